@@ -1,0 +1,215 @@
+"""The `inbox-router` command: a stable contract (see DESIGN.md).
+
+Each command builds Settings once, opens the database at this edge and calls one
+function of the package that owns the work. Exit codes: 0 ok, 1 the work found
+problems (bad rows, quarantined mail is not a problem), 2 usage or setup error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session, sessionmaker
+
+from inbox.db import make_engine, migrate, schema_is_current, session_factory
+from inbox.settings import PROJECT_ROOT, Settings, SettingsError
+
+SAMPLE_FIRM = PROJECT_ROOT / "rules" / "sample_firm"
+SAMPLE_MAILBOX = PROJECT_ROOT / "inbox" / "sample_mailbox"
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        settings = Settings.from_env(db_url=args.db)
+        return int(args.handler(settings, args) or 0)
+    except (CommandError, SettingsError) as exc:
+        print(f"inbox-router: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("inbox-router: interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="inbox-router",
+        description="Shared-inbox router for law firms.",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: $INBOX_ROUTER_DB, else sqlite:///inbox-router.db)",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, handler: Callable[..., int | None], text: str):  # type: ignore[no-untyped-def]
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    command("init", cmd_init, "create or migrate the database schema")
+    sub = command("import-directory", cmd_import_directory, "load the firm directory CSVs")
+    sub.add_argument("directory", type=Path)
+    sub = command("ingest", cmd_ingest, "run .eml files, folders of them or mbox files")
+    sub.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    sub.add_argument("--quiet", action="store_true", help="print only the summary")
+    command("status", cmd_status, "mailbox health and queue counts")
+    sub = command("sample", cmd_sample, "load the sample firm and mailbox and show them")
+    sub.add_argument("--reset", action="store_true", help="start from an empty database")
+    return parser
+
+
+# -- database at the edge -------------------------------------------------------
+
+
+def open_database(settings: Settings, *, require_schema: bool = True) -> Engine:
+    engine = make_engine(settings)
+    if require_schema:
+        try:
+            current = schema_is_current(engine)
+        except (OperationalError, ProgrammingError) as exc:
+            raise CommandError(f"cannot open database {engine.url!r}: {exc.orig}") from None
+        if not current:
+            raise CommandError(
+                f"database {engine.url.render_as_string(hide_password=True)} is not "
+                "initialised or is out of date: run `inbox-router init`"
+            )
+    return engine
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """A session factory on an initialised database, disposed of when the command ends."""
+    engine = open_database(settings)
+    try:
+        yield session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+# -- commands --------------------------------------------------------------------
+
+
+def cmd_init(settings: Settings, args: argparse.Namespace) -> int:
+    engine = open_database(settings, require_schema=False)
+    try:
+        revision = migrate(engine)
+    except OperationalError as exc:
+        raise CommandError(f"cannot migrate {engine.url!r}: {exc.orig}") from None
+    finally:
+        engine.dispose()
+    print(f"schema at revision {revision} ({engine.url.render_as_string(hide_password=True)})")
+    return 0
+
+
+def cmd_import_directory(settings: Settings, args: argparse.Namespace) -> int:
+    from rules.directory import DirectoryError, import_directory
+
+    try:
+        with database(settings) as factory, factory() as session, session.begin():
+            results = import_directory(session, args.directory)
+    except DirectoryError as exc:
+        raise CommandError(str(exc)) from None
+    failed = False
+    for result in results:
+        if result.errors:
+            failed = True
+            for error in result.errors:
+                print(str(error), file=sys.stderr)
+            print(f"{result.file}: rejected, nothing changed ({len(result.errors)} errors)")
+        else:
+            print(
+                f"{result.file}: {result.rows} rows "
+                f"({result.created} new, {result.updated} updated)"
+            )
+    return 1 if failed else 0
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from inbox.ingest_files import ingest_paths
+
+    with database(settings) as factory:
+        summary = ingest_paths(factory, settings, args.paths)
+    if not args.quiet:
+        shown = summary.problems[:20]
+        for problem in shown:
+            print(problem, file=sys.stderr)
+        if len(summary.problems) > len(shown):
+            print(f"... and {len(summary.problems) - len(shown)} more", file=sys.stderr)
+    print(summary.line())
+    return 0
+
+
+def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    from inbox.models import Mailbox, Message
+
+    with database(settings) as factory, factory() as session:
+        mailboxes = session.scalars(select(Mailbox).order_by(Mailbox.name)).all()
+        print("mailboxes:" if mailboxes else "mailboxes: none registered")
+        for box in mailboxes:
+            synced = box.last_sync_at.isoformat(timespec="seconds") if box.last_sync_at else "never"
+            health = (
+                "ok" if not box.consecutive_failures else f"{box.consecutive_failures} failures"
+            )
+            print(
+                f"  {box.name}: {box.username}@{box.host}/{box.folder} last sync {synced}, {health}"
+            )
+            if box.last_error:
+                print(f"    last error: {box.last_error.splitlines()[0]}")
+        counts = dict(
+            session.execute(select(Message.state, func.count()).group_by(Message.state)).all()
+        )
+        print("queues:")
+        for state in sorted(counts):
+            print(f"  {state}: {counts[state]}")
+        if not counts:
+            print("  (no messages)")
+    return 0
+
+
+def cmd_sample(settings: Settings, args: argparse.Namespace) -> int:
+    """Set up the embedded default: sample firm and mailbox through the real pipeline."""
+    from inbox.ingest_files import ingest_paths
+    from inbox.report import message_table
+    from rules.directory import import_directory
+
+    engine = make_engine(settings)
+    if args.reset:
+        from inbox.models import Base
+
+        Base.metadata.drop_all(engine)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    try:
+        migrate(engine)
+        factory = session_factory(engine)
+        with factory() as session, session.begin():
+            results = import_directory(session, SAMPLE_FIRM)
+        for result in results:
+            print(f"{result.file}: {result.rows} rows")
+        summary = ingest_paths(factory, settings, [SAMPLE_MAILBOX])
+        print(summary.line())
+        with factory() as session:
+            print(message_table(session))
+    finally:
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

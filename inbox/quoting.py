@@ -1,0 +1,89 @@
+"""Split what the sender wrote now from quoted history, forwards and signatures.
+
+The classifier reads only the new text: a client's question on top of a quoted
+billing reminder is about what the client asks, not about the reminder.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A line that starts the quoted history (everything from it on is dropped).
+_HISTORY_STARTS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^-{2,}\s*original message\s*-{2,}",
+        r"^-{2,}\s*(forwarded|weitergeleitete|mensaje reenviado|message transf[ée]r[ée])"
+        r"[^-\n]*-{2,}",
+        r"^-{2,}\s*urspr[üu]ngliche nachricht\s*-{2,}",
+        r"^-{2,}\s*mensaje original\s*-{2,}",
+        r"^begin forwarded message:",
+        r"^_{10,}\s*$",  # Outlook's rule above its From:/Sent: block
+        r"^on .{0,300}\bwrote:\s*$",
+        r"^am .{0,300}\bschrieb .{0,200}:\s*$",
+        r"^el .{0,300}\bescribi[óo]:?\s*$",
+        r"^le .{0,300}\ba [ée]crit\s*:\s*$",
+        r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}.{0,200}<[^>]+@[^>]+>.{0,20}:\s*$",
+    )
+]
+# An Outlook header block: "From:" followed within a few lines by "Sent:"/"Date:".
+_FROM_LINE = re.compile(r"^\*?(from|von|de|da)\s*:\*?\s", re.IGNORECASE)
+_SENT_LINE = re.compile(
+    r"^\*?(sent|date|gesendet|datum|enviado|fecha|envoy[ée])\s*:", re.IGNORECASE
+)
+# "On Tue, 3 Mar 2026, Dana" / "Whitfield <d@x> wrote:" split over two lines.
+_WROTE_TAIL = re.compile(r"(wrote|schrieb|escribi[óo]|a [ée]crit)\s*:?\s*$", re.IGNORECASE)
+_WROTE_HEAD = re.compile(r"^(on|am|el|le)\s", re.IGNORECASE)
+
+_SIGNATURE_STARTS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^-- ?$",
+        r"^sent from my \w+",
+        r"^sent from (outlook|mail|yahoo mail|samsung|gmail)",
+        r"^get outlook for \w+",
+        r"^enviado desde mi \w+",
+        r"^von meinem \w+ gesendet",
+        r"^gesendet von meinem \w+",
+        r"^envoy[ée] de mon \w+",
+    )
+]
+
+
+def _is_history_start(lines: list[str], i: int) -> bool:
+    line = lines[i].strip()
+    if not line:
+        return False
+    if any(p.match(line) for p in _HISTORY_STARTS):
+        return True
+    if _WROTE_HEAD.match(line) and i + 1 < len(lines):
+        joined = line + " " + lines[i + 1].strip()
+        if _WROTE_TAIL.search(joined) and len(joined) < 400:
+            return True
+    if _FROM_LINE.match(line):
+        window = lines[i + 1 : i + 5]
+        if any(_SENT_LINE.match(w.strip()) for w in window):
+            return True
+    return False
+
+
+def split_new_text(text: str) -> str:
+    """Return the sender's own new words: no quoted history, no signature."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    kept: list[str] = []
+    for i, line in enumerate(lines):
+        if _is_history_start(lines, i):
+            break
+        stripped = line.strip()
+        if any(p.match(stripped) for p in _SIGNATURE_STARTS):
+            break
+        if stripped.startswith(">"):
+            # A quoted block ends the new text unless real text follows it
+            # (inline replies): keep going but skip the quoted lines.
+            continue
+        kept.append(line.rstrip())
+    while kept and not kept[-1].strip():
+        kept.pop()
+    while kept and not kept[0].strip():
+        kept.pop(0)
+    return "\n".join(kept)

@@ -1,0 +1,177 @@
+"""The pipeline runner: one transaction per message, failures kept, the loop goes on.
+
+Every source (files, mbox, the IMAP poller) hands raw bytes to `ingest_one`, which
+parses, stores (exactly once) and runs the later stages. A message that cannot be
+parsed, or that makes a stage fail, is stored raw as quarantined with the reason;
+it never stops the messages behind it.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from inbox.models import Message
+from inbox.parse import MalformedMessage, ParsedMessage, parse_message
+from inbox.store import (
+    StoreOutcome,
+    dedupe_key,
+    existing_message,
+    key_for_raw,
+    store_parsed,
+    store_quarantined,
+)
+
+log = logging.getLogger(__name__)
+
+# A stage gets the open session, the stored message and its parse; it records its
+# results on the message (or beside it) and raises only on a real failure.
+Stage = Callable[[Session, Message, ParsedMessage], None]
+# Called inside the message's transaction, after it is stored: the poller saves its
+# UID bookkeeping here so that the two commit together.
+OnStored = Callable[[Session, StoreOutcome], None]
+
+
+@dataclass
+class IngestSummary:
+    stored: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    unreadable: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.stored + self.duplicates + self.quarantined + self.unreadable
+
+    def add(self, outcome: StoreOutcome, origin: str) -> None:
+        if outcome.status == "stored":
+            self.stored += 1
+        elif outcome.status == "duplicate":
+            self.duplicates += 1
+        else:
+            self.quarantined += 1
+            self.problems.append(f"{origin}: quarantined: {outcome.reason}")
+
+    def line(self) -> str:
+        text = f"stored {self.stored}, duplicates {self.duplicates}, quarantined {self.quarantined}"
+        if self.unreadable:
+            text += f", unreadable {self.unreadable}"
+        return text + f" (total {self.total})"
+
+
+def ingest_one(
+    factory: sessionmaker[Session],
+    raw: bytes,
+    *,
+    origin: str,
+    stages: Sequence[Stage] = (),
+    mailbox_id: int | None = None,
+    imap_uid: int | None = None,
+    on_stored: OnStored | None = None,
+) -> StoreOutcome:
+    """Parse, store and process one message in one transaction. Never raises for bad mail."""
+    try:
+        parsed: ParsedMessage | None = parse_message(raw)
+        parse_error = None
+    except MalformedMessage as exc:
+        parsed, parse_error = None, f"malformed: {exc}"
+    except Exception as exc:  # a parser bug must not lose the mail
+        log.exception("parser failed on %s", origin)
+        parsed, parse_error = None, f"parser error: {type(exc).__name__}: {exc}"
+    key = dedupe_key(parsed, raw) if parsed is not None else key_for_raw(raw)
+    where = {"mailbox_id": mailbox_id, "imap_uid": imap_uid}
+
+    try:
+        with factory() as session, session.begin():
+            found = existing_message(session, key)
+            if found is not None:
+                outcome = StoreOutcome("duplicate", found)
+            elif parsed is None:
+                assert parse_error is not None
+                message = store_quarantined(
+                    session, raw, parse_error, origin=origin, key=key, **where
+                )
+                outcome = StoreOutcome("quarantined", message.id, parse_error)
+            else:
+                message = store_parsed(session, parsed, raw, origin=origin, **where)
+                for stage in stages:
+                    stage(session, message, parsed)
+                outcome = StoreOutcome("stored", message.id)
+            if on_stored is not None:
+                on_stored(session, outcome)
+            return outcome
+    except IntegrityError:
+        # Another process stored the same message between our check and insert.
+        with factory() as session, session.begin():
+            found = existing_message(session, key)
+            if found is not None:
+                outcome = StoreOutcome("duplicate", found)
+                if on_stored is not None:
+                    on_stored(session, outcome)
+                return outcome
+        return _quarantine_after_failure(
+            factory, raw, key, origin, "integrity error", where, on_stored
+        )
+    except Exception as exc:
+        log.exception("processing failed for %s", origin)
+        reason = f"processing failed: {type(exc).__name__}: {exc}"
+        detail = traceback.format_exc(limit=3)
+        return _quarantine_after_failure(
+            factory, raw, key, origin, f"{reason}\n{detail}", where, on_stored
+        )
+
+
+def _quarantine_after_failure(
+    factory: sessionmaker[Session],
+    raw: bytes,
+    key: str,
+    origin: str,
+    reason: str,
+    where: dict[str, int | None],
+    on_stored: OnStored | None,
+) -> StoreOutcome:
+    """Keep the raw mail in a fresh transaction; if even that fails, let it raise."""
+    with factory() as session, session.begin():
+        found = existing_message(session, key)
+        if found is not None:
+            outcome = StoreOutcome("duplicate", found)
+        else:
+            message = store_quarantined(
+                session,
+                raw,
+                reason,
+                origin=origin,
+                key=key,
+                mailbox_id=where["mailbox_id"],
+                imap_uid=where["imap_uid"],
+            )
+            outcome = StoreOutcome("quarantined", message.id, reason.splitlines()[0])
+        if on_stored is not None:
+            on_stored(session, outcome)
+        return outcome
+
+
+def ingest_many(
+    factory: sessionmaker[Session],
+    items: Iterable[tuple[str, bytes | None, str | None]],
+    *,
+    stages: Sequence[Stage] = (),
+    progress: Callable[[], None] | None = None,
+) -> IngestSummary:
+    """Run (origin, raw, read_error) items through `ingest_one`; count what happened."""
+    summary = IngestSummary()
+    for origin, raw, error in items:
+        if raw is None:
+            summary.unreadable += 1
+            summary.problems.append(f"{origin}: {error}")
+        else:
+            summary.add(ingest_one(factory, raw, origin=origin, stages=stages), origin)
+        if progress is not None:
+            progress()
+    return summary

@@ -1,0 +1,108 @@
+"""One frozen Settings object, built once at each entry point and passed down.
+
+Nothing here reads the environment at import time: `Settings.from_env()` is called by
+the CLI (or a test builds `Settings(...)` directly), so two settings can coexist in
+one process, which the tests rely on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_FILE = "inbox-router.db"
+ENV_PREFIX = "INBOX_ROUTER_"
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about one running inbox-router."""
+
+    db_url: str = f"sqlite:///{DEFAULT_DB_FILE}"
+    firm_name: str = "Harbor & Vale LLP"
+    shared_address: str = "clients@harborvale.law"
+    base_url: str = "http://127.0.0.1:5000"
+    # Matter numbers look like HV-2026-0007; the pattern is a regex, matched case-insensitively.
+    matter_pattern: str = r"\b[A-Z]{1,6}-\d{4}-\d{2,6}\b"
+    model_path: Path = PROJECT_ROOT / "classifier" / "model" / "default.skops"
+    rules_path: Path = PROJECT_ROOT / "rules" / "default_rules.toml"
+    templates_dir: Path = PROJECT_ROOT / "templates"
+    # Classifier decision policy (see classifier/policy.py); chosen on the held-out set.
+    confidence_threshold: float = 0.55
+    legal_guard_threshold: float = 0.25
+    # SMTP for the outbox worker.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_security: str = "plain"
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_timeout: float = 30.0
+    imap_timeout: float = 60.0
+    payment_instructions: str = (
+        "You can pay by bank transfer (details on the invoice) or by card through the "
+        "payment link on the invoice."
+    )
+    timezone: str = "America/New_York"
+    business_hours: str = "09:00-17:00"
+    business_days: str = "mon,tue,wed,thu,fri"
+    holidays: tuple[str, ...] = ()
+    secret_key: str | None = field(default=None, repr=False)
+    ingest_progress_min: int = 200
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Read INBOX_ROUTER_* variables; explicit overrides (CLI options) win.
+
+        Overrides that are None are ignored, so a CLI can pass its options through
+        unconditionally.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if f.name == "db_url":
+                raw = env.get(ENV_PREFIX + "DB", raw)
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f.name, f.type, raw)
+        for name, value in overrides.items():
+            if value is not None:
+                values[name] = value
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def with_changes(self, **changes: object) -> Settings:
+        return replace(self, **changes)
+
+    def validate(self) -> None:
+        if self.smtp_security not in ("ssl", "starttls", "plain"):
+            raise SettingsError(
+                f"{ENV_PREFIX}SMTP_SECURITY must be ssl, starttls or plain, "
+                f"not {self.smtp_security!r}"
+            )
+        if not 0 <= self.legal_guard_threshold <= 1 or not 0 <= self.confidence_threshold <= 1:
+            raise SettingsError("classifier thresholds must lie between 0 and 1")
+
+
+def _coerce(name: str, type_name: object, raw: str) -> object:
+    """Turn an environment string into the field's type, naming the variable on error."""
+    kind = str(type_name)
+    try:
+        if kind.startswith("int"):
+            return int(raw)
+        if kind.startswith("float"):
+            return float(raw)
+        if kind.startswith("Path"):
+            return Path(raw)
+        if kind.startswith("tuple"):
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise SettingsError(f"{ENV_PREFIX}{name.upper()}={raw!r}: {exc}") from None
+    return raw

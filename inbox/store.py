@@ -1,0 +1,187 @@
+"""Storing parsed (or unparseable) mail, exactly once.
+
+The dedupe key is the hash of the Message-ID, or of the raw bytes when the message
+has none, and is unique in the database: the same mail ingested twice, from a file
+and then from IMAP, or by two pollers at once, is stored once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inbox.models import Attachment, Message, MessageState, RawMessage, Thread
+from inbox.parse import ParsedMessage
+
+Status = Literal["stored", "duplicate", "quarantined"]
+
+
+@dataclass(frozen=True)
+class StoreOutcome:
+    status: Status
+    message_pk: int | None
+    reason: str | None = None
+
+
+def message_id_hash(message_id: str) -> str:
+    return hashlib.sha256(message_id.strip().encode("utf-8", "replace")).hexdigest()
+
+
+def key_for_raw(raw: bytes) -> str:
+    """For mail we cannot parse: the bytes, with line endings made uniform."""
+    return "raw:" + hashlib.sha256(raw.replace(b"\r\n", b"\n")).hexdigest()
+
+
+# Headers that differ between copies of one mail (added in transit or by a store).
+_TRANSPORT_HEADER = re.compile(
+    rb"^(received|return-path|delivered-to|x-[\w-]*|dkim-signature|arc-[\w-]+|"
+    rb"authentication-results|envelope-to|status|content-length|lines)\s*:",
+    re.IGNORECASE,
+)
+
+
+def dedupe_key(parsed: ParsedMessage, raw: bytes) -> str:
+    """The same mail, whatever path it took to us: Message-ID plus content.
+
+    Copies of one mail differ only in transport headers and line endings, so those are
+    left out. The Message-ID alone is not enough: some mailers reuse one for every
+    mail, and keying on it would silently drop a client's second message.
+    """
+    digest = hashlib.sha256()
+    digest.update(("" if parsed.message_id_synthetic else parsed.message_id).encode())
+    digest.update(b"\0")
+    text = raw.replace(b"\r\n", b"\n")
+    head, sep, body = text.partition(b"\n\n")
+    kept: list[bytes] = []
+    skipping = False
+    for line in head.split(b"\n"):
+        if line[:1] in (b" ", b"\t"):
+            if not skipping:
+                kept.append(line)
+            continue
+        skipping = bool(_TRANSPORT_HEADER.match(line))
+        if not skipping:
+            kept.append(line)
+    digest.update(b"\n".join(kept) + sep + body.rstrip())
+    return "fp:" + digest.hexdigest()
+
+
+def existing_message(session: Session, key: str) -> int | None:
+    return session.scalar(select(Message.id).where(Message.dedupe_key == key))
+
+
+def store_parsed(
+    session: Session,
+    parsed: ParsedMessage,
+    raw: bytes,
+    *,
+    origin: str,
+    mailbox_id: int | None = None,
+    imap_uid: int | None = None,
+) -> Message:
+    """Add the message, its raw bytes and attachments; link it to its thread."""
+    message = Message(
+        dedupe_key=dedupe_key(parsed, raw),
+        message_id=parsed.message_id,
+        message_id_hash=message_id_hash(parsed.message_id),
+        message_id_synthetic=parsed.message_id_synthetic,
+        mailbox_id=mailbox_id,
+        imap_uid=imap_uid,
+        origin=origin,
+        state=MessageState.RECEIVED,
+        subject=parsed.subject,
+        from_name=parsed.sender.name if parsed.sender else "",
+        from_addr=parsed.sender_addr,
+        to_addrs=[a.as_dict() for a in parsed.to],
+        cc_addrs=[a.as_dict() for a in parsed.cc],
+        reply_to=[a.as_dict() for a in parsed.reply_to],
+        sent_at=parsed.date,
+        headers=[list(h) for h in parsed.headers],
+        text_body=parsed.text,
+        html_body=parsed.html,
+        new_text=parsed.new_text,
+        in_reply_to=parsed.in_reply_to,
+        references=list(parsed.references),
+        is_auto_submitted=parsed.screening.auto_submitted,
+        is_bulk=parsed.screening.bulk,
+        is_bounce=parsed.screening.bounce,
+        screen_reasons=list(parsed.screening.reasons),
+        parse_defects=list(parsed.defects),
+        size=parsed.size,
+        thread=_thread_for(session, parsed),
+        raw=RawMessage(sha256=parsed.content_sha256, content=raw),
+        attachments=[
+            Attachment(
+                filename=a.filename,
+                content_type=a.content_type,
+                size=a.size,
+                content_id=a.content_id,
+                inline=a.inline,
+                content=a.content,
+            )
+            for a in parsed.attachments
+        ],
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def store_quarantined(
+    session: Session,
+    raw: bytes,
+    reason: str,
+    *,
+    origin: str,
+    key: str | None = None,
+    mailbox_id: int | None = None,
+    imap_uid: int | None = None,
+) -> Message:
+    """Keep mail we could not read or process, with why, so a human can look at it."""
+    sha = hashlib.sha256(raw).hexdigest()
+    message = Message(
+        dedupe_key=key or ("raw:" + sha),
+        message_id=f"<{sha[:40]}@quarantine.inbox-router.invalid>",
+        message_id_hash=sha,
+        message_id_synthetic=True,
+        mailbox_id=mailbox_id,
+        imap_uid=imap_uid,
+        origin=origin,
+        state=MessageState.QUARANTINED,
+        error=reason[:4000],
+        subject=_best_effort_subject(raw),
+        size=len(raw),
+        raw=RawMessage(sha256=sha, content=raw),
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def _thread_for(session: Session, parsed: ParsedMessage) -> Thread:
+    """Join the thread of any earlier message this one replies to, else start one."""
+    parents = [*parsed.references, *([parsed.in_reply_to] if parsed.in_reply_to else [])]
+    if parents:
+        hashes = [message_id_hash(p) for p in parents]
+        thread_id = session.scalar(
+            select(Message.thread_id)
+            .where(Message.message_id_hash.in_(hashes), Message.thread_id.is_not(None))
+            .limit(1)
+        )
+        if thread_id is not None:
+            return session.get_one(Thread, thread_id)
+    thread = Thread(subject=parsed.subject[:1000])
+    session.add(thread)
+    return thread
+
+
+def _best_effort_subject(raw: bytes) -> str:
+    for line in raw[:8192].splitlines():
+        if line[:8].lower() == b"subject:":
+            return line[8:].strip().decode("utf-8", "replace")[:300]
+    return ""
