@@ -68,6 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("ingest", cmd_ingest, "run .eml files, folders of them or mbox files")
     sub.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     sub.add_argument("--quiet", action="store_true", help="print only the summary")
+    sub = command("classify", cmd_classify, "label .eml files (no storing)")
+    sub.add_argument("--json", action="store_true", help="one JSON object a line")
+    sub.add_argument("files", nargs="+", type=Path, metavar="FILE.eml")
+    sub = command("train", cmd_train, "fit the classifier on the project's corpus")
+    sub.add_argument("--output", type=Path, help="model file (default: the configured one)")
+    sub = command("eval", cmd_eval, "measure the classifier on a labeled set")
+    sub.add_argument("--labels", type=Path, metavar="CSV", help="CSV with file,label columns")
+    sub.add_argument("directory", type=Path, nargs="?", help="folder of the .eml files")
+    sub.add_argument("--json", action="store_true", help="print the report as JSON")
     command("status", cmd_status, "mailbox health and queue counts")
     sub = command("sample", cmd_sample, "load the sample firm and mailbox and show them")
     sub.add_argument("--reset", action="store_true", help="start from an empty database")
@@ -152,6 +161,48 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         if len(summary.problems) > len(shown):
             print(f"... and {len(summary.problems) - len(shown)} more", file=sys.stderr)
     print(summary.line())
+    return 0
+
+
+def cmd_classify(settings: Settings, args: argparse.Namespace) -> int:
+    from classifier.commands import classify_files
+    from classifier.persistence import ModelFileError
+
+    try:
+        classify_files(settings, args.files, print, as_json=args.json)
+    except ModelFileError as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
+def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
+    from classifier.commands import train_and_save
+    from classifier.corpus import CorpusError
+
+    try:
+        train_and_save(settings, args.output or settings.model_path, print)
+    except CorpusError as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
+def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from classifier.commands import evaluate_heldout, evaluate_labeled_files
+    from classifier.corpus import CorpusError
+    from classifier.persistence import ModelFileError
+
+    if (args.labels is None) != (args.directory is None):
+        raise CommandError("eval takes both --labels CSV and DIR, or neither (held-out set)")
+    try:
+        if args.labels is not None:
+            report = evaluate_labeled_files(settings, args.labels, args.directory)
+        else:
+            report = evaluate_heldout(settings)
+    except (CorpusError, ModelFileError) as exc:
+        raise CommandError(str(exc)) from None
+    print(json.dumps(report.as_dict(), indent=2) if args.json else report.text())
     return 0
 
 

@@ -34,9 +34,10 @@ class Settings:
     model_path: Path = PROJECT_ROOT / "classifier" / "model" / "default.skops"
     rules_path: Path = PROJECT_ROOT / "rules" / "default_rules.toml"
     templates_dir: Path = PROJECT_ROOT / "templates"
-    # Classifier decision policy (see classifier/policy.py); chosen on the held-out set.
-    confidence_threshold: float = 0.55
-    legal_guard_threshold: float = 0.25
+    # Classifier decision policy (classifier/policy.py). None: use the thresholds chosen
+    # when the model was trained (stored in the model file; see classifier/thresholds.py).
+    confidence_threshold: float | None = None
+    legal_guard_threshold: float | None = None
     # SMTP for the outbox worker.
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -87,8 +88,10 @@ class Settings:
                 f"{ENV_PREFIX}SMTP_SECURITY must be ssl, starttls or plain, "
                 f"not {self.smtp_security!r}"
             )
-        if not 0 <= self.legal_guard_threshold <= 1 or not 0 <= self.confidence_threshold <= 1:
-            raise SettingsError("classifier thresholds must lie between 0 and 1")
+        for name in ("confidence_threshold", "legal_guard_threshold"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value <= 1:
+                raise SettingsError(f"{ENV_PREFIX}{name.upper()} must lie between 0 and 1")
 
 
 def _coerce(name: str, type_name: object, raw: str) -> object:

@@ -1,0 +1,118 @@
+"""What `inbox-router classify`, `train` and `eval` do, apart from argument parsing."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from classifier.corpus import (
+    HELDOUT_DIR,
+    TRAIN_DIR,
+    CorpusError,
+    Example,
+    corpus_files,
+    load_examples,
+)
+from classifier.evaluate import Report
+from classifier.features import ModelInput
+from classifier.model import LABELS
+from classifier.persistence import save_bundle
+from classifier.policy import Thresholds
+from classifier.predict import Classifier
+from classifier.train import measure, train_model
+from inbox.settings import Settings
+from inbox.sources import parse_file
+
+Out = Callable[[str], None]
+
+
+def unreadable_result(path: Path, reason: str) -> dict[str, object]:
+    """Mail we cannot parse still gets a line: `other`, abstaining, with the reason."""
+    return {
+        "file": str(path),
+        "label": "other",
+        "confidence": 0.0,
+        "scores": dict.fromkeys(LABELS, 0.25),
+        "needs_triage": True,
+        "error": reason,
+    }
+
+
+def classify_files(settings: Settings, paths: Sequence[Path], out: Out, *, as_json: bool) -> None:
+    classifier = Classifier.from_settings(settings)
+    for path in paths:
+        parsed, error = parse_file(path)
+        if parsed is None:
+            result = unreadable_result(path, error or "unreadable")
+            explanation: list[str] = []
+        else:
+            prediction = classifier.predict_parsed(parsed, explain=not as_json)
+            result = {"file": str(path), **prediction.as_json()}
+            explanation = [term for term, _ in prediction.explanation]
+        if as_json:
+            out(json.dumps(result, ensure_ascii=False))
+        else:
+            flag = "  (needs triage)" if result["needs_triage"] else ""
+            why = f"  [{', '.join(explanation)}]" if explanation else ""
+            out(f"{path}: {result['label']} {float(result['confidence']):.2f}{flag}{why}")
+
+
+def examples_from_labels(csv_path: Path, directory: Path) -> list[tuple[Path, str]]:
+    """A CSV with `file` and `label` columns naming .eml files in `directory`."""
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or not {"file", "label"} <= set(reader.fieldnames):
+            raise CorpusError(f"{csv_path}:1: needs columns 'file' and 'label'")
+        rows = []
+        for row in reader:
+            if row["label"] not in LABELS:
+                raise CorpusError(f"{csv_path}:{reader.line_num}: label {row['label']!r} unknown")
+            rows.append((directory / row["file"], row["label"]))
+    return rows
+
+
+def evaluate_labeled_files(settings: Settings, csv_path: Path, directory: Path) -> Report:
+    classifier = Classifier.from_settings(settings)
+    examples = []
+    for path, label in examples_from_labels(csv_path, directory):
+        parsed, error = parse_file(path)
+        if parsed is None:
+            raise CorpusError(f"{path}: {error}")
+        examples.append(Example(path.name, label, ModelInput.from_parsed(parsed)))
+    return measure(classifier.bundle.pipeline, examples, classifier.thresholds)
+
+
+def evaluate_heldout(settings: Settings) -> Report:
+    classifier = Classifier.from_settings(settings)
+    examples = load_examples(corpus_files(HELDOUT_DIR))
+    return measure(classifier.bundle.pipeline, examples, classifier.thresholds)
+
+
+def train_and_save(
+    settings: Settings,
+    output: Path,
+    out: Out,
+    extra: Sequence[Example] = (),
+) -> Report | None:
+    files = corpus_files(TRAIN_DIR)
+    out(f"reading {len(files)} corpus files from {TRAIN_DIR}")
+    train = load_examples(files) + list(extra)
+    heldout = load_examples(corpus_files(HELDOUT_DIR))
+    override = None
+    if settings.confidence_threshold is not None and settings.legal_guard_threshold is not None:
+        override = Thresholds(settings.confidence_threshold, settings.legal_guard_threshold)
+    bundle, report = train_model(
+        train,
+        heldout,
+        files,
+        override,
+        progress=out,
+        extra_metadata={"corrections": len(extra)},
+    )
+    save_bundle(bundle, output)
+    out(f"saved model {bundle.version} to {output} ({output.stat().st_size / 1e6:.1f} MB)")
+    if report is not None:
+        out("held-out set:\n" + report.text())
+    return report

@@ -1,0 +1,91 @@
+"""The labeled corpus: JSON Lines records turned into real mail and parsed.
+
+Training examples go through the same parser as production mail, so the model
+learns from exactly what it will see: the subject and the new text, without
+quoted history or signature, plus the screening flags.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, parseaddr
+from pathlib import Path
+
+from classifier.features import ModelInput
+from classifier.model import LABELS
+from inbox.parse import parse_message
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+TRAIN_DIR = DATA_DIR / "train"
+HELDOUT_DIR = DATA_DIR / "heldout"
+
+
+class CorpusError(ValueError):
+    """A corpus file has a bad record; the message names file and line."""
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    label: str
+    input: ModelInput
+
+
+def read_records(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise CorpusError(f"{path}:{number}: not JSON: {exc}") from None
+            if record.get("label") not in LABELS:
+                raise CorpusError(f"{path}:{number}: label {record.get('label')!r} unknown")
+            yield number, record
+
+
+def record_to_mail(record: dict[str, object]) -> bytes:
+    """Build the message a client would have sent, as bytes."""
+    msg = EmailMessage()
+    name, addr = parseaddr(str(record.get("from") or "client@example.com"))
+    msg["From"] = formataddr((name, addr or "client@example.com"))
+    msg["To"] = "clients@harborvale.law"
+    msg["Subject"] = str(record.get("subject") or "")
+    msg["Message-ID"] = f"<{record.get('id')}@corpus.inbox-router.invalid>"
+    headers = record.get("headers") or {}
+    assert isinstance(headers, dict)
+    for key, value in headers.items():
+        if key.lower() not in ("from", "to", "subject", "message-id", "content-type"):
+            msg[key] = str(value)
+    msg.set_content(str(record.get("body") or ""))
+    return bytes(msg)
+
+
+def load_examples(paths: Iterable[Path]) -> list[Example]:
+    examples: list[Example] = []
+    for path in sorted(paths):
+        for number, record in read_records(path):
+            try:
+                parsed = parse_message(record_to_mail(record))
+            except Exception as exc:
+                raise CorpusError(f"{path}:{number}: cannot build mail: {exc}") from None
+            examples.append(
+                Example(str(record.get("id")), str(record["label"]), ModelInput.from_parsed(parsed))
+            )
+    return examples
+
+
+def corpus_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.jsonl"))
+
+
+def data_hash(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

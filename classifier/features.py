@@ -1,0 +1,94 @@
+"""Text cleanup before the model: what the classifier reads, and only that.
+
+Numbers, amounts, dates, addresses and matter numbers are replaced by placeholder
+tokens: the model should learn that a message mentions an invoice number, not
+which one. Screening flags become tokens so the linear model can weigh them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from inbox.models import Message
+from inbox.parse import ParsedMessage
+
+_SUBS = [
+    (re.compile(r"https?://\S+|www\.\S+", re.I), " urltoken "),
+    (re.compile(r"\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b"), " emailtoken "),
+    (re.compile(r"\b[A-Z]{1,6}-INV-\d+\b", re.I), " invoicenumtoken "),
+    (re.compile(r"\b[A-Z]{1,6}-\d{4}-\d{2,6}\b", re.I), " matternumtoken "),
+    (
+        re.compile(r"[$€£]\s?\d[\d,.]*|\b\d[\d,.]*\s?(usd|eur|dollars?|euros?)\b", re.I),
+        " moneytoken ",
+    ),
+    (re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b"), " datetoken "),
+    (re.compile(r"\b\d+\b"), " numtoken "),
+]
+_SPACES = re.compile(r"\s+")
+MAX_CHARS = 4000  # long mail: the question is almost always near the top
+
+
+def clean_text(text: str) -> str:
+    text = text[:MAX_CHARS]
+    for pattern, token in _SUBS:
+        text = pattern.sub(token, text)
+    return _SPACES.sub(" ", text).strip().lower()
+
+
+def model_text(subject: str, new_text: str, flags: tuple[str, ...] = ()) -> str:
+    """The single string the pipeline vectorizes: flags, subject, new text."""
+    flag_tokens = " ".join(f"flag{f}" for f in flags)
+    return f"{flag_tokens} subj {clean_text(subject)} body {clean_text(new_text)}".strip()
+
+
+@dataclass(frozen=True)
+class ModelInput:
+    """What the classifier reads of a message, whether parsed now or stored earlier."""
+
+    subject: str
+    new_text: str
+    auto_submitted: bool = False
+    bulk: bool = False
+    bounce: bool = False
+    has_attachment: bool = False
+
+    @property
+    def machine_written(self) -> bool:
+        return self.auto_submitted or self.bulk or self.bounce
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        named = (
+            ("auto", self.auto_submitted),
+            ("bulk", self.bulk),
+            ("bounce", self.bounce),
+            ("attachment", self.has_attachment),
+        )
+        return tuple(name for name, on in named if on)
+
+    @classmethod
+    def from_parsed(cls, parsed: ParsedMessage) -> ModelInput:
+        s = parsed.screening
+        return cls(
+            parsed.subject,
+            parsed.new_text,
+            s.auto_submitted,
+            s.bulk,
+            s.bounce,
+            bool(parsed.attachments),
+        )
+
+    @classmethod
+    def from_message(cls, message: Message) -> ModelInput:
+        return cls(
+            message.subject,
+            message.new_text,
+            message.is_auto_submitted,
+            message.is_bulk,
+            message.is_bounce,
+            bool(message.attachments),
+        )
+
+    def text(self) -> str:
+        return model_text(self.subject, self.new_text, self.flags)

@@ -1,0 +1,57 @@
+"""The classifier's declared scikit-learn Pipeline and its labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+LABELS = ("status_request", "billing_query", "legal_question", "other")
+
+
+def build_pipeline(**params: Any) -> Pipeline:
+    """Word and character TF-IDF into a multinomial logistic regression.
+
+    Character n-grams carry Spanish and German inflections, typos and phone spelling
+    that word features miss; the word side carries phrases ("can i", "has it been").
+    """
+    pipeline = Pipeline(
+        [
+            (
+                "features",
+                FeatureUnion(
+                    [
+                        (
+                            "words",
+                            TfidfVectorizer(
+                                ngram_range=(1, 2),
+                                min_df=2,
+                                sublinear_tf=True,
+                                max_features=60_000,
+                                token_pattern=r"(?u)\b\w+\b",
+                            ),
+                        ),
+                        (
+                            "chars",
+                            TfidfVectorizer(
+                                analyzer="char_wb",
+                                ngram_range=(2, 5),
+                                min_df=2,
+                                sublinear_tf=True,
+                                max_features=120_000,
+                            ),
+                        ),
+                    ]
+                ),
+            ),
+            (
+                "model",
+                LogisticRegression(C=20.0, max_iter=3000, class_weight="balanced"),
+            ),
+        ]
+    )
+    if params:
+        pipeline.set_params(**params)
+    return pipeline

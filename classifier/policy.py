@@ -1,0 +1,55 @@
+"""The decision policy, in one place: probabilities -> label, confidence, triage.
+
+Order matters and is deliberate:
+1. Hard override: mail a machine wrote (auto-reply, list or bulk, bounce) is `other`.
+2. The legal guard: when the legal-question probability reaches its own low
+   threshold, the message is never treated as a status or billing question (nor
+   dropped as `other`): it becomes a legal question, because a non-lawyer answering
+   a legal question is unauthorized practice of law, while an attorney glancing at
+   a status question costs a minute.
+3. Abstain: below the confidence threshold the message needs a human (triage).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LEGAL = "legal_question"
+
+
+@dataclass(frozen=True)
+class Decision:
+    label: str
+    confidence: float
+    scores: dict[str, float]
+    needs_triage: bool
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    confidence: float  # below: needs_triage
+    legal_guard: float  # legal probability at or above: treated as legal
+
+
+def decide(
+    scores: dict[str, float], thresholds: Thresholds, *, machine_written: bool = False
+) -> Decision:
+    model_label = max(scores, key=lambda label: scores[label])
+    reasons: list[str] = []
+    if machine_written:
+        label = "other"
+        reasons.append("machine-written mail (auto-reply, list or bounce) is other")
+        return Decision(label, 1.0, scores, False, tuple(reasons))
+    label = model_label
+    if label != LEGAL and scores.get(LEGAL, 0.0) >= thresholds.legal_guard:
+        reasons.append(
+            f"legal guard: P(legal)={scores[LEGAL]:.2f} >= {thresholds.legal_guard:.2f}, "
+            f"so not {label}"
+        )
+        label = LEGAL
+    confidence = scores[label]
+    needs_triage = confidence < thresholds.confidence
+    if needs_triage:
+        reasons.append(f"confidence {confidence:.2f} < {thresholds.confidence:.2f}")
+    return Decision(label, confidence, scores, needs_triage, tuple(reasons))

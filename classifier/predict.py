@@ -1,0 +1,139 @@
+"""Prediction with calibrated probabilities, the policy applied, and an explanation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from classifier.features import ModelInput
+from classifier.persistence import ModelBundle, load_bundle
+from classifier.policy import Decision, Thresholds, decide
+from inbox.parse import ParsedMessage
+from inbox.settings import Settings
+
+
+@dataclass(frozen=True)
+class Prediction:
+    decision: Decision
+    explanation: tuple[tuple[str, float], ...]  # (term, weight) that pushed to the label
+    model_version: str
+
+    @property
+    def label(self) -> str:
+        return self.decision.label
+
+    def as_json(self) -> dict[str, object]:
+        d = self.decision
+        return {
+            "label": d.label,
+            "confidence": round(d.confidence, 4),
+            "scores": {k: round(v, 4) for k, v in d.scores.items()},
+            "needs_triage": d.needs_triage,
+        }
+
+
+class Classifier:
+    """One loaded model plus the thresholds from settings."""
+
+    def __init__(self, bundle: ModelBundle, thresholds: Thresholds) -> None:
+        self.bundle = bundle
+        self.thresholds = thresholds
+        self.labels: list[str] = [str(c) for c in bundle.pipeline.classes_]
+
+    @classmethod
+    def from_settings(cls, settings: Settings, path: Path | None = None) -> Classifier:
+        """Thresholds from settings when set, else those chosen when the model was trained."""
+        bundle = load_bundle(path or settings.model_path)
+        chosen = bundle.metadata.get("thresholds") or {}
+        thresholds = Thresholds(
+            confidence=_first_set(settings.confidence_threshold, chosen.get("confidence"), 0.5),
+            legal_guard=_first_set(settings.legal_guard_threshold, chosen.get("legal_guard"), 0.3),
+        )
+        return cls(bundle, thresholds)
+
+    @property
+    def version(self) -> str:
+        return self.bundle.version
+
+    def scores_many(self, texts: Sequence[str]) -> np.ndarray:
+        return self.bundle.pipeline.predict_proba(list(texts))
+
+    def predict_many(
+        self, messages: Sequence[ModelInput], *, explain: bool = False
+    ) -> list[Prediction]:
+        if not messages:
+            return []
+        texts = [m.text() for m in messages]
+        probabilities = self.scores_many(texts)
+        predictions = []
+        for i, message in enumerate(messages):
+            scores = {
+                label: float(p) for label, p in zip(self.labels, probabilities[i], strict=True)
+            }
+            decision = decide(scores, self.thresholds, machine_written=message.machine_written)
+            terms = self.explain(texts[i], decision.label) if explain else ()
+            predictions.append(Prediction(decision, terms, self.version))
+        return predictions
+
+    def predict(self, message: ModelInput, *, explain: bool = True) -> Prediction:
+        return self.predict_many([message], explain=explain)[0]
+
+    def predict_parsed(self, parsed: ParsedMessage, *, explain: bool = True) -> Prediction:
+        return self.predict(ModelInput.from_parsed(parsed), explain=explain)
+
+    @cached_property
+    def _feature_names(self) -> np.ndarray:
+        return self.bundle.pipeline.named_steps["features"].get_feature_names_out()
+
+    def explain(self, text: str, label: str, top: int = 8) -> tuple[tuple[str, float], ...]:
+        """Terms whose weight times presence pushed this text most toward `label`."""
+        pipeline = self.bundle.pipeline
+        model = pipeline.named_steps["model"]
+        if not hasattr(model, "coef_") or label not in self.labels:
+            return ()
+        vector = pipeline.named_steps["features"].transform([text]).tocsr()
+        coef = model.coef_[self.labels.index(label)] if model.coef_.shape[0] > 1 else model.coef_[0]
+        contributions = vector.data * coef[vector.indices]
+        order = np.argsort(-contributions)
+        names = self._feature_names
+        terms: list[tuple[str, float]] = []
+        seen: set[str] = set()
+        for j in order:
+            if contributions[j] <= 0 or len(terms) >= top:
+                break
+            name = str(names[vector.indices[j]])
+            kind, _, term = name.partition("__")
+            term = term.strip()
+            if (
+                kind != "words"
+                or term in seen
+                or term.startswith("flag")
+                or term in ("subj", "body")
+            ):
+                continue
+            seen.add(term)
+            terms.append((term, round(float(contributions[j]), 4)))
+        return tuple(terms)
+
+
+def _first_set(*values: object) -> float:
+    return float(next(v for v in values if v is not None))  # type: ignore[arg-type]
+
+
+_FILLER = frozenset(
+    "a an and the to of in on at for with is it its this that i me my we us our you your "
+    "he him his she her they them their any".split()
+)
+_MARKERS = ("subj", "body", "numtoken", "datetoken", "emailtoken", "urltoken")
+
+
+def _readable(term: str) -> bool:
+    """Terms worth showing a person: no markers or placeholders, no lone filler words."""
+    words = term.split()
+    if any(w in _MARKERS or w.startswith("flag") for w in words):
+        return False
+    return not (len(words) == 1 and words[0] in _FILLER)

@@ -1,0 +1,92 @@
+"""Fit the model on the training corpus; measure it on the held-out set; save it.
+
+The held-out set is only measured, never fitted on: its figures go into the model
+file's metadata so anyone can see what the shipped model scored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import scipy
+import sklearn
+import skops
+
+from classifier.corpus import Example, data_hash
+from classifier.evaluate import Report, evaluate
+from classifier.model import LABELS, build_pipeline
+from classifier.persistence import ModelBundle
+from classifier.policy import Thresholds, decide
+from classifier.thresholds import choose_thresholds, out_of_fold_scores
+
+Progress = Callable[[str], None]
+
+
+def fit(examples: Sequence[Example]) -> object:
+    pipeline = build_pipeline()
+    pipeline.fit([e.input.text() for e in examples], [e.label for e in examples])
+    return pipeline
+
+
+def measure(bundle_pipeline, examples: Sequence[Example], thresholds: Thresholds) -> Report:  # type: ignore[no-untyped-def]
+    """Run the full decision policy (guard and abstain included) on labeled examples."""
+    probabilities = bundle_pipeline.predict_proba([e.input.text() for e in examples])
+    classes = [str(c) for c in bundle_pipeline.classes_]
+    predicted, abstained = [], []
+    for example, row in zip(examples, probabilities, strict=True):
+        scores = dict(zip(classes, map(float, row), strict=True))
+        decision = decide(scores, thresholds, machine_written=example.input.machine_written)
+        predicted.append(decision.label)
+        abstained.append(decision.needs_triage)
+    return evaluate([e.label for e in examples], predicted, abstained)
+
+
+def train_model(
+    train: Sequence[Example],
+    heldout: Sequence[Example],
+    train_files: Sequence[Path],
+    override: Thresholds | None = None,
+    progress: Progress = print,
+    extra_metadata: dict[str, object] | None = None,
+) -> tuple[ModelBundle, Report | None]:
+    """Fit, choose thresholds (unless overridden), measure on the held-out set."""
+    counts = {label: sum(e.label == label for e in train) for label in LABELS}
+    progress(f"training on {len(train)} examples {counts}")
+    progress("choosing thresholds from 5-fold out-of-fold scores on the training set")
+    chosen = choose_thresholds(train, out_of_fold_scores(train))
+    progress(f"chosen: legal guard {chosen.legal_guard}, confidence {chosen.confidence}")
+    thresholds = override or chosen
+    progress("fitting the final model on all training examples")
+    pipeline = fit(train)
+    progress("fitted; measuring on the held-out set" if heldout else "fitted")
+    report = measure(pipeline, heldout, thresholds) if heldout else None
+    now = dt.datetime.now(dt.UTC)
+    digest = data_hash(train_files)
+    metadata: dict[str, object] = {
+        "version": f"{now:%Y%m%dT%H%M%SZ}-{digest[:8]}",
+        "labels": list(LABELS),
+        "trained_at": now.isoformat(timespec="seconds"),
+        "training_examples": len(train),
+        "training_label_counts": counts,
+        "training_data_sha256": digest,
+        "training_files": [p.name for p in train_files],
+        "thresholds": {"confidence": chosen.confidence, "legal_guard": chosen.legal_guard},
+        "thresholds_measured": {
+            "confidence": thresholds.confidence,
+            "legal_guard": thresholds.legal_guard,
+        },
+        "heldout_metrics": report.as_dict() if report else None,
+        "library_versions": {
+            "python": platform.python_version(),
+            "scikit-learn": sklearn.__version__,
+            "numpy": np.__version__,
+            "scipy": scipy.__version__,
+            "skops": skops.__version__,
+        },
+    }
+    metadata.update(extra_metadata or {})
+    return ModelBundle(pipeline=pipeline, metadata=metadata), report  # type: ignore[arg-type]
