@@ -108,12 +108,7 @@ class Classifier:
             name = str(names[vector.indices[j]])
             kind, _, term = name.partition("__")
             term = term.strip()
-            if (
-                kind != "words"
-                or term in seen
-                or term.startswith("flag")
-                or term in ("subj", "body")
-            ):
+            if kind != "words" or term in seen or not _readable(term):
                 continue
             seen.add(term)
             terms.append((term, round(float(contributions[j]), 4)))
