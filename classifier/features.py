@@ -36,10 +36,24 @@ def clean_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip().lower()
 
 
+_REPLY_PREFIX = re.compile(r"^\s*((re|aw|antw|sv|r|rv|wg|fwd?|tr)\s*(\[\d+\])?\s*:\s*)+", re.I)
+_ENOUGH_WORDS = 8
+
+
 def model_text(subject: str, new_text: str, flags: tuple[str, ...] = ()) -> str:
-    """The single string the pipeline vectorizes: flags, subject, new text."""
+    """The single string the pipeline vectorizes: flags, subject, new text.
+
+    A reply's subject belongs to the thread's history ("Re: Invoice 1043"), not to
+    what the sender asks now (DESIGN.md: quoted history does not count). When the
+    new text says enough on its own, the subject's words become features of their
+    own ("rsinvoice"), so the model can learn how little they say about the ask.
+    """
     flag_tokens = " ".join(f"flag{f}" for f in flags)
-    return f"{flag_tokens} subj {clean_text(subject)} body {clean_text(new_text)}".strip()
+    is_reply = bool(_REPLY_PREFIX.match(subject))
+    subject = clean_text(_REPLY_PREFIX.sub("", subject))
+    if is_reply and len(new_text.split()) >= _ENOUGH_WORDS:
+        subject = " ".join(f"rs{word}" for word in subject.split())
+    return f"{flag_tokens} subj {subject} body {clean_text(new_text)}".strip()
 
 
 @dataclass(frozen=True)

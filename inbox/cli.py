@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("classify", cmd_classify, "label .eml files (no storing)")
     sub.add_argument("--json", action="store_true", help="one JSON object a line")
     sub.add_argument("files", nargs="+", type=Path, metavar="FILE.eml")
+    sub = command("route", cmd_route, "decide what to do with .eml files (no storing)")
+    sub.add_argument("--json", action="store_true", help="one JSON object a line")
+    sub.add_argument("files", nargs="+", type=Path, metavar="FILE.eml")
     sub = command("train", cmd_train, "fit the classifier on the project's corpus")
     sub.add_argument("--output", type=Path, help="model file (default: the configured one)")
     sub = command("eval", cmd_eval, "measure the classifier on a labeled set")
@@ -171,6 +174,19 @@ def cmd_classify(settings: Settings, args: argparse.Namespace) -> int:
     try:
         classify_files(settings, args.files, print, as_json=args.json)
     except ModelFileError as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
+def cmd_route(settings: Settings, args: argparse.Namespace) -> int:
+    from classifier.persistence import ModelFileError
+    from rules.route_files import route_files
+    from rules.ruleset import RulesError
+
+    try:
+        with database(settings) as factory:
+            route_files(factory, settings, args.files, print, as_json=args.json)
+    except (ModelFileError, RulesError) as exc:
         raise CommandError(str(exc)) from None
     return 0
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from inbox.runner import Stage
 from inbox.settings import Settings
-from rules.identify import identify_sender
 
 
 def build_stages(settings: Settings) -> list[Stage]:
-    return [identify_sender]
+    """Identify, classify, route and draft: one stage, since each needs the one before."""
+    from rules.route import Router, record_route
+
+    return [record_route(Router.from_settings(settings))]

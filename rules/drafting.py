@@ -1,0 +1,162 @@
+"""Filling reply and notice templates from the firm's records, safely.
+
+One sandboxed Jinja2 environment, StrictUndefined: a value we do not have is left
+out of the data, so a template that needs it fails and the message goes to triage
+with the reason, never out as "Dear ,". Mail content (subject, question) is data
+passed to templates, never template source, so `{{ 7*7 }}` in a subject stays text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+
+from inbox.models import Client, Contact, Invoice, Matter
+
+
+class MissingData(Exception):
+    """A draft cannot be made without a value we do not have; the text says which."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    template: str
+    subject: str
+    body_text: str
+    body_html: str
+    data: dict[str, Any]
+
+
+@lru_cache(maxsize=8)
+def environment(templates_dir: str) -> SandboxedEnvironment:
+    """Built once per folder: sandboxed, strict, autoescaping the HTML parts only."""
+    return SandboxedEnvironment(
+        loader=FileSystemLoader(templates_dir),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+
+
+def render(templates_dir: Path, template: str, subject: str, data: dict[str, Any]) -> Rendered:
+    env = environment(str(templates_dir))
+    clean = _without_missing(data)
+    try:
+        text = env.get_template(f"{template}.txt.j2").render(clean)
+        html = env.get_template(f"{template}.html.j2").render(clean)
+    except TemplateError as exc:
+        raise MissingData(f"template {template}: {exc.message or exc}") from None
+    return Rendered(template, subject, _tidy(text), html.strip(), clean)
+
+
+def _without_missing(value: Any) -> Any:
+    """Drop None and empty strings at every depth, so StrictUndefined can see the gap."""
+    if isinstance(value, dict):
+        return {k: _without_missing(v) for k, v in value.items() if v is not None and v != ""}
+    if isinstance(value, list):
+        return [_without_missing(v) for v in value]
+    return value
+
+
+def _tidy(text: str) -> str:
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if not line and out and not out[-1]:
+            continue
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def reply_subject(subject: str) -> str:
+    stripped = subject.strip()
+    if stripped.lower().startswith(("re:", "aw:", "antw:")):
+        return stripped
+    return f"Re: {stripped}" if stripped else "Re: your message"
+
+
+# -- the data each template reads -------------------------------------------------
+
+
+def money(amount: Decimal, symbol: str = "$") -> str:
+    return f"{symbol}{amount:,.2f}"
+
+
+def long_date(day: dt.date | None) -> str | None:
+    return f"{day:%B} {day.day}, {day.year}" if day else None
+
+
+def first_name(contact: Contact | None, display_name: str) -> str | None:
+    name = (contact.name if contact and contact.name else display_name).strip()
+    if not name or "@" in name:
+        return None
+    if "," in name:  # "Moll, Teresa"
+        name = name.split(",", 1)[1].strip() or name
+    return name.split()[0]
+
+
+def matter_data(matter: Matter) -> dict[str, Any]:
+    if not matter.status.strip():
+        raise MissingData(f"matter {matter.matter_number} has no status on record")
+    if not matter.next_step.strip():
+        raise MissingData(f"matter {matter.matter_number} has no next step on record")
+    return {
+        "number": matter.matter_number,
+        "title": matter.title,
+        "status": matter.status,
+        "next_step": matter.next_step,
+        **({"next_date": long_date(matter.next_date)} if matter.next_date else {}),
+    }
+
+
+def status_data(firm_name: str, contact_name: str | None, matters: list[Matter]) -> dict[str, Any]:
+    if not matters:
+        raise MissingData("no open matter to report on")
+    return {
+        "firm_name": firm_name,
+        "contact_name": contact_name,
+        "matters": [matter_data(m) for m in matters],
+    }
+
+
+def billing_data(
+    firm_name: str,
+    contact_name: str | None,
+    client: Client,
+    invoices: list[Invoice],
+    payment_instructions: str,
+    today: dt.date,
+) -> dict[str, Any]:
+    open_invoices = [i for i in invoices if i.balance > 0]
+    rows = []
+    for invoice in sorted(open_invoices, key=lambda i: (i.due or dt.date.max, i.invoice_number)):
+        if invoice.issued is None or invoice.due is None:
+            raise MissingData(f"invoice {invoice.invoice_number} has no issue or due date")
+        rows.append(
+            {
+                "number": invoice.invoice_number,
+                "matter_title": invoice.matter.title if invoice.matter else None,
+                "issued": long_date(invoice.issued),
+                "due": long_date(invoice.due),
+                "amount": money(invoice.amount),
+                "balance": money(invoice.balance),
+                "overdue": invoice.due < today,
+            }
+        )
+    return {
+        "firm_name": firm_name,
+        "contact_name": contact_name,
+        "client_name": client.name,
+        "invoices": rows,
+        "total_outstanding": money(sum((i.balance for i in open_invoices), Decimal(0))),
+        "payment_instructions": payment_instructions,
+    }

@@ -1,0 +1,429 @@
+"""From a parsed message to a routing decision: identify, classify, walk the rules, draft.
+
+`Router.route` reads the database but writes nothing, so `inbox-router route --json`
+and the pipeline share it; `record_route` is the pipeline stage that stores the
+result (classification, decision, draft, queue state, escalation notice).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from email.utils import make_msgid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classifier.predict import Classifier, Prediction
+from inbox.models import (
+    Attorney,
+    Classification,
+    Draft,
+    Invoice,
+    Matter,
+    Message,
+    MessageState,
+    OutboxEntry,
+    RoutingDecision,
+)
+from inbox.parse import ParsedMessage
+from inbox.settings import Settings
+from rules.drafting import (
+    MissingData,
+    Rendered,
+    billing_data,
+    first_name,
+    render,
+    reply_subject,
+    status_data,
+)
+from rules.engine import Facts, Outcome, walk
+from rules.identify import Identification, identify
+from rules.language import guess_language
+from rules.ruleset import RuleSet, load_rules
+from rules.sla import BusinessCalendar
+
+STATE_FOR_ACTION = {
+    "escalate": MessageState.ESCALATED,
+    "draft": MessageState.REVIEW,
+    "triage": MessageState.TRIAGE,
+    "ignore": MessageState.IGNORED,
+}
+
+
+@dataclass
+class RouteResult:
+    prediction: Prediction
+    who: Identification
+    outcome: Outcome
+    assignee: str | None
+    draft: Rendered | None
+    notice: Rendered | None
+    acknowledgement: Rendered | None
+    reasons: list[str]
+    sla_due_at: dt.datetime | None
+
+    @property
+    def action(self) -> str:
+        return self.outcome.action
+
+    @property
+    def template(self) -> str | None:
+        if self.draft is not None:
+            return self.draft.template
+        if self.notice is not None:
+            return self.notice.template
+        return None
+
+    def as_json(self, file: str) -> dict[str, Any]:
+        d = self.prediction.decision
+        return {
+            "file": file,
+            "label": d.label,
+            "confidence": round(d.confidence, 4),
+            "scores": {k: round(v, 4) for k, v in d.scores.items()},
+            "needs_triage": d.needs_triage,
+            "client": self.who.client.client_code if self.who.client else None,
+            "matter": self.who.matter.matter_number if self.who.matter else None,
+            "action": self.action,
+            "assignee": self.assignee,
+            "template": self.template,
+            "reason": "; ".join(self.reasons),
+            "rules_fired": [r["name"] for r in self.outcome.fired],
+            "priority": self.outcome.priority,
+            "sla_due_at": self.sla_due_at.isoformat() if self.sla_due_at else None,
+            "matter_candidates": [m.matter_number for m in self.who.candidates],
+            "explanation": [t for t, _ in self.prediction.explanation],
+            "draft": (
+                {"subject": self.draft.subject, "body": self.draft.body_text}
+                if self.draft is not None
+                else None
+            ),
+        }
+
+
+class Router:
+    """Holds what is loaded once per process: the model, the rules, the calendar."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        classifier: Classifier,
+        ruleset: RuleSet,
+        calendar: BusinessCalendar,
+    ) -> None:
+        self.settings = settings
+        self.classifier = classifier
+        self.ruleset = ruleset
+        self.calendar = calendar
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Router:
+        return cls(
+            settings,
+            Classifier.from_settings(settings),
+            load_rules(settings.rules_path),
+            BusinessCalendar.from_settings(
+                settings.timezone,
+                settings.business_hours,
+                settings.business_days,
+                settings.holidays,
+            ),
+        )
+
+    def route(
+        self,
+        session: Session,
+        parsed: ParsedMessage,
+        *,
+        now: dt.datetime | None = None,
+        message_pk: int | None = None,
+        prediction: Prediction | None = None,
+    ) -> RouteResult:
+        now = now or dt.datetime.now(dt.UTC)
+        prediction = prediction or self.classifier.predict_parsed(parsed, explain=True)
+        who = identify(session, parsed, self.settings.matter_pattern)
+        facts = Facts(
+            parsed=parsed,
+            decision=prediction.decision,
+            who=who,
+            language=guess_language(f"{parsed.subject}\n{parsed.new_text}"),
+            in_business_hours=self.calendar.is_open(now),
+        )
+        outcome = walk(self.ruleset, facts)
+        reasons = list(outcome.reasons) + list(prediction.decision.reasons)
+        if who.foreign_numbers:
+            reasons.append(
+                "named another client's matter (ignored): " + ", ".join(who.foreign_numbers)
+            )
+        assignee: Attorney | None = None
+        draft = notice = acknowledgement = None
+        sla_due = (
+            self.calendar.add_business_hours(now, outcome.sla_hours)
+            if outcome.sla_hours and outcome.action != "ignore"
+            else None
+        )
+
+        if outcome.action == "escalate":
+            assignee = self._escalation_target(session, outcome.escalate_to, who)
+            if assignee is None:
+                outcome.action = "triage"
+                reasons.append(
+                    "no attorney to escalate to (no matter, relationship or intake attorney)"
+                )
+            else:
+                notice = self._notice(parsed, prediction, who, assignee, sla_due, message_pk)
+                if outcome.acknowledge:
+                    acknowledgement = self._try_render(
+                        outcome.acknowledge,
+                        parsed,
+                        {
+                            "firm_name": self.settings.firm_name,
+                            "contact_name": first_name(who.contact, _display_name(parsed)),
+                            "attorney_name": assignee.name,
+                            "response_time": "within one business day",
+                        },
+                        reasons,
+                    )
+        elif outcome.action == "draft" and outcome.template:
+            try:
+                data = self._draft_data(session, outcome.template, parsed, who, now)
+                draft = render(
+                    self.settings.templates_dir,
+                    outcome.template,
+                    reply_subject(parsed.subject),
+                    data,
+                )
+            except MissingData as exc:
+                outcome.action, outcome.auto_send = "triage", False
+                reasons.append(f"no draft: {exc}")
+            if outcome.auto_send and self._automatic_cap_reached(session, parsed, now):
+                outcome.auto_send = False
+                reasons.append(
+                    f"auto-send off: {self.ruleset.auto_send_daily_cap} automatic mails "
+                    "already sent to this sender today"
+                )
+
+        return RouteResult(
+            prediction=prediction,
+            who=who,
+            outcome=outcome,
+            assignee=assignee.email if assignee else None,
+            draft=draft,
+            notice=notice,
+            acknowledgement=acknowledgement,
+            reasons=reasons,
+            sla_due_at=sla_due,
+        )
+
+    # -- pieces ------------------------------------------------------------------
+
+    def _intake(self, session: Session) -> Attorney | None:
+        email = self.ruleset.intake_attorney
+        if email:
+            found = session.scalar(select(Attorney).where(Attorney.email == email))
+            return found or Attorney(email=email, name=email)
+        for attorney in session.scalars(select(Attorney).order_by(Attorney.id)):
+            if any("intake" in area.lower() for area in attorney.practice_areas or []):
+                return attorney
+        return None
+
+    def _escalation_target(
+        self, session: Session, target: str, who: Identification
+    ) -> Attorney | None:
+        if "@" in target:
+            found = session.scalar(select(Attorney).where(Attorney.email == target))
+            return found or Attorney(email=target, name=target)
+        chain: list[Attorney | None] = []
+        if target == "responsible" and who.matter is not None:
+            chain.append(who.matter.responsible_attorney)
+        if target in ("responsible", "relationship") and who.client is not None:
+            chain.append(who.client.relationship_attorney)
+        chain.append(self._intake(session))
+        return next((a for a in chain if a is not None), None)
+
+    def _draft_data(
+        self,
+        session: Session,
+        template: str,
+        parsed: ParsedMessage,
+        who: Identification,
+        now: dt.datetime,
+    ) -> dict[str, Any]:
+        contact_name = first_name(who.contact, _display_name(parsed))
+        firm = self.settings.firm_name
+        if template.endswith("status_request"):
+            matters = [who.matter] if who.matter is not None else who.candidates
+            return status_data(firm, contact_name, matters)
+        if template.endswith("billing_query"):
+            if who.client is None:
+                raise MissingData("sender is not a known client")
+            invoices = session.scalars(
+                select(Invoice)
+                .join(Matter, Invoice.matter_id == Matter.id)
+                .where(Matter.client_id == who.client.id)
+            ).all()
+            return billing_data(
+                firm,
+                contact_name,
+                who.client,
+                list(invoices),
+                self.settings.payment_instructions,
+                now.date(),
+            )
+        return {"firm_name": firm, "contact_name": contact_name}
+
+    def _try_render(
+        self, template: str, parsed: ParsedMessage, data: dict[str, Any], reasons: list[str]
+    ) -> Rendered | None:
+        try:
+            return render(
+                self.settings.templates_dir, template, reply_subject(parsed.subject), data
+            )
+        except MissingData as exc:
+            reasons.append(f"no acknowledgement: {exc}")
+            return None
+
+    def _notice(
+        self,
+        parsed: ParsedMessage,
+        prediction: Prediction,
+        who: Identification,
+        attorney: Attorney,
+        due: dt.datetime | None,
+        message_pk: int | None,
+    ) -> Rendered:
+        sender = parsed.sender_addr or "(no sender)"
+        if parsed.sender and parsed.sender.name:
+            sender = f"{parsed.sender.name} <{parsed.sender_addr}>"
+        link = (
+            f"{self.settings.base_url.rstrip('/')}/messages/{message_pk}"
+            if message_pk
+            else "(not stored: routed from a file)"
+        )
+        data = {
+            "attorney_name": attorney.name or attorney.email,
+            "sender": sender,
+            "client_name": who.client.name if who.client else None,
+            "matter": (f"{who.matter.matter_number} {who.matter.title}" if who.matter else None),
+            "subject": parsed.subject or "(no subject)",
+            "confidence": f"{prediction.decision.confidence:.2f}",
+            "due": (
+                f"{due.astimezone(self.calendar.zone):%a %b %d, %H:%M %Z}" if due else "no deadline"
+            ),
+            "question": parsed.new_text or parsed.text[:4000] or "(no text)",
+            "link": link,
+        }
+        return render(
+            self.settings.templates_dir,
+            "attorney/escalation",
+            f"[Legal question] {parsed.subject or '(no subject)'}",
+            data,
+        )
+
+    def _automatic_cap_reached(
+        self, session: Session, parsed: ParsedMessage, now: dt.datetime
+    ) -> bool:
+        """Loop guard: at most N automatic mails a day to one address."""
+        recent = session.scalars(
+            select(OutboxEntry.to_addrs).where(
+                OutboxEntry.auto_submitted.is_(True),
+                OutboxEntry.queued_at >= now - dt.timedelta(days=1),
+            )
+        ).all()
+        sent = sum(parsed.sender_addr in (addrs or []) for addrs in recent)
+        return sent >= self.ruleset.auto_send_daily_cap
+
+
+def _display_name(parsed: ParsedMessage) -> str:
+    return parsed.sender.name if parsed.sender else ""
+
+
+def record_route(router: Router):  # type: ignore[no-untyped-def]
+    """Pipeline stage: classify, route and store the outcome for one stored message."""
+
+    def stage(session: Session, message: Message, parsed: ParsedMessage) -> None:
+        result = router.route(session, parsed, message_pk=message.id)
+        store_result(session, message, result, router.settings)
+
+    return stage
+
+
+def store_result(
+    session: Session, message: Message, result: RouteResult, settings: Settings
+) -> None:
+    decision = result.prediction.decision
+    session.add(
+        Classification(
+            message_id=message.id,
+            label=decision.label,
+            confidence=decision.confidence,
+            scores=decision.scores,
+            needs_triage=decision.needs_triage,
+            explanation=[list(t) for t in result.prediction.explanation],
+            model_version=result.prediction.model_version,
+            source="model",
+        )
+    )
+    message.client = result.who.client
+    message.contact = result.who.contact
+    message.matter = result.who.matter
+    message.state = STATE_FOR_ACTION[result.action]
+    message.priority = result.outcome.priority
+    message.sla_due_at = result.sla_due_at
+    attorney = None
+    if result.assignee:
+        attorney = session.scalar(select(Attorney).where(Attorney.email == result.assignee))
+    message.assignee_attorney = attorney
+    session.add(
+        RoutingDecision(
+            message_id=message.id,
+            action=result.action,
+            assignee_email=result.assignee,
+            template=result.template,
+            reason="; ".join(result.reasons),
+            rules_fired=result.outcome.fired,
+            identification=result.who.as_dict(),
+            priority=result.outcome.priority,
+            sla_due_at=result.sla_due_at,
+            auto_send=result.outcome.auto_send,
+        )
+    )
+    for rendered in (result.draft, result.acknowledgement):
+        if rendered is not None:
+            session.add(
+                Draft(
+                    message_id=message.id,
+                    template=rendered.template,
+                    subject=rendered.subject,
+                    body_text=rendered.body_text,
+                    body_html=rendered.body_html,
+                    data=_jsonable(rendered.data),
+                )
+            )
+    if result.notice is not None and result.assignee:
+        domain = settings.shared_address.rpartition("@")[2] or "inbox-router.invalid"
+        session.add(
+            OutboxEntry(
+                kind="notice",
+                message_id=message.id,
+                mail_message_id=make_msgid(domain=domain),
+                from_addr=settings.shared_address,
+                to_addrs=[result.assignee],
+                subject=result.notice.subject,
+                body_text=result.notice.body_text,
+                body_html=result.notice.body_html,
+                auto_submitted=True,
+            )
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
