@@ -31,7 +31,14 @@ def test_import_ingest_status_on_the_sample_firm(db_url: str, capsys) -> None:  
     assert main(["--db", db_url, "ingest", str(SAMPLE_MAILBOX)]) == 0
     assert "stored 0, duplicates 40" in capsys.readouterr().out
     assert main(["--db", db_url, "status"]) == 0
-    assert "received: 40" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    counts = {
+        line.split(":")[0].strip(): int(line.split(":")[1])
+        for line in out.split("queues:")[1].strip().splitlines()
+    }
+    assert sum(counts.values()) == 40
+    assert set(counts) <= {"escalated", "review", "triage", "ignored"}
+    assert counts["escalated"] >= 10  # the sample has 11 legal questions
 
 
 def test_import_with_a_bad_row_exits_1_and_names_the_row(

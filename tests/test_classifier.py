@@ -1,0 +1,126 @@
+"""The shipped model: safe loading, metadata, targets on the held-out set, the commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import skops.io as sio
+from sklearn.preprocessing import FunctionTransformer
+
+from classifier.corpus import HELDOUT_DIR, TRAIN_DIR, corpus_files, load_examples
+from classifier.features import ModelInput, clean_text, model_text
+from classifier.persistence import ModelFileError, read_bundle, save_bundle
+from classifier.predict import Classifier
+from classifier.train import measure, train_model
+from inbox.cli import main
+from inbox.settings import Settings
+
+SETTINGS = Settings()
+CONTRACT_MAIL = Path(__file__).resolve().parents[2] / "shared" / "contract" / "mail"
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return Classifier.from_settings(SETTINGS)
+
+
+def test_shipped_model_carries_its_metadata(classifier: Classifier) -> None:
+    meta = classifier.bundle.metadata
+    assert meta["labels"] == ["status_request", "billing_query", "legal_question", "other"]
+    assert set(meta["library_versions"]) >= {"scikit-learn", "numpy", "skops"}
+    assert len(meta["training_data_sha256"]) == 64
+    assert meta["heldout_metrics"]["n"] >= 400
+    assert SETTINGS.model_path.stat().st_size < 20_000_000
+
+
+def test_shipped_model_meets_the_targets_on_the_held_out_set(classifier: Classifier) -> None:
+    """Measured, not asserted from metadata: the held-out set is run through the policy."""
+    report = measure(
+        classifier.bundle.pipeline, load_examples(corpus_files(HELDOUT_DIR)), classifier.thresholds
+    )
+    assert report.n >= 400
+    assert report.macro_f1 >= 0.92
+    assert report.legal_recall >= 0.98
+
+
+def test_held_out_set_shares_no_text_with_training() -> None:
+    def records(directory: Path) -> list[dict[str, str]]:
+        return [
+            json.loads(line)
+            for path in corpus_files(directory)
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+
+    train, held = records(TRAIN_DIR), records(HELDOUT_DIR)
+    assert not {r["id"] for r in train} & {r["id"] for r in held}
+    normalized = {" ".join(r["body"].split()) for r in train}
+    assert not [r["id"] for r in held if " ".join(r["body"].split()) in normalized]
+
+
+def test_model_file_with_untrusted_types_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "evil.skops"
+    path.write_bytes(sio.dumps({"pipeline": FunctionTransformer(func=eval), "metadata": {}}))
+    with pytest.raises(ModelFileError, match="types we do not load"):
+        read_bundle(path)
+
+
+def test_missing_model_file_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(ModelFileError, match="inbox-router train"):
+        read_bundle(tmp_path / "none.skops")
+
+
+def test_training_saving_and_loading_round_trip(tmp_path: Path) -> None:
+    examples = load_examples(corpus_files(TRAIN_DIR))[::4]  # a quarter, to stay quick
+    bundle, report = train_model(examples, [], [], progress=lambda _: None)
+    assert report is None
+    path = tmp_path / "m.skops"
+    save_bundle(bundle, path)
+    loaded = read_bundle(path)
+    texts = [e.input.text() for e in examples[:20]]
+    assert (loaded.pipeline.predict_proba(texts) == bundle.pipeline.predict_proba(texts)).all()
+    assert loaded.metadata["thresholds"]["legal_guard"] > 0
+
+
+def test_cleanup_replaces_identifiers_with_placeholders() -> None:
+    assert clean_text("Invoice HV-INV-1042 for HV-2026-0007: $1,250.00 due 12/01/2026") == (
+        "invoice invoicenumtoken for matternumtoken : moneytoken due datetoken"
+    )
+
+
+def test_reply_subject_is_kept_apart_when_the_new_text_speaks_for_itself() -> None:
+    long_reply = model_text(
+        "Re: Invoice 1043", "has the other side filed their answer yet in the case"
+    )
+    assert "rsinvoice" in long_reply.split()
+    assert "invoice" in model_text("Re: Invoice 1043", "thanks").split()
+
+
+def test_explanation_names_words_from_the_message(classifier: Classifier) -> None:
+    prediction = classifier.predict(
+        ModelInput("Invoice copy", "Could you resend invoice 4471? Our bookkeeper lost it.")
+    )
+    assert prediction.label == "billing_query"
+    assert "invoice" in [term for term, _ in prediction.explanation]
+
+
+def test_classify_json_contract(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    junk = tmp_path / "junk.eml"
+    junk.write_bytes(b"")
+    files = sorted(CONTRACT_MAIL.glob("*.eml")) if CONTRACT_MAIL.is_dir() else []
+    assert main(["classify", "--json", *map(str, files), str(junk)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == len(files) + 1
+    for row in rows:
+        assert set(row) >= {"file", "label", "confidence", "scores", "needs_triage"}
+        assert abs(sum(row["scores"].values()) - 1) < 0.02
+    assert rows[-1]["label"] == "other" and rows[-1]["needs_triage"] is True
+
+
+def test_eval_command_prints_the_report(capsys) -> None:  # type: ignore[no-untyped-def]
+    sample = Path(__file__).resolve().parents[1] / "inbox" / "sample_mailbox"
+    assert main(["eval", "--labels", str(sample / "expected.csv"), str(sample)]) == 0
+    out = capsys.readouterr().out
+    assert "macro-F1" in out and "legal-question recall" in out and "confusion" in out

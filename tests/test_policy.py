@@ -1,0 +1,45 @@
+"""The decision policy: guard, override, abstain."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifier.policy import Thresholds, decide
+
+T = Thresholds(confidence=0.5, legal_guard=0.3)
+
+
+def scores(status: float = 0.0, billing: float = 0.0, legal: float = 0.0, other: float = 0.0):  # type: ignore[no-untyped-def]
+    return {
+        "status_request": status,
+        "billing_query": billing,
+        "legal_question": legal,
+        "other": other,
+    }
+
+
+def test_plain_argmax_when_confident() -> None:
+    d = decide(scores(status=0.9, legal=0.05, other=0.05), T)
+    assert (d.label, d.needs_triage) == ("status_request", False)
+    assert d.confidence == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize("winner", ["status", "billing", "other"])
+def test_legal_guard_never_lets_a_likely_legal_question_be_drafted(winner: str) -> None:
+    d = decide(scores(**{winner: 0.6, "legal": 0.35}), T)
+    assert d.label == "legal_question"
+    assert any("legal guard" in r for r in d.reasons)
+
+
+def test_legal_probability_below_the_guard_keeps_the_label() -> None:
+    assert decide(scores(billing=0.75, legal=0.25), T).label == "billing_query"
+
+
+def test_low_confidence_abstains() -> None:
+    d = decide(scores(status=0.45, billing=0.4, legal=0.1, other=0.05), T)
+    assert d.needs_triage and d.label == "status_request"
+
+
+def test_machine_written_mail_is_other_whatever_the_text_says() -> None:
+    d = decide(scores(legal=0.9, other=0.1), T, machine_written=True)
+    assert (d.label, d.needs_triage) == ("other", False)

@@ -1,0 +1,52 @@
+"""The real model, rules and templates on the sample mailbox, through `route --json`."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from inbox.cli import main
+from tests.conftest import ROOT, SAMPLE_FIRM, SAMPLE_MAILBOX, require
+
+CONTRACT_CHECK = ROOT.parent / "shared" / "contract" / "check"
+
+
+def test_sample_mailbox_routes_as_expected(db_url: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["--db", db_url, "import-directory", str(SAMPLE_FIRM)]) == 0
+    files = sorted(SAMPLE_MAILBOX.glob("*.eml"))
+    capsys.readouterr()
+    assert main(["--db", db_url, "route", "--json", *map(str, files)]) == 0
+    results = {
+        Path(r["file"]).name: r for r in map(json.loads, capsys.readouterr().out.splitlines())
+    }
+    with (SAMPLE_MAILBOX / "expected.csv").open(encoding="utf-8") as handle:
+        expected = list(csv.DictReader(handle))
+    assert len(results) == len(expected) == 40
+
+    agree = 0
+    for row in expected:
+        got = results[row["file"]]
+        if got["action"] in row["action"].split("|"):
+            agree += 1
+        if row["label"] == "legal_question":
+            # The non-negotiables: every legal question reaches the right attorney, no draft.
+            assert (got["action"], got["assignee"]) == ("escalate", row["assignee"]), row["file"]
+            assert got["draft"] is None
+        if row["label"] == "other":
+            assert got["draft"] is None, row["file"]
+        if row["matter"] and got["action"] == "draft":
+            assert got["matter"] == row["matter"], row["file"]
+    assert agree >= 37, f"only {agree}/40 actions as expected"
+
+
+def test_shared_contract_check_passes() -> None:
+    require(CONTRACT_CHECK.exists(), f"contract check not found at {CONTRACT_CHECK}")
+    require(shutil.which("inbox-router") is not None, "inbox-router is not on PATH")
+    run = subprocess.run(
+        ["bash", str(CONTRACT_CHECK)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "FAIL" not in run.stdout
