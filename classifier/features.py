@@ -13,26 +13,28 @@ from dataclasses import dataclass
 from inbox.models import Message
 from inbox.parse import ParsedMessage
 
-_SUBS = [
-    (re.compile(r"https?://\S+|www\.\S+", re.I), " urltoken "),
-    (re.compile(r"\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b"), " emailtoken "),
-    (re.compile(r"\b[A-Z]{1,6}-INV-\d+\b", re.I), " invoicenumtoken "),
-    (re.compile(r"\b[A-Z]{1,6}-\d{4}-\d{2,6}\b", re.I), " matternumtoken "),
-    (
-        re.compile(r"[$€£]\s?\d[\d,.]*|\b\d[\d,.]*\s?(usd|eur|dollars?|euros?)\b", re.I),
-        " moneytoken ",
-    ),
-    (re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b"), " datetoken "),
-    (re.compile(r"\b\d+\b"), " numtoken "),
-]
+# One pass over the text; at each position the first alternative that matches wins,
+# in this order (a URL is not read as an e-mail, an invoice number not as a matter).
+_PLACEHOLDERS = re.compile(
+    r"(?P<url>https?://\S+|www\.\S+)"
+    r"|(?P<email>\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b)"
+    r"|(?P<invoicenum>\b[A-Z]{1,6}-INV-\d+\b)"
+    r"|(?P<matternum>\b[A-Z]{1,6}-\d{4}-\d{2,6}\b)"
+    r"|(?P<money>[$€£]\s?\d[\d,.]*|\b\d[\d,.]*\s?(?:usd|eur|dollars?|euros?)\b)"
+    r"|(?P<date>\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b)"
+    r"|(?P<num>\b\d+\b)",
+    re.IGNORECASE,
+)
 _SPACES = re.compile(r"\s+")
-MAX_CHARS = 4000  # long mail: the question is almost always near the top
+MAX_CHARS = 2000  # long mail: the question is almost always near the top
+
+
+def _placeholder(match: re.Match[str]) -> str:
+    return f" {match.lastgroup}token "
 
 
 def clean_text(text: str) -> str:
-    text = text[:MAX_CHARS]
-    for pattern, token in _SUBS:
-        text = pattern.sub(token, text)
+    text = _PLACEHOLDERS.sub(_placeholder, text[:MAX_CHARS])
     return _SPACES.sub(" ", text).strip().lower()
 
 

@@ -62,20 +62,24 @@ class Classifier:
     def scores_many(self, texts: Sequence[str]) -> np.ndarray:
         return self.bundle.pipeline.predict_proba(list(texts))
 
+    def _vectors(self, texts: Sequence[str]):  # type: ignore[no-untyped-def]
+        return self.bundle.pipeline.named_steps["features"].transform(list(texts)).tocsr()
+
     def predict_many(
         self, messages: Sequence[ModelInput], *, explain: bool = False
     ) -> list[Prediction]:
         if not messages:
             return []
         texts = [m.text() for m in messages]
-        probabilities = self.scores_many(texts)
+        vectors = self._vectors(texts)  # once: for the probabilities and the explanation
+        probabilities = self.bundle.pipeline.named_steps["model"].predict_proba(vectors)
         predictions = []
         for i, message in enumerate(messages):
             scores = {
                 label: float(p) for label, p in zip(self.labels, probabilities[i], strict=True)
             }
             decision = decide(scores, self.thresholds, machine_written=message.machine_written)
-            terms = self.explain(texts[i], decision.label) if explain else ()
+            terms = self._explain_vector(vectors[i], decision.label) if explain else ()
             predictions.append(Prediction(decision, terms, self.version))
         return predictions
 
@@ -91,11 +95,12 @@ class Classifier:
 
     def explain(self, text: str, label: str, top: int = 8) -> tuple[tuple[str, float], ...]:
         """Terms whose weight times presence pushed this text most toward `label`."""
-        pipeline = self.bundle.pipeline
-        model = pipeline.named_steps["model"]
+        return self._explain_vector(self._vectors([text]), label, top)
+
+    def _explain_vector(self, vector, label: str, top: int = 8) -> tuple[tuple[str, float], ...]:  # type: ignore[no-untyped-def]
+        model = self.bundle.pipeline.named_steps["model"]
         if not hasattr(model, "coef_") or label not in self.labels:
             return ()
-        vector = pipeline.named_steps["features"].transform([text]).tocsr()
         coef = model.coef_[self.labels.index(label)] if model.coef_.shape[0] > 1 else model.coef_[0]
         contributions = vector.data * coef[vector.indices]
         order = np.argsort(-contributions)

@@ -22,8 +22,8 @@ from classifier.policy import Thresholds, decide
 
 LEGAL_RECALL_TARGET = 0.985
 KEPT_ACCURACY_TARGET = 0.975
-GUARD_GRID = tuple(round(x, 2) for x in np.arange(0.10, 0.55, 0.05))
-CONFIDENCE_GRID = tuple(round(x, 2) for x in np.arange(0.35, 0.75, 0.05))
+GUARD_GRID = tuple(round(float(x), 2) for x in np.arange(0.10, 0.55, 0.05))
+CONFIDENCE_GRID = tuple(round(float(x), 2) for x in np.arange(0.35, 0.75, 0.05))
 
 
 def out_of_fold_scores(examples: Sequence[Example], folds: int = 5) -> list[dict[str, float]]:
@@ -67,4 +67,4 @@ def choose_thresholds(
         if kept and sum(p == t for p, t in kept) / len(kept) >= KEPT_ACCURACY_TARGET:
             confidence = candidate
             break
-    return Thresholds(confidence=confidence, legal_guard=guard)
+    return Thresholds(confidence=float(confidence), legal_guard=float(guard))
