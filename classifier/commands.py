@@ -40,8 +40,15 @@ def unreadable_result(path: Path, reason: str) -> dict[str, object]:
     }
 
 
-def classify_files(settings: Settings, paths: Sequence[Path], out: Out, *, as_json: bool) -> None:
-    classifier = Classifier.from_settings(settings)
+def classify_files(
+    settings: Settings,
+    paths: Sequence[Path],
+    out: Out,
+    *,
+    as_json: bool,
+    model_path: Path | None = None,
+) -> None:
+    classifier = Classifier.from_settings(settings, model_path)
     for path in paths:
         parsed, error = parse_file(path)
         if parsed is None:
@@ -73,8 +80,10 @@ def examples_from_labels(csv_path: Path, directory: Path) -> list[tuple[Path, st
     return rows
 
 
-def evaluate_labeled_files(settings: Settings, csv_path: Path, directory: Path) -> Report:
-    classifier = Classifier.from_settings(settings)
+def evaluate_labeled_files(
+    settings: Settings, csv_path: Path, directory: Path, model_path: Path | None = None
+) -> Report:
+    classifier = Classifier.from_settings(settings, model_path)
     examples = []
     for path, label in examples_from_labels(csv_path, directory):
         parsed, error = parse_file(path)
@@ -84,8 +93,8 @@ def evaluate_labeled_files(settings: Settings, csv_path: Path, directory: Path) 
     return measure(classifier.bundle.pipeline, examples, classifier.thresholds)
 
 
-def evaluate_heldout(settings: Settings) -> Report:
-    classifier = Classifier.from_settings(settings)
+def evaluate_heldout(settings: Settings, model_path: Path | None = None) -> Report:
+    classifier = Classifier.from_settings(settings, model_path)
     examples = load_examples(corpus_files(HELDOUT_DIR))
     return measure(classifier.bundle.pipeline, examples, classifier.thresholds)
 
@@ -116,3 +125,22 @@ def train_and_save(
     if report is not None:
         out("held-out set:\n" + report.text())
     return report
+
+
+def retrain_with_corrections(session, settings: Settings, out: Out):  # type: ignore[no-untyped-def]
+    """Train on the corpus plus people's corrections; promote only if not worse."""
+    from classifier.registry import corrections, register_candidate
+
+    extra = corrections(session)
+    out(f"{len(extra)} corrections from the database")
+    files = corpus_files(TRAIN_DIR)
+    heldout = load_examples(corpus_files(HELDOUT_DIR))
+    bundle, _ = train_model(
+        load_examples(files) + extra,
+        [],
+        files,
+        None,
+        progress=out,
+        extra_metadata={"corrections": len(extra)},
+    )
+    return register_candidate(session, bundle, settings.models_dir, heldout, settings, out)

@@ -76,6 +76,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("files", nargs="+", type=Path, metavar="FILE.eml")
     sub = command("train", cmd_train, "fit the classifier on the project's corpus")
     sub.add_argument("--output", type=Path, help="model file (default: the configured one)")
+    sub.add_argument(
+        "--include-corrections",
+        action="store_true",
+        help="add people's relabels from the database; promote only if not worse",
+    )
+    sub = command("models", cmd_models, "list model versions, or make one active again")
+    sub.add_argument("--restore", metavar="VERSION", help="make this version active")
+    sub.add_argument(
+        "--shipped", action="store_true", help="use the model shipped with the project"
+    )
+    sub = command("relabel", cmd_relabel, "correct a message's label and route it again")
+    sub.add_argument("message_id", type=int)
+    sub.add_argument(
+        "label", choices=["status_request", "billing_query", "legal_question", "other"]
+    )
+    sub.add_argument("--by", metavar="EMAIL", help="the user making the correction")
     sub = command("eval", cmd_eval, "measure the classifier on a labeled set")
     sub.add_argument("--labels", type=Path, metavar="CSV", help="CSV with file,label columns")
     sub.add_argument("directory", type=Path, nargs="?", help="folder of the .eml files")
@@ -167,12 +183,25 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def active_model(settings: Settings) -> Path:
+    """The active model version when the database knows one, else the shipped model."""
+    from classifier.registry import active_model_path
+
+    try:
+        with database(settings) as factory, factory() as session:
+            return active_model_path(session, settings)
+    except CommandError:  # no database yet: classify still works on files
+        return settings.model_path
+
+
 def cmd_classify(settings: Settings, args: argparse.Namespace) -> int:
     from classifier.commands import classify_files
     from classifier.persistence import ModelFileError
 
     try:
-        classify_files(settings, args.files, print, as_json=args.json)
+        classify_files(
+            settings, args.files, print, as_json=args.json, model_path=active_model(settings)
+        )
     except ModelFileError as exc:
         raise CommandError(str(exc)) from None
     return 0
@@ -195,10 +224,65 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
     from classifier.commands import train_and_save
     from classifier.corpus import CorpusError
 
-    try:
-        train_and_save(settings, args.output or settings.model_path, print)
-    except CorpusError as exc:
-        raise CommandError(str(exc)) from None
+    if not args.include_corrections:
+        try:
+            train_and_save(settings, args.output or settings.model_path, print)
+        except CorpusError as exc:
+            raise CommandError(str(exc)) from None
+        return 0
+    from classifier.commands import retrain_with_corrections
+
+    with database(settings) as factory, factory() as session, session.begin():
+        retrain_with_corrections(session, settings, print)
+    return 0
+
+
+def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
+    from classifier.registry import RegistryError, restore, use_shipped_model
+    from inbox.models import ModelVersion
+
+    with database(settings) as factory, factory() as session, session.begin():
+        try:
+            if args.restore:
+                restore(session, args.restore)
+            elif args.shipped:
+                use_shipped_model(session)
+        except RegistryError as exc:
+            raise CommandError(str(exc)) from None
+        versions = session.scalars(select(ModelVersion).order_by(ModelVersion.id)).all()
+        active = next((v for v in versions if v.active), None)
+        print(f"shipped: {settings.model_path}{'' if active else '  (active)'}")
+        for v in versions:
+            heldout = (v.metrics or {}).get("heldout") or {}
+            print(
+                f"{v.version}: macro-F1 {heldout.get('macro_f1', '?')}, legal recall "
+                f"{heldout.get('legal_recall', '?')}{'  (active)' if v.active else ''}"
+            )
+    return 0
+
+
+def cmd_relabel(settings: Settings, args: argparse.Namespace) -> int:
+    from inbox.models import Message, User
+    from rules.review import ReviewError, relabel
+    from rules.route import Router
+
+    with database(settings) as factory, factory() as session, session.begin():
+        message = session.get(Message, args.message_id)
+        if message is None:
+            raise CommandError(f"no message {args.message_id}")
+        user = None
+        if args.by:
+            user = session.scalar(select(User).where(User.email == args.by.lower()))
+            if user is None:
+                raise CommandError(f"no user {args.by}")
+        from classifier.registry import active_model_path
+
+        router = Router.from_settings(settings, active_model_path(session, settings))
+        try:
+            decision = relabel(session, message, args.label, user, router)
+        except ReviewError as exc:
+            raise CommandError(str(exc)) from None
+        print(f"message {message.id}: {args.label} -> {decision.action} ({decision.reason})")
     return 0
 
 
@@ -212,10 +296,11 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     if (args.labels is None) != (args.directory is None):
         raise CommandError("eval takes both --labels CSV and DIR, or neither (held-out set)")
     try:
+        model_path = active_model(settings)
         if args.labels is not None:
-            report = evaluate_labeled_files(settings, args.labels, args.directory)
+            report = evaluate_labeled_files(settings, args.labels, args.directory, model_path)
         else:
-            report = evaluate_heldout(settings)
+            report = evaluate_heldout(settings, model_path)
     except (CorpusError, ModelFileError) as exc:
         raise CommandError(str(exc)) from None
     print(json.dumps(report.as_dict(), indent=2) if args.json else report.text())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from email.utils import make_msgid
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -119,10 +120,10 @@ class Router:
         self.calendar = calendar
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Router:
+    def from_settings(cls, settings: Settings, model_path: Path | None = None) -> Router:
         return cls(
             settings,
-            Classifier.from_settings(settings),
+            Classifier.from_settings(settings, model_path),
             load_rules(settings.rules_path),
             BusinessCalendar.from_settings(
                 settings.timezone,

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.commands import unreadable_result
+from classifier.registry import active_model_path
 from inbox.settings import Settings
 from inbox.sources import parse_file
 from rules.route import Router
@@ -22,8 +23,8 @@ def route_files(
     *,
     as_json: bool,
 ) -> None:
-    router = Router.from_settings(settings)
     with factory() as session:
+        router = Router.from_settings(settings, active_model_path(session, settings))
         for path in paths:
             parsed, error = parse_file(path)
             if parsed is None:
