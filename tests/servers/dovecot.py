@@ -1,0 +1,163 @@
+"""A private Dovecot IMAP server for one test: its own config, dirs and free port.
+
+Debian's dovecot-imapd, Dovecot 2.3 syntax. Found when setting this up as root:
+auth needs `default_internal_user = root`, mail must belong to an unprivileged
+uid (nobody) with `first_valid_uid = 1`, and base_dir must stay short (socket
+paths are limited to 108 bytes). A failed login slows the next one from the same
+address, so each test gets a fresh instance.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.servers.postgres import ServerUnavailable, free_port
+
+CONFIG = """\
+protocols = imap
+listen = 127.0.0.1
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+info_log_path = {root}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+{internal_user}
+first_valid_uid = 1
+mail_location = maildir:~/Maildir
+mail_uid = {uid}
+mail_gid = {gid}
+imap_idle_notify_interval = 1 secs
+login_trusted_networks = 127.0.0.0/8
+auth_failure_delay = 0
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    port = 0
+  }}
+}}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={root}/home/%u
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+  mailbox Sent {{
+    special_use = \\Sent
+    auto = subscribe
+  }}
+}}
+"""
+
+
+@dataclass
+class Dovecot:
+    host: str
+    port: int
+    user: str
+    password: str
+    root: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.process = None
+
+    def start(self) -> None:
+        binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
+        self.process = subprocess.Popen(
+            [binary, "-F", "-c", str(self.root / "dovecot.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                log = (self.root / "dovecot.log").read_text(errors="replace")[-800:]
+                raise ServerUnavailable(f"dovecot exited: {log}")
+            try:
+                with socket.create_connection((self.host, self.port), timeout=1) as sock:
+                    if sock.recv(100).startswith(b"* OK"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise ServerUnavailable("dovecot did not start in time")
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+def dovecot_available() -> str | None:
+    """None when Dovecot can run here, else the reason it cannot."""
+    if not (shutil.which("dovecot") or Path("/usr/sbin/dovecot").exists()):
+        return "dovecot is not installed (apt-get install dovecot-imapd)"
+    return None
+
+
+@contextmanager
+def private_dovecot(user: str = "firm", password: str = "secret") -> Iterator[Dovecot]:
+    reason = dovecot_available()
+    if reason:
+        raise ServerUnavailable(reason)
+    root = Path(tempfile.mkdtemp(prefix="dv", dir="/tmp"))
+    root.chmod(0o755)  # mail processes run as nobody and must reach home/ through it
+    nobody = pwd.getpwnam("nobody")
+    for sub in ("run", "state", "home"):
+        (root / sub).mkdir()
+    os.chown(root / "home", nobody.pw_uid, nobody.pw_gid)
+    (root / "passwd").write_text(f"{user}:{{PLAIN}}{password}\n")
+    internal = "default_internal_user = root" if os.geteuid() == 0 else ""
+    port = free_port()
+    (root / "dovecot.conf").write_text(
+        CONFIG.format(
+            root=root,
+            port=port,
+            uid=nobody.pw_uid,
+            gid=nobody.pw_gid,
+            internal_user=internal,
+        )
+    )
+    server = Dovecot("127.0.0.1", port, user, password, root)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
