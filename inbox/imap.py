@@ -7,6 +7,7 @@ Gmail and Microsoft 365 require).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import ssl
@@ -103,9 +104,7 @@ def connect(account: ImapAccount, timeout: float) -> IMAPClient:
         else:
             client.login(account.username, secret)
     except Exception:
-        try:
+        with contextlib.suppress(Exception):  # already broken: the first error matters
             client.shutdown()
-        except Exception:  # the connection is already broken; the first error matters
-            pass
         raise
     return client
