@@ -96,10 +96,40 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--labels", type=Path, metavar="CSV", help="CSV with file,label columns")
     sub.add_argument("directory", type=Path, nargs="?", help="folder of the .eml files")
     sub.add_argument("--json", action="store_true", help="print the report as JSON")
+    sub = command("mailbox", cmd_mailbox, "register an IMAP mailbox to poll")
+    sub.add_argument("verb", choices=["add"])
+    sub.add_argument("name")
+    sub.add_argument("--host", required=True)
+    sub.add_argument("--port", type=int, required=True)
+    sub.add_argument("--security", choices=["ssl", "starttls", "plain"], required=True)
+    sub.add_argument("--user", required=True)
+    secret = sub.add_mutually_exclusive_group(required=True)
+    secret.add_argument("--password-env", metavar="VAR")
+    secret.add_argument("--password-command", metavar="CMD")
+    secret.add_argument("--oauth2-token-command", metavar="CMD")
+    sub.add_argument("--folder", default="INBOX")
+    sub.add_argument("--after", default="leave", help="leave, flag or move:FOLDER")
+    sub.add_argument("--since", type=_date, help="initial sync: only mail since YYYY-MM-DD")
+    sub.add_argument("--sent-folder", help="where sent replies are filed (default: \\Sent)")
+    sub = command("poll", cmd_poll, "the IMAP poller (IDLE, falling back to polling)")
+    sub.add_argument("--once", action="store_true", help="one pass over each mailbox, then exit")
+    sub.add_argument("--mailbox", action="append", metavar="NAME", help="only these mailboxes")
+    sub.add_argument(
+        "--interval", type=float, default=60.0, help="seconds between polls without IDLE"
+    )
     command("status", cmd_status, "mailbox health and queue counts")
     sub = command("sample", cmd_sample, "load the sample firm and mailbox and show them")
     sub.add_argument("--reset", action="store_true", help="start from an empty database")
     return parser
+
+
+def _date(value: str):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 # -- database at the edge -------------------------------------------------------
@@ -304,6 +334,65 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     except (CorpusError, ModelFileError) as exc:
         raise CommandError(str(exc)) from None
     print(json.dumps(report.as_dict(), indent=2) if args.json else report.text())
+    return 0
+
+
+def cmd_mailbox(settings: Settings, args: argparse.Namespace) -> int:
+    from inbox.mailboxes import MailboxError, add_mailbox
+
+    with database(settings) as factory, factory() as session, session.begin():
+        try:
+            box = add_mailbox(
+                session,
+                name=args.name,
+                host=args.host,
+                port=args.port,
+                security=args.security,
+                user=args.user,
+                folder=args.folder,
+                after=args.after,
+                password_env=args.password_env,
+                password_command=args.password_command,
+                oauth2_token_command=args.oauth2_token_command,
+                since=args.since,
+                sent_folder=args.sent_folder,
+            )
+        except MailboxError as exc:
+            raise CommandError(str(exc)) from None
+        print(f"mailbox {box.name}: {box.username}@{box.host}:{box.port}/{box.folder} added")
+    return 0
+
+
+def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
+    import logging
+    import signal
+    import threading
+
+    from inbox.imap import MailboxConfigError
+    from inbox.models import Mailbox
+    from inbox.pipeline import build_stages
+    from inbox.poller import NETWORK_ERRORS, PollerOptions, poll_mailboxes
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("inbox").setLevel(logging.INFO)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    with database(settings) as factory:
+        with factory() as session:
+            query = select(Mailbox.id, Mailbox.name).where(Mailbox.enabled.is_(True))
+            if args.mailbox:
+                query = query.where(Mailbox.name.in_(args.mailbox))
+            boxes = session.execute(query.order_by(Mailbox.id)).all()
+        if not boxes:
+            raise CommandError("no mailbox to poll: add one with `inbox-router mailbox add`")
+        options = PollerOptions(poll_interval=args.interval, imap_timeout=settings.imap_timeout)
+        stages = build_stages(settings, factory)
+        try:
+            poll_mailboxes(factory, [b.id for b in boxes], stages, options, stop, args.once)
+        except (MailboxConfigError, *NETWORK_ERRORS) as exc:
+            print(f"inbox-router: poll failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 
