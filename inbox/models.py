@@ -140,12 +140,6 @@ class Matter(Base):
     responsible_attorney: Mapped[Attorney | None] = relationship()
     invoices: Mapped[list[Invoice]] = relationship(back_populates="matter")
 
-    @property
-    def is_open(self) -> bool:
-        from rules.directory import matter_is_open  # the rule lives with the directory
-
-        return matter_is_open(self.status)
-
 
 class Invoice(Base):
     __tablename__ = "invoices"
