@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inbox.imap import ImapAccount, MailboxConfigError, connect
 from inbox.models import Mailbox
-from inbox.runner import IngestSummary, Stage, ingest_one
+from inbox.runner import IngestSummary, Stage, ingest_one, parse_safely, prepare_stages
 from inbox.store import StoreOutcome
 
 log = logging.getLogger(__name__)
@@ -152,16 +152,23 @@ class MailboxPoller:
                     break
                 batch = uids[start : start + FETCH_BATCH]
                 fetched = client.fetch(batch, ["BODY.PEEK[]"])
+                raws = {
+                    uid: bytes(data[b"BODY[]"])
+                    for uid, data in fetched.items()
+                    if data.get(b"BODY[]") is not None
+                }
+                parsed = {uid: parse_safely(raw, f"uid {uid}") for uid, raw in raws.items()}
+                prepare_stages(self.stages, [p[0] for p in parsed.values()])
                 for uid in batch:
                     if self.stop.is_set():
                         break  # SIGTERM: the message in hand is done; stop cleanly
-                    data = fetched.get(uid)
-                    raw = data.get(b"BODY[]") if data else None
+                    raw = raws.get(uid)
                     if raw is None:
                         continue  # expunged meanwhile by someone else
                     outcome = ingest_one(
                         self.factory,
-                        bytes(raw),
+                        raw,
+                        parsed_result=parsed[uid],
                         origin=f"imap://{box.name}/{box.folder};UIDVALIDITY={uidvalidity}/;UID={uid}",
                         stages=self.stages,
                         mailbox_id=box.id,

@@ -30,8 +30,35 @@ from inbox.store import (
 log = logging.getLogger(__name__)
 
 # A stage gets the open session, the stored message and its parse; it records its
-# results on the message (or beside it) and raises only on a real failure.
+# results on the message (or beside it) and raises only on a real failure. A stage
+# may also have `prepare(parsed_messages)`, called once per batch before the
+# messages are stored one by one (the classifier vectorizes a batch at once).
 Stage = Callable[[Session, Message, ParsedMessage], None]
+Parsed = tuple[ParsedMessage | None, str | None]  # the message, or why it could not be read
+
+
+def parse_safely(raw: bytes, origin: str) -> Parsed:
+    """Parse, turning any failure into a reason: a parser bug must not lose the mail."""
+    try:
+        return parse_message(raw), None
+    except MalformedMessage as exc:
+        return None, f"malformed: {exc}"
+    except Exception as exc:
+        log.exception("parser failed on %s", origin)
+        return None, f"parser error: {type(exc).__name__}: {exc}"
+
+
+def prepare_stages(stages: Sequence[Stage], parsed: Sequence[ParsedMessage | None]) -> None:
+    messages = [p for p in parsed if p is not None]
+    for stage in stages:
+        prepare = getattr(stage, "prepare", None)
+        if prepare is not None and messages:
+            try:
+                prepare(messages)
+            except Exception:  # preparing is an optimisation; each message still runs
+                log.exception("stage preparation failed; continuing message by message")
+
+
 # Called inside the message's transaction, after it is stored: the poller saves its
 # UID bookkeeping here so that the two commit together.
 OnStored = Callable[[Session, StoreOutcome], None]
@@ -74,16 +101,13 @@ def ingest_one(
     mailbox_id: int | None = None,
     imap_uid: int | None = None,
     on_stored: OnStored | None = None,
+    parsed_result: Parsed | None = None,
 ) -> StoreOutcome:
-    """Parse, store and process one message in one transaction. Never raises for bad mail."""
-    try:
-        parsed: ParsedMessage | None = parse_message(raw)
-        parse_error = None
-    except MalformedMessage as exc:
-        parsed, parse_error = None, f"malformed: {exc}"
-    except Exception as exc:  # a parser bug must not lose the mail
-        log.exception("parser failed on %s", origin)
-        parsed, parse_error = None, f"parser error: {type(exc).__name__}: {exc}"
+    """Parse (unless given), store and process one message in one transaction.
+
+    Never raises for bad mail; raises only when the database itself fails.
+    """
+    parsed, parse_error = parsed_result or parse_safely(raw, origin)
     key = dedupe_key(parsed, raw) if parsed is not None else key_for_raw(raw)
     where = {"mailbox_id": mailbox_id, "imap_uid": imap_uid}
 
@@ -163,15 +187,37 @@ def ingest_many(
     *,
     stages: Sequence[Stage] = (),
     progress: Callable[[], None] | None = None,
+    batch: int = 50,
 ) -> IngestSummary:
     """Run (origin, raw, read_error) items through `ingest_one`; count what happened."""
     summary = IngestSummary()
-    for origin, raw, error in items:
-        if raw is None:
-            summary.unreadable += 1
-            summary.problems.append(f"{origin}: {error}")
-        else:
-            summary.add(ingest_one(factory, raw, origin=origin, stages=stages), origin)
-        if progress is not None:
-            progress()
+    for chunk in _chunks(items, batch):
+        parsed = [
+            parse_safely(raw, origin) if raw is not None else None for origin, raw, _ in chunk
+        ]
+        prepare_stages(stages, [p[0] for p in parsed if p is not None])
+        for (origin, raw, error), result in zip(chunk, parsed, strict=True):
+            if raw is None:
+                summary.unreadable += 1
+                summary.problems.append(f"{origin}: {error}")
+            else:
+                outcome = ingest_one(
+                    factory, raw, origin=origin, stages=stages, parsed_result=result
+                )
+                summary.add(outcome, origin)
+            if progress is not None:
+                progress()
     return summary
+
+
+def _chunks(
+    items: Iterable[tuple[str, bytes | None, str | None]], size: int
+) -> Iterable[list[tuple[str, bytes | None, str | None]]]:
+    chunk: list[tuple[str, bytes | None, str | None]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

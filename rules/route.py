@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classifier.features import ModelInput
 from classifier.predict import Classifier, Prediction
 from inbox.models import (
     Attorney,
@@ -341,14 +342,32 @@ def _display_name(parsed: ParsedMessage) -> str:
     return parsed.sender.name if parsed.sender else ""
 
 
-def record_route(router: Router):  # type: ignore[no-untyped-def]
-    """Pipeline stage: classify, route and store the outcome for one stored message."""
+class RouteStage:
+    """Pipeline stage: classify, route and store the outcome for one stored message.
 
-    def stage(session: Session, message: Message, parsed: ParsedMessage) -> None:
-        result = router.route(session, parsed, message_pk=message.id)
-        store_result(session, message, result, router.settings)
+    `prepare` classifies a whole batch in one call (vectorizing costs far less per
+    message in bulk); each message then uses its prediction when it is stored.
+    """
 
-    return stage
+    def __init__(self, router: Router) -> None:
+        self.router = router
+        self._predictions: dict[int, tuple[ParsedMessage, Prediction]] = {}
+
+    def prepare(self, messages: list[ParsedMessage]) -> None:
+        predictions = self.router.classifier.predict_many(
+            [ModelInput.from_parsed(m) for m in messages], explain=True
+        )
+        self._predictions = {id(m): (m, p) for m, p in zip(messages, predictions, strict=True)}
+
+    def __call__(self, session: Session, message: Message, parsed: ParsedMessage) -> None:
+        cached = self._predictions.pop(id(parsed), None)
+        prediction = cached[1] if cached is not None and cached[0] is parsed else None
+        result = self.router.route(session, parsed, message_pk=message.id, prediction=prediction)
+        store_result(session, message, result, self.router.settings)
+
+
+def record_route(router: Router) -> RouteStage:
+    return RouteStage(router)
 
 
 def store_result(
