@@ -123,6 +123,37 @@ def test_new_mail_during_idle_is_stored_within_two_seconds(factory, dovecot, mai
     assert not worker.is_alive()
 
 
+def test_without_idle_the_poller_polls_at_its_interval(factory, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    require(dovecot_available() is None, dovecot_available() or "")
+    with private_dovecot(idle=False) as server:
+        monkeypatch.setenv("TEST_IMAP_PASSWORD", server.password)
+        with factory() as session, session.begin():
+            box = Mailbox(
+                name="noidle",
+                host=server.host,
+                port=server.port,
+                security="plain",
+                username=server.user,
+                password_env="TEST_IMAP_PASSWORD",
+            )
+            session.add(box)
+            session.flush()
+            box_id = box.id
+        stop = threading.Event()
+        worker = threading.Thread(target=poller(factory, box_id, stop).run, daemon=True)
+        worker.start()
+        try:
+            time.sleep(1.0)
+            append_many(server, [client_mail(3)])
+            deadline = time.monotonic() + 5
+            while stored(factory) < 1 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert stored(factory) == 1  # found by the next poll (interval 0.5 s)
+        finally:
+            stop.set()
+            worker.join(timeout=10)
+
+
 def test_uidvalidity_reset_resyncs_without_duplicates(factory, dovecot, mailbox_id) -> None:  # type: ignore[no-untyped-def]
     append_many(dovecot, [client_mail(i) for i in range(5)], folder="INBOX")
     with factory() as session, session.begin():

@@ -42,6 +42,7 @@ mail_gid = {gid}
 imap_idle_notify_interval = 1 secs
 login_trusted_networks = 127.0.0.0/8
 auth_failure_delay = 0
+{capability}
 service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
@@ -130,7 +131,10 @@ def dovecot_available() -> str | None:
 
 
 @contextmanager
-def private_dovecot(user: str = "firm", password: str = "secret") -> Iterator[Dovecot]:
+def private_dovecot(
+    user: str = "firm", password: str = "secret", idle: bool = True
+) -> Iterator[Dovecot]:
+    """`idle=False` announces capabilities without IDLE, like servers that lack it."""
     reason = dovecot_available()
     if reason:
         raise ServerUnavailable(reason)
@@ -150,6 +154,9 @@ def private_dovecot(user: str = "firm", password: str = "secret") -> Iterator[Do
             uid=nobody.pw_uid,
             gid=nobody.pw_gid,
             internal_user=internal,
+            capability=""
+            if idle
+            else "imap_capability = IMAP4rev1 LITERAL+ SASL-IR ID ENABLE UIDPLUS MOVE",
         )
     )
     server = Dovecot("127.0.0.1", port, user, password, root)
