@@ -117,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--interval", type=float, default=60.0, help="seconds between polls without IDLE"
     )
+    sub = command("send", cmd_send, "the outbox worker: deliver queued mail over SMTP")
+    sub.add_argument("--once", action="store_true", help="one pass over the outbox, then exit")
     command("status", cmd_status, "mailbox health and queue counts")
     sub = command("sample", cmd_sample, "load the sample firm and mailbox and show them")
     sub.add_argument("--reset", action="store_true", help="start from an empty database")
@@ -393,6 +395,37 @@ def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
         except (MailboxConfigError, *NETWORK_ERRORS) as exc:
             print(f"inbox-router: poll failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 1
+    return 0
+
+
+def cmd_send(settings: Settings, args: argparse.Namespace) -> int:
+    import asyncio
+    import logging
+
+    from inbox.sender import OutboxWorker, PassSummary, run_until_signalled
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("inbox").setLevel(logging.INFO)
+
+    def report(summary: PassSummary, always: bool = False) -> None:
+        if always or summary.anything:
+            print(summary.line(), flush=True)
+        for problem in summary.problems:
+            print(f"inbox-router: {problem}", file=sys.stderr, flush=True)
+
+    with database(settings) as factory:
+        worker = OutboxWorker(factory, settings)
+        if args.once:
+            summary = asyncio.run(worker.run_once())
+            report(summary, always=True)
+            return 1 if summary.failed else 0
+        print(
+            f"inbox-router: sending via {settings.smtp_host}:{settings.smtp_port} "
+            f"({settings.smtp_security}); SIGTERM stops after the current mail",
+            file=sys.stderr,
+            flush=True,
+        )
+        run_until_signalled(worker, report)
     return 0
 
 

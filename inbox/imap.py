@@ -67,6 +67,11 @@ def _run_secret_command(command: str, what: str) -> str:
     return secret
 
 
+def run_password_command(command: str) -> str:
+    """A password printed by a configured command; SMTP logins read theirs this way too."""
+    return _run_secret_command(command, "password")
+
+
 def secret_for(account: ImapAccount) -> tuple[str, str]:
     """('password' | 'oauth2', secret), read fresh at each connection."""
     if account.oauth2_token_command:

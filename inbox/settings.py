@@ -45,7 +45,19 @@ class Settings:
     smtp_security: str = "plain"
     smtp_user: str | None = None
     smtp_password: str | None = field(default=None, repr=False)
+    # A command printing the password, read at each connection (so it can rotate).
+    smtp_password_command: str | None = None
     smtp_timeout: float = 30.0
+    # True when the SMTP server files every accepted message in the Sent folder itself
+    # (Gmail, Microsoft 365): the worker then appends no copy of its own.
+    smtp_saves_sent: bool = False
+    # The outbox worker (inbox/sender.py).
+    send_max_attempts: int = 10
+    send_retry_seconds: float = 30.0  # first retry; doubles each attempt, with jitter
+    send_retry_max_seconds: float = 1800.0
+    # How long a worker may hold an entry in `sending` before others presume it dead.
+    send_claim_seconds: float = 300.0
+    send_poll_seconds: float = 5.0
     imap_timeout: float = 60.0
     payment_instructions: str = (
         "You can pay by bank transfer (details on the invoice) or by card through the "
@@ -89,10 +101,25 @@ class Settings:
                 f"{ENV_PREFIX}SMTP_SECURITY must be ssl, starttls or plain, "
                 f"not {self.smtp_security!r}"
             )
+        self._validate_send()
         for name in ("confidence_threshold", "legal_guard_threshold"):
             value = getattr(self, name)
             if value is not None and not 0 <= value <= 1:
                 raise SettingsError(f"{ENV_PREFIX}{name.upper()} must lie between 0 and 1")
+
+    def _validate_send(self) -> None:
+        if self.send_max_attempts < 1:
+            raise SettingsError(f"{ENV_PREFIX}SEND_MAX_ATTEMPTS must be at least 1")
+        if min(self.smtp_timeout, self.send_retry_seconds, self.send_poll_seconds) <= 0:
+            raise SettingsError("SMTP timeout, retry and poll seconds must be positive")
+        # A live worker must finish an attempt well inside its claim, or a second
+        # worker could take the entry over while the first is still sending it.
+        needed = 2 * (self.smtp_timeout + self.imap_timeout)
+        if self.send_claim_seconds < needed:
+            raise SettingsError(
+                f"{ENV_PREFIX}SEND_CLAIM_SECONDS must be at least twice the SMTP and IMAP "
+                f"timeouts together ({needed:g})"
+            )
 
 
 def _coerce(name: str, type_name: object, raw: str) -> object:
@@ -105,8 +132,19 @@ def _coerce(name: str, type_name: object, raw: str) -> object:
             return float(raw)
         if kind.startswith("Path"):
             return Path(raw)
+        if kind.startswith("bool"):
+            return _boolean(raw)
         if kind.startswith("tuple"):
             return tuple(part.strip() for part in raw.split(",") if part.strip())
     except ValueError as exc:
         raise SettingsError(f"{ENV_PREFIX}{name.upper()}={raw!r}: {exc}") from None
     return raw
+
+
+def _boolean(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")

@@ -1,0 +1,164 @@
+"""The bytes of an outgoing mail, built by pure functions from an outbox entry.
+
+Nothing here touches a database or a server: the worker copies the entry's fields
+into an `OutgoingMail` and gets back exactly the bytes it will send, so every
+attempt (and the copy filed in the Sent folder) is byte-for-byte the same mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage, MIMEPart
+from email.utils import format_datetime, parseaddr
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from inbox.models import OutboxEntry
+
+# RFC 5322 3.6.4 lets a long References list be trimmed; keep the thread's root
+# and the most recent ids, which is what clients use to place a reply.
+MAX_REFERENCES = 20
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """What one outbox entry says, detached from the ORM."""
+
+    message_id: str  # with <>, fixed when the entry was queued
+    from_addr: str  # "Name <addr>" or a bare address
+    to: tuple[str, ...]
+    date: dt.datetime
+    subject: str = ""
+    body_text: str = ""
+    body_html: str | None = None
+    cc: tuple[str, ...] = ()
+    reply_to: str | None = None
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    auto_submitted: bool = False
+
+    @classmethod
+    def from_entry(cls, entry: OutboxEntry) -> OutgoingMail:
+        return cls(
+            message_id=entry.mail_message_id,
+            from_addr=entry.from_addr,
+            to=tuple(entry.to_addrs or ()),
+            cc=tuple(entry.cc_addrs or ()),
+            reply_to=entry.reply_to,
+            subject=entry.subject,
+            body_text=entry.body_text,
+            body_html=entry.body_html,
+            in_reply_to=entry.in_reply_to,
+            references=tuple(entry.references or ()),
+            auto_submitted=entry.auto_submitted,
+            date=as_utc(entry.queued_at),
+        )
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        """Envelope recipients: the bare addresses of To and Cc, each once."""
+        return tuple(dict.fromkeys(bare_address(a) for a in (*self.to, *self.cc) if a))
+
+    @property
+    def sender(self) -> str:
+        return bare_address(self.from_addr)
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; everything this project stores is UTC."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def bare_address(value: str) -> str:
+    return parseaddr(value)[1] or value.strip()
+
+
+def thread_headers(
+    original_id: str | None, original_references: Sequence[str], *, synthetic: bool = False
+) -> tuple[str | None, tuple[str, ...]]:
+    """In-Reply-To and References for a reply, so the client's mail program threads it.
+
+    A synthetic Message-ID (we made it up because the original had none) means
+    nothing to the client's program, so it is not referred to.
+    """
+    references = [r for r in original_references if r]
+    parent = original_id if original_id and not synthetic else None
+    if parent:
+        references.append(parent)
+    unique = list(dict.fromkeys(references))
+    if len(unique) > MAX_REFERENCES:
+        unique = [unique[0], *unique[-(MAX_REFERENCES - 1) :]]
+    return parent, tuple(unique)
+
+
+def html_from_text(text: str) -> str:
+    """An HTML part for a mail written as plain text: escaped paragraphs and line breaks."""
+    paragraphs = [p.strip("\n") for p in text.replace("\r\n", "\n").split("\n\n")]
+    body = "\n".join(
+        "<p>" + "<br>\n".join(html.escape(line) for line in p.split("\n")) + "</p>"
+        for p in paragraphs
+        if p.strip()
+    )
+    return f'<!DOCTYPE html>\n<html><body>\n<div dir="auto">\n{body}\n</div>\n</body></html>\n'
+
+
+def _transfer_encoding(text: str) -> str:
+    """7bit when the text allows it; quoted-printable keeps non-ASCII and long lines safe
+    for any relay, with or without 8BITMIME."""
+    if text.isascii() and all(len(line) <= 998 for line in text.splitlines()):
+        return "7bit"
+    return "quoted-printable"
+
+
+def build_message(mail: OutgoingMail) -> EmailMessage:
+    """The outgoing mail as an EmailMessage (policy SMTP: CRLF line ends, folded headers)."""
+    if not mail.to:
+        raise ValueError("an outgoing mail needs at least one To address")
+    message = EmailMessage(policy=policy.SMTP)
+    message["Date"] = format_datetime(as_utc(mail.date))
+    message["From"] = mail.from_addr
+    message["To"] = ", ".join(mail.to)
+    if mail.cc:
+        message["Cc"] = ", ".join(mail.cc)
+    if mail.reply_to:
+        message["Reply-To"] = mail.reply_to
+    message["Subject"] = mail.subject
+    message["Message-ID"] = mail.message_id
+    if mail.in_reply_to:
+        message["In-Reply-To"] = mail.in_reply_to
+    if mail.references:
+        message["References"] = " ".join(mail.references)
+    if mail.auto_submitted:
+        # RFC 3834: tells autoresponders (out-of-office, ticket systems) not to answer;
+        # the Microsoft header does the same for Exchange.
+        message["Auto-Submitted"] = "auto-generated"
+        message["X-Auto-Response-Suppress"] = "All"
+    text = mail.body_text if mail.body_text.endswith("\n") else mail.body_text + "\n"
+    message.set_content(text, subtype="plain", charset="utf-8", cte=_transfer_encoding(text))
+    page = mail.body_html if mail.body_html else html_from_text(mail.body_text)
+    # A MIMEPart, not add_alternative(): that would repeat MIME-Version inside the part.
+    html_part = MIMEPart(policy=policy.SMTP)
+    html_part.set_content(page, subtype="html", charset="utf-8", cte=_transfer_encoding(page))
+    message.make_alternative()
+    message.attach(html_part)
+    message.set_boundary(_boundary(mail.message_id, text + page))
+    return message
+
+
+def _boundary(message_id: str, content: str) -> str:
+    """Derived from the Message-ID, so every rendering of one entry is the same bytes."""
+    digest = hashlib.sha256(message_id.encode("utf-8", "replace")).hexdigest()
+    boundary = f"=_ir_{digest[:32]}"
+    while boundary in content:  # practically never; keeps the parts separable
+        boundary += "_"
+    return boundary
+
+
+def render(mail: OutgoingMail) -> bytes:
+    """The exact bytes sent over SMTP and filed in the Sent folder."""
+    return build_message(mail).as_bytes()

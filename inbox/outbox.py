@@ -1,0 +1,273 @@
+"""Putting mail in the outbox, and the human decisions about it once it is there.
+
+A web request (or the CLI) calls these; none of them sends anything. The worker in
+inbox/sender.py does that. Each function takes the session first, records the
+human action in the audit log and leaves the commit to the caller.
+
+The recipient check: a reply goes to the client contact(s) of the thread, and any
+address that is neither a contact of the message's client nor at the client's
+domain holds the entry for a person to confirm: mail to the wrong party can
+breach privilege, and it cannot be called back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from email.utils import formataddr, make_msgid
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from inbox.mailbuild import OutgoingMail, bare_address, render, thread_headers
+from inbox.models import (
+    Draft,
+    Message,
+    OutboxEntry,
+    OutboxState,
+    RoutingDecision,
+    User,
+    utcnow,
+)
+from inbox.settings import Settings
+from rules.directory import client_for_address
+from rules.review import audit
+
+RECIPIENTS_HOLD = "Recipients to confirm:"
+
+
+class OutboxError(ValueError):
+    """The action cannot be applied; the text says why."""
+
+
+def new_message_id(settings: Settings) -> str:
+    """A Message-ID in the firm's domain, made once when the mail is queued."""
+    domain = settings.shared_address.rpartition("@")[2] or "inbox-router.invalid"
+    return make_msgid(domain=domain)
+
+
+def reply_recipients(message: Message, settings: Settings) -> list[str]:
+    """The original sender and any Reply-To addresses, each once, never ourselves."""
+    ours = {settings.shared_address.lower()}
+    found = [message.from_addr, *(a.get("addr", "") for a in message.reply_to or [])]
+    out: dict[str, str] = {}
+    for address in found:
+        address = bare_address(address or "")
+        if "@" in address and address.lower() not in ours:
+            out.setdefault(address.lower(), address)
+    return list(out.values())
+
+
+def outside_recipients(session: Session, message: Message, addresses: Sequence[str]) -> list[str]:
+    """Addresses that are neither a contact of the message's client nor at its domain."""
+    outside = []
+    for address in addresses:
+        client, _contact = client_for_address(session, bare_address(address))
+        if message.client_id is None or client is None or client.id != message.client_id:
+            outside.append(address)
+    return outside
+
+
+def _hold_reason(message: Message, outside: list[str]) -> str:
+    who = message.client.name if message.client is not None else None
+    if who is None:
+        return (
+            f"{RECIPIENTS_HOLD} the message is not from a known client, so "
+            f"{', '.join(outside)} cannot be checked against the directory"
+        )
+    return f"{RECIPIENTS_HOLD} {', '.join(outside)} not a contact of {who} or at its domain"
+
+
+def _sender(user: User | None, settings: Settings) -> tuple[str, str | None]:
+    """From and Reply-To: an attorney replies as themself, with answers coming back to
+    the shared inbox so the thread stays routed and audited; everyone else replies as
+    the shared inbox."""
+    shared = formataddr((settings.firm_name, settings.shared_address))
+    if user is not None and user.role == "attorney":
+        attorney = user.attorney
+        name = attorney.name if attorney is not None else user.name
+        email = attorney.email if attorney is not None else user.email
+        return formataddr((name, email)), shared
+    return shared, None
+
+
+def _is_acknowledgement(session: Session, message: Message, draft: Draft) -> bool:
+    """A templated draft on an escalated message is an acknowledgement: a legal question
+    never gets a templated answer, only word that an attorney will reply. (A reply an
+    attorney writes has no template and is a reply.)"""
+    if not draft.template:
+        return False
+    action = session.scalar(
+        select(RoutingDecision.action)
+        .where(RoutingDecision.message_id == message.id)
+        .order_by(RoutingDecision.id.desc())
+        .limit(1)
+    )
+    return action == "escalate"
+
+
+def queue_reply(
+    session: Session,
+    draft: Draft,
+    user: User | None,
+    settings: Settings,
+    *,
+    to: Sequence[str] | None = None,
+    cc: Sequence[str] = (),
+    now: dt.datetime | None = None,
+) -> OutboxEntry:
+    """Approve a draft for sending: queue it (or hold it when a recipient is unusual).
+
+    `to` defaults to the thread's client contacts (the sender, plus Reply-To).
+    """
+    if draft.state != "pending":
+        raise OutboxError(f"draft {draft.id} is {draft.state}, not pending")
+    if session.scalar(select(OutboxEntry.id).where(OutboxEntry.draft_id == draft.id)):
+        raise OutboxError(f"draft {draft.id} is already in the outbox")
+    message = session.get_one(Message, draft.message_id)
+    recipients = [
+        bare_address(a) for a in (to if to is not None else reply_recipients(message, settings))
+    ]
+    copies = [bare_address(a) for a in cc]
+    if not recipients:
+        raise OutboxError(f"message {message.id} has no address to reply to")
+    bad = [a for a in (*recipients, *copies) if "@" not in a or any(c in a for c in " ,;<>")]
+    if bad:
+        raise OutboxError(f"not an e-mail address: {', '.join(bad)}")
+    outside = outside_recipients(session, message, [*recipients, *copies])
+    in_reply_to, references = thread_headers(
+        message.message_id, message.references or [], synthetic=message.message_id_synthetic
+    )
+    from_addr, reply_to = _sender(user, settings)
+    ack = _is_acknowledgement(session, message, draft)
+    now = now or utcnow()
+    entry = OutboxEntry(
+        kind="ack" if ack else "reply",
+        message_id=message.id,
+        draft_id=draft.id,
+        mail_message_id=new_message_id(settings),
+        from_addr=from_addr,
+        reply_to=reply_to,
+        to_addrs=recipients,
+        cc_addrs=copies,
+        subject=draft.subject,
+        body_text=draft.body_text,
+        body_html=draft.body_html,
+        in_reply_to=in_reply_to,
+        references=list(references),
+        auto_submitted=ack,
+        state=OutboxState.HELD if outside else OutboxState.QUEUED,
+        hold_reason=_hold_reason(message, outside) if outside else None,
+        attempts=0,
+        next_attempt_at=now,
+        queued_at=now,
+        created_by_id=user.id if user else None,
+    )
+    try:  # refuse now what the worker could never send (a line break in the subject...)
+        render(OutgoingMail.from_entry(entry))
+    except (ValueError, TypeError) as exc:
+        raise OutboxError(f"cannot build the mail: {exc}") from None
+    session.add(entry)
+    draft.state = "approved"
+    draft.updated_by_id = user.id if user else None
+    session.flush()  # the draft's version check fails here on a stale approval
+    audit(
+        session,
+        "approve_send",
+        user=user,
+        message=message,
+        outbox_id=entry.id,
+        draft_id=draft.id,
+        to=recipients,
+        cc=copies,
+        held_for=outside,
+    )
+    return entry
+
+
+def _change(session: Session, entry: OutboxEntry, allowed: Sequence[str], **values: object) -> None:
+    """Apply a human decision only if the worker has not moved the entry meanwhile."""
+    done = session.execute(
+        update(OutboxEntry)
+        .where(OutboxEntry.id == entry.id, OutboxEntry.state.in_(allowed))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(entry)
+    if done != 1:
+        raise OutboxError(f"outbox entry {entry.id} is {entry.state} now; nothing changed")
+
+
+def _message(session: Session, entry: OutboxEntry) -> Message | None:
+    return session.get(Message, entry.message_id) if entry.message_id else None
+
+
+def confirm_recipients(
+    session: Session, entry: OutboxEntry, user: User | None, now: dt.datetime | None = None
+) -> None:
+    """A person checked the unusual recipients: release the held entry for sending."""
+    if entry.state != OutboxState.HELD or not (entry.hold_reason or "").startswith(RECIPIENTS_HOLD):
+        raise OutboxError(f"outbox entry {entry.id} is not held for its recipients")
+    now = now or utcnow()
+    _change(
+        session,
+        entry,
+        [OutboxState.HELD],
+        state=OutboxState.QUEUED,
+        hold_reason=None,
+        next_attempt_at=now,
+        queued_at=now,
+    )
+    audit(
+        session,
+        "confirm_recipients",
+        user=user,
+        message=_message(session, entry),
+        outbox_id=entry.id,
+        to=list(entry.to_addrs),
+        cc=list(entry.cc_addrs),
+    )
+
+
+def resend(
+    session: Session, entry: OutboxEntry, user: User | None, now: dt.datetime | None = None
+) -> None:
+    """Send a failed entry again, or one held because its delivery is unknown.
+
+    The Message-ID stays, so a client who did get the first copy sees one mail.
+    """
+    recipient_hold = (entry.hold_reason or "").startswith(RECIPIENTS_HOLD)
+    if entry.state not in (OutboxState.FAILED, OutboxState.HELD) or recipient_hold:
+        raise OutboxError(f"outbox entry {entry.id} cannot be sent again ({entry.state})")
+    now = now or utcnow()
+    _change(
+        session,
+        entry,
+        [OutboxState.FAILED, OutboxState.HELD],
+        state=OutboxState.QUEUED,
+        hold_reason=None,
+        attempts=0,
+        next_attempt_at=now,
+        queued_at=now,
+    )
+    audit(session, "resend", user=user, message=_message(session, entry), outbox_id=entry.id)
+
+
+def cancel(session: Session, entry: OutboxEntry, user: User | None, reason: str) -> None:
+    """Stop an entry that has not been sent; it stays visible as failed, with the reason."""
+    actor = user.email if user else "system"
+    _change(
+        session,
+        entry,
+        [OutboxState.QUEUED, OutboxState.HELD, OutboxState.FAILED],
+        state=OutboxState.FAILED,
+        last_error=f"cancelled by {actor}: {reason}"[:4000],
+    )
+    audit(
+        session,
+        "cancel_send",
+        user=user,
+        message=_message(session, entry),
+        outbox_id=entry.id,
+        reason=reason,
+    )
