@@ -419,13 +419,11 @@ def cmd_send(settings: Settings, args: argparse.Namespace) -> int:
             summary = asyncio.run(worker.run_once())
             report(summary, always=True)
             return 1 if summary.failed else 0
-        print(
+        started = (
             f"inbox-router: sending via {settings.smtp_host}:{settings.smtp_port} "
-            f"({settings.smtp_security}); SIGTERM stops after the current mail",
-            file=sys.stderr,
-            flush=True,
+            f"({settings.smtp_security}); SIGTERM stops after the current mail"
         )
-        run_until_signalled(worker, report)
+        run_until_signalled(worker, report, lambda: print(started, file=sys.stderr, flush=True))
     return 0
 
 

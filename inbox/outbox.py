@@ -29,6 +29,7 @@ from inbox.models import (
     User,
     utcnow,
 )
+from inbox.sender import UNKNOWN_DELIVERY, record_sent
 from inbox.settings import Settings
 from rules.directory import client_for_address
 from rules.review import audit
@@ -251,6 +252,22 @@ def resend(
         queued_at=now,
     )
     audit(session, "resend", user=user, message=_message(session, entry), outbox_id=entry.id)
+
+
+def mark_delivered(
+    session: Session, entry: OutboxEntry, user: User | None, now: dt.datetime | None = None
+) -> None:
+    """A person found that a mail held as "delivery unknown" did arrive: record it sent."""
+    if entry.state != OutboxState.HELD or not (entry.hold_reason or "").startswith(
+        UNKNOWN_DELIVERY
+    ):
+        raise OutboxError(f"outbox entry {entry.id} is not held as delivery unknown")
+    now = now or utcnow()
+    _change(session, entry, [OutboxState.HELD], state=OutboxState.SENT, sent_at=now)
+    record_sent(session, entry, now)
+    audit(
+        session, "mark_delivered", user=user, message=_message(session, entry), outbox_id=entry.id
+    )
 
 
 def cancel(session: Session, entry: OutboxEntry, user: User | None, reason: str) -> None:

@@ -12,23 +12,25 @@ States: queued -> sending -> sent | failed, or held for a person.
   entry whose claim expired was not sent by a live worker after that.
 - Exactly once. An entry still `sending` after its claim expired belongs to a worker
   that died; the server may or may not have accepted it. Before anything else, the
-  mailbox's Sent folder is searched for its Message-ID: found means sent (never sent
-  again), not found means it never reached the server (queued again). For that
-  check to hold, the Sent copy must exist whenever the server may have the mail,
-  so the worker APPENDs it *before* the end-of-data dot (an APPEND after the
-  server's reply would leave a gap in which a crash causes a duplicate), and
-  removes it again when the server refuses the mail. With `smtp_saves_sent` the
-  server files the copy itself (Gmail, Microsoft 365), which is exact.
-  Remaining gap: a crash in the microseconds between the server's APPEND reply and
-  our writing the dot leaves a copy of a mail the server never got; recovery
-  then records it as sent, with an audit event saying it was inferred.
+  mailbox's Sent folder is searched for its Message-ID. For the answer to mean
+  something, the worker files its copy *before* the end-of-data dot (the moment the
+  server may accept), marked pending, and clears the mark right after writing the
+  dot (an APPEND after the server's reply would leave a gap in which a crash causes
+  a duplicate). So at recovery: no copy - it never reached the server, queue it
+  again; a confirmed copy - the server has it, record it sent, never send again; a
+  copy still pending - the crash fell in the instant around the dot, and the entry
+  is held for a person ("Delivery unknown: ..."), as no guess is safe: guessing
+  "sent" can lose the mail, guessing "not sent" can send it twice. A copy of a mail
+  the server refuses is removed. With `smtp_saves_sent` the server files the copy
+  itself (Gmail, Microsoft 365), atomically with accepting it.
 - Without any IMAP mailbox there is nothing to look in: a half-sent entry is held for
-  a person ("Delivery unknown: ..."), never sent a second time on a guess.
+  a person too, never sent a second time on a guess.
 - Failures. A 5xx reply fails the entry at once; 4xx replies, timeouts and lost
   connections retry with exponential backoff and jitter up to `send_max_attempts`.
-  The last error is kept on the entry. A lost connection after the dot is retried
-  like any other (RFC 5321 4.1.1.4); with `smtp_saves_sent` the retry first looks
-  in Sent, so even that case is not sent twice.
+  The last error is kept on the entry. A connection lost after the dot but before
+  the server's reply is retried, as every MTA does: the one duplicate SMTP itself
+  allows (RFC 5321 6.1). With `smtp_saves_sent` the retry first looks in Sent, so
+  not even that one is sent twice.
 - After the send: the entry, its draft and the client's message are updated in one
   transaction; only then is the original flagged \\Answered on the server.
 """
@@ -63,13 +65,21 @@ from inbox.models import (
     OutboxState,
     utcnow,
 )
-from inbox.sentfolder import AnswerTarget, SentFolder, SentFolderError
+from inbox.sentfolder import AnswerTarget, Copy, SentFolder, SentFolderError
 from inbox.settings import Settings
 from inbox.smtp import DeliveryError, SmtpConnection
 
 log = logging.getLogger(__name__)
 
 UNKNOWN_DELIVERY = "Delivery unknown:"
+NO_MAILBOX = (
+    "the worker stopped while sending, and no IMAP mailbox is configured whose Sent "
+    "folder would tell."
+)
+AT_THE_END = (
+    "the worker stopped just as the end of the mail went to the server (its Sent copy "
+    "is still marked pending), so the server may or may not have it."
+)
 RECOVERED = (
     "found in the Sent folder after the worker stopped while sending: recorded as sent, "
     "not sent again"
@@ -94,6 +104,7 @@ class Claim:
 
     entry_id: int
     attempt: int
+    retry: bool  # tried before (or held, failed, sent again): a copy may be left in Sent
     mail: OutgoingMail
     mailbox: MailboxRef | None
     answer: AnswerTarget | None
@@ -221,6 +232,7 @@ class OutboxWorker:
         return Claim(
             entry_id=entry.id,
             attempt=entry.attempts,
+            retry=entry.attempts > 1 or entry.last_error is not None,
             mail=OutgoingMail.from_entry(entry),
             mailbox=_mailbox_ref(mailbox),
             answer=answer,
@@ -245,31 +257,42 @@ class OutboxWorker:
             return False
         folder = _folder(folders, claim.mailbox, self.settings)
         own_copy = folder is not None and not self.settings.smtp_saves_sent
-        filed = False
+        filed: list[int | None] = []  # the UID of our copy, once it is in Sent
 
-        async def before_end() -> None:
-            nonlocal filed
+        def before_end() -> None:
             margin = self.settings.imap_timeout if own_copy else 0.0
             if time.monotonic() + margin > claim.deadline:
                 raise ClaimExpired("took longer than the claim allows; not sent")
             if own_copy:
                 assert folder is not None
-                folder.append(content, claim.mail.date)
-                filed = True
+                filed.append(folder.append(content, claim.mail.date, pending=True))
+
+        def after_end() -> None:
+            if filed:
+                assert folder is not None
+                try:
+                    folder.confirm(filed[0], claim.mail.message_id)
+                except SentFolderError as exc:  # only matters if we stop before the commit
+                    log.warning("entry %s: Sent copy left pending: %s", claim.entry_id, exc)
 
         try:
-            if claim.attempt > 1 and folder is not None:
-                if self.settings.smtp_saves_sent and folder.contains(claim.mail.message_id):
-                    if self._settle_sent(claim, FOUND_BEFORE_RETRY, summary):
-                        summary.recovered += 1
-                        self._flag_answered(claim, folder, summary)
-                    return False
-                if own_copy:
+            if claim.retry and folder is not None:
+                if self.settings.smtp_saves_sent:
+                    if folder.lookup(claim.mail.message_id) is not Copy.MISSING:
+                        if self._settle_sent(claim, FOUND_BEFORE_RETRY, summary):
+                            summary.recovered += 1
+                            self._flag_answered(claim, folder, summary)
+                        return False
+                else:
                     folder.remove(claim.mail.message_id)  # left by a refused attempt
             # The envelope sender is always the shared inbox, so bounces come back where
             # they are screened and seen, even for an attorney's reply.
             reply = await smtp.send(
-                self.settings.shared_address, claim.mail.recipients, content, before_end
+                self.settings.shared_address,
+                claim.mail.recipients,
+                content,
+                before_end,
+                after_end,
             )
         except SentFolderError as exc:
             self._settle_failure(claim, DeliveryError(f"mailbox: {exc}"), summary)
@@ -325,7 +348,12 @@ class OutboxWorker:
             if done != 1:
                 summary.problems.append(f"entry {claim.entry_id}: settled elsewhere meanwhile")
                 return False
-            _after_sent(session, claim.entry_id, now, reply)
+            entry = session.get_one(OutboxEntry, claim.entry_id)
+            record_sent(session, entry, now)
+            if reply in (RECOVERED, FOUND_BEFORE_RETRY):
+                _event(session, "outbox_recovered", entry, reason=reply)
+            else:
+                _event(session, "outbox_sent", entry, server_reply=reply[:500])
         return True
 
     def _settle_failure(self, claim: Claim, error: DeliveryError, summary: PassSummary) -> None:
@@ -386,15 +414,17 @@ class OutboxWorker:
         for claim in stale:
             folder = _folder(folders, claim.mailbox, self.settings)
             if folder is None:
-                self._hold_unknown(claim, summary)
+                self._hold_unknown(claim, NO_MAILBOX, summary)
                 continue
             try:
-                found = folder.contains(claim.mail.message_id)
+                copy = folder.lookup(claim.mail.message_id)
             except SentFolderError as exc:  # stays `sending`; checked again next pass
                 self._note(claim, f"cannot check the Sent folder: {exc}", summary)
                 continue
-            if not found:
+            if copy is Copy.MISSING:
                 self._requeue(claim, summary)
+            elif copy is Copy.PENDING:
+                self._hold_unknown(claim, AT_THE_END, summary)
             elif self._settle_sent(claim, RECOVERED, summary):
                 summary.recovered += 1
                 self._flag_answered(claim, folder, summary)
@@ -427,17 +457,16 @@ class OutboxWorker:
         if done == 1:
             summary.requeued += 1
 
-    def _hold_unknown(self, claim: Claim, summary: PassSummary) -> None:
-        """No IMAP mailbox to look in: a person decides, rather than risk a duplicate."""
+    def _hold_unknown(self, claim: Claim, why: str, summary: PassSummary) -> None:
+        """A person decides whether it arrived, rather than risk a duplicate or a loss."""
         reason = (
-            f"{UNKNOWN_DELIVERY} the worker stopped while sending and no IMAP mailbox "
-            "is configured to check the Sent folder. Check whether the recipient got "
-            "it, then send it again or cancel it."
+            f"{UNKNOWN_DELIVERY} {why} Check whether the recipient got it, then mark it "
+            "delivered, send it again or cancel it."
         )
         with transaction(self.factory) as session:
             done = session.execute(
                 self._ours(claim)
-                .values(state=OutboxState.HELD, hold_reason=reason)
+                .values(state=OutboxState.HELD, hold_reason=reason, last_error=reason)
                 .execution_options(synchronize_session=False)
             ).rowcount
             if done == 1:
@@ -494,9 +523,9 @@ def _folder(
     return folders[ref.id]
 
 
-def _after_sent(session: Session, entry_id: int, when: dt.datetime, reply: str) -> None:
-    """What a sent mail changes beside its entry: the draft, the client's message, the log."""
-    entry = session.get_one(OutboxEntry, entry_id)
+def record_sent(session: Session, entry: OutboxEntry, when: dt.datetime) -> None:
+    """What a sent mail changes beside its entry: its draft, and the client's message
+    (a reply answers it; a notice or an acknowledgement does not)."""
     if entry.draft_id is not None:
         draft = session.get(Draft, entry.draft_id)
         if draft is not None:
@@ -508,10 +537,6 @@ def _after_sent(session: Session, entry_id: int, when: dt.datetime, reply: str) 
                 message.state = MessageState.ANSWERED
             if message.first_response_at is None:
                 message.first_response_at = when
-    if reply in (RECOVERED, FOUND_BEFORE_RETRY):
-        _event(session, "outbox_recovered", entry, reason=reply)
-    else:
-        _event(session, "outbox_sent", entry, server_reply=reply[:500])
 
 
 def _event(session: Session, action: str, entry: OutboxEntry, **detail: object) -> None:
@@ -538,9 +563,13 @@ def _event(session: Session, action: str, entry: OutboxEntry, **detail: object) 
 
 
 def run_until_signalled(
-    worker: OutboxWorker, on_pass: Callable[[PassSummary], None] | None = None
+    worker: OutboxWorker,
+    on_pass: Callable[[PassSummary], None] | None = None,
+    on_start: Callable[[], None] | None = None,
 ) -> None:
-    """Run the worker loop; SIGTERM or SIGINT lets the current mail finish, then returns."""
+    """Run the worker loop; SIGTERM or SIGINT lets the current mail finish, then returns.
+
+    `on_start` runs once the signals are caught, so "started" means "stoppable"."""
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -548,6 +577,8 @@ def run_until_signalled(
         signals = (signal.SIGTERM, signal.SIGINT)
         for sig in signals:
             loop.add_signal_handler(sig, stop.set)
+        if on_start is not None:
+            on_start()
         try:
             await worker.run(stop, on_pass)
         finally:

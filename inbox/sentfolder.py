@@ -8,13 +8,15 @@ left half-sent after a crash looks there before sending again.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import imaplib
 import logging
+import re
 import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
@@ -34,7 +36,20 @@ IMAP_ERRORS = (
     MailboxConfigError,
 )
 DEFAULT_SENT = "Sent"
+# On our copy from its APPEND until the end of data has been sent: a copy that still
+# has it after a crash may stand for a mail the server never got.
+PENDING = b"$InboxRouterPending"
+_PENDING_LOWER = PENDING.lower()
+_APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]", re.IGNORECASE)
 _T = TypeVar("_T")
+
+
+class Copy(enum.Enum):
+    """What the Sent folder says about one mail."""
+
+    MISSING = "missing"  # never reached the server
+    CONFIRMED = "confirmed"  # its end of data was sent: the server has it
+    PENDING = "pending"  # filed, but the worker stopped around the end of data
 
 
 class SentFolderError(Exception):
@@ -64,6 +79,7 @@ class SentFolder:
         self.timeout = timeout
         self._client: IMAPClient | None = None
         self._folder: str | None = None
+        self._selected: tuple[str, bool] | None = None  # folder, writable
 
     # -- connection ---------------------------------------------------------------
 
@@ -90,6 +106,7 @@ class SentFolder:
             raise SentFolderError(text) from exc
 
     def _drop(self) -> None:
+        self._selected = None
         if self._client is not None:
             try:
                 self._client.shutdown()
@@ -105,33 +122,72 @@ class SentFolder:
         except IMAP_ERRORS:
             log.debug("IMAP logout failed", exc_info=True)
             self._drop()
-        self._client = None
+        self._client, self._selected = None, None
 
     # -- the Sent folder ----------------------------------------------------------
 
+    def _select(self, client: IMAPClient, folder: str, *, writable: bool) -> dict[bytes, Any]:
+        """SELECT (or EXAMINE) unless the folder is already open in a sufficient mode."""
+        if self._selected == (folder, True) or self._selected == (folder, writable):
+            return {}
+        status = client.select_folder(folder, readonly=not writable)
+        self._selected = (folder, writable)
+        return status
+
     def _find(self, client: IMAPClient, message_id: str, *, writable: bool = False) -> list[int]:
+        """Always a fresh SELECT: copies other sessions filed meanwhile must be seen."""
         if not client.folder_exists(self.folder):
             return []  # nothing was ever filed: the first append creates it
         client.select_folder(self.folder, readonly=not writable)
+        self._selected = (self.folder, writable)
         return sorted(client.search(["UNDELETED", "HEADER", "Message-ID", message_id]))
 
-    def contains(self, message_id: str) -> bool:
-        """Is a copy of this mail in the Sent folder (deleted copies do not count)?"""
-        return bool(self._run("search the Sent folder", lambda c: self._find(c, message_id)))
+    def lookup(self, message_id: str) -> Copy:
+        """Is this mail in the Sent folder, and was its end of data sent (deleted copies
+        do not count)?"""
 
-    def append(self, content: bytes, when: dt.datetime) -> None:
-        """File a copy, marked read, dated as the mail is."""
+        def action(client: IMAPClient) -> Copy:
+            uids = self._find(client, message_id)
+            if not uids:
+                return Copy.MISSING
+            flags = client.get_flags(uids).values()
+            pending = [any(f.lower() == _PENDING_LOWER for f in each) for each in flags]
+            return Copy.PENDING if all(pending) else Copy.CONFIRMED
 
-        def action(client: IMAPClient) -> None:
+        return self._run("search the Sent folder", action)
+
+    def append(self, content: bytes, when: dt.datetime, *, pending: bool = False) -> int | None:
+        """File a copy, marked read, dated as the mail is; return its UID when the server
+        says (UIDPLUS). `pending` marks it until `confirm` says the end of data went out."""
+        flags = (SEEN, PENDING) if pending else (SEEN,)
+
+        def action(client: IMAPClient) -> bytes:
             try:
-                client.append(self.folder, content, flags=(SEEN,), msg_time=when)
+                return client.append(self.folder, content, flags=flags, msg_time=when)
             except IMAPClientError as exc:
                 if "TRYCREATE" not in str(exc):  # RFC 3501 6.3.11: the folder is missing
                     raise
                 client.create_folder(self.folder)
-                client.append(self.folder, content, flags=(SEEN,), msg_time=when)
+                return client.append(self.folder, content, flags=flags, msg_time=when)
 
-        self._run("append to the Sent folder", action)
+        reply = self._run("append to the Sent folder", action)
+        found = _APPENDUID.search(reply if isinstance(reply, bytes) else str(reply).encode())
+        return int(found.group(1)) if found else None
+
+    def confirm(self, uid: int | None, message_id: str) -> None:
+        """The end of data was sent: the copy now stands for a mail the server has."""
+
+        def action(client: IMAPClient) -> None:
+            if uid is None:
+                uids = self._find(client, message_id, writable=True)
+            else:
+                self._select(client, self.folder, writable=True)
+                uids = [uid]
+            if uids and not client.remove_flags(uids, [PENDING]):
+                client.noop()  # the session had not seen the new copy yet
+                client.remove_flags(uids, [PENDING])
+
+        self._run("confirm the Sent copy", action)
 
     def remove(self, message_id: str) -> int:
         """Delete our copies of a mail the server did not accept; return how many."""
@@ -153,6 +209,7 @@ class SentFolder:
 
         def action(client: IMAPClient) -> bool:
             status = client.select_folder(target.folder)
+            self._selected = (target.folder, True)
             uids: list[int] = []
             if target.uid is not None:
                 current = int(status.get(b"UIDVALIDITY", 0) or 0)

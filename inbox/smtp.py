@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import ssl
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import aiosmtplib
 
@@ -122,14 +122,18 @@ class SmtpConnection:
         sender: str,
         recipients: Sequence[str],
         content: bytes,
-        before_end: Callable[[], Awaitable[None]] | None = None,
+        before_end: Callable[[], None] | None = None,
+        after_end: Callable[[], None] | None = None,
     ) -> str:
         """Submit one mail; return the server's acceptance text or raise DeliveryError.
 
         Every recipient must be accepted or nothing is sent, so a retry never
         reaches anyone twice. `before_end` runs after the content and before the
         end-of-data dot; if it raises, the dot is never sent and the server drops
-        the mail with the connection.
+        the mail with the connection. `after_end` runs once the dot is written,
+        before the server's reply is read. Both are plain functions on purpose:
+        yielding to the event loop between a write and `read_response` would let
+        aiosmtplib discard the reply as unsolicited.
         """
         smtp = await self._start(sender)
         in_data = False
@@ -144,8 +148,10 @@ class SmtpConnection:
             assert protocol is not None
             protocol.write(dot_stuffed(content))
             if before_end is not None:
-                await before_end()
+                before_end()
             protocol.write(b".\r\n")
+            if after_end is not None:
+                after_end()
             reply = await protocol.read_response(timeout=self.settings.smtp_timeout)
             in_data = False
             if reply.code != 250:
