@@ -412,16 +412,17 @@ def store_result(
     )
     for rendered in (result.draft, result.acknowledgement):
         if rendered is not None:
-            session.add(
-                Draft(
-                    message_id=message.id,
-                    template=rendered.template,
-                    subject=rendered.subject,
-                    body_text=rendered.body_text,
-                    body_html=rendered.body_html,
-                    data=_jsonable(rendered.data),
-                )
+            draft = Draft(
+                message_id=message.id,
+                template=rendered.template,
+                subject=rendered.subject,
+                body_text=rendered.body_text,
+                body_html=rendered.body_html,
+                data=_jsonable(rendered.data),
             )
+            session.add(draft)
+            if rendered is result.draft and result.outcome.auto_send:
+                _auto_send(session, draft, settings)
     if result.notice is not None and result.assignee:
         domain = settings.shared_address.rpartition("@")[2] or "inbox-router.invalid"
         session.add(
@@ -437,6 +438,14 @@ def store_result(
                 auto_submitted=True,
             )
         )
+
+
+def _auto_send(session: Session, draft: Draft, settings: Settings) -> None:
+    """The rules file opted in: queue the draft without a person (still recipient-checked)."""
+    from inbox.outbox import queue_reply  # the outbox imports review, which imports us
+
+    session.flush()
+    queue_reply(session, draft, None, settings)
 
 
 def _jsonable(value: Any) -> Any:

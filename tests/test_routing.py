@@ -393,3 +393,34 @@ def test_each_template_refuses_missing_data(template: str, data: dict, missing: 
 
 def test_settings_are_a_dataclass() -> None:
     assert dataclasses.is_dataclass(Settings)
+
+
+def test_auto_send_opt_in_queues_the_draft_without_a_person(settings, session) -> None:  # type: ignore[no-untyped-def]
+    from inbox.models import Draft, Message, OutboxEntry
+    from inbox.runner import ingest_one
+    from rules.route import record_route
+
+    opted_in = parse_rules(
+        """
+rules:
+  - name: status-auto
+    description: Status replies go out on their own.
+    if: {label: status_request, matter: found}
+    then: {action: draft, template: client/status_request, auto_send: true}
+"""
+    )
+    base = Router.from_settings(settings)
+    router = Router(settings, base.classifier, opted_in, base.calendar)
+    raw = (
+        b"From: Sam Delgado <sam@bluefincoffee.com>\nTo: clients@harborvale.law\n"
+        b"Subject: HV-2026-0007 where are we?\nMessage-ID: <auto-1@bluefincoffee.com>\n\n"
+        b"Hi, has the franchise agreement draft been finished yet? Where do things stand?\n"
+    )
+    session.commit()
+    factory = lambda: session.__class__(bind=session.get_bind(), expire_on_commit=False)  # noqa: E731
+    outcome = ingest_one(factory, raw, origin="auto", stages=[record_route(router)])
+    with factory() as check:
+        message = check.get_one(Message, outcome.message_pk)
+        draft = check.scalars(select(Draft).where(Draft.message_id == message.id)).one()
+        entry = check.scalars(select(OutboxEntry).where(OutboxEntry.draft_id == draft.id)).one()
+        assert entry.to_addrs == ["sam@bluefincoffee.com"]
