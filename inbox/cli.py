@@ -390,11 +390,20 @@ def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
             raise CommandError("no mailbox to poll: add one with `inbox-router mailbox add`")
         options = PollerOptions(poll_interval=args.interval, imap_timeout=settings.imap_timeout)
         stages = build_stages(settings, factory)
+        sender = None
+        if settings.send_in_poll and not args.once:
+            from inbox.sender import OutboxWorker, run_in_thread
+
+            sender = run_in_thread(OutboxWorker(factory, settings), stop)
         try:
             poll_mailboxes(factory, [b.id for b in boxes], stages, options, stop, args.once)
         except (MailboxConfigError, *NETWORK_ERRORS) as exc:
             print(f"inbox-router: poll failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 1
+        finally:
+            stop.set()
+            if sender is not None:
+                sender.join(timeout=120)
     return 0
 
 

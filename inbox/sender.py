@@ -43,6 +43,7 @@ import logging
 import random
 import re
 import signal
+import threading
 import time
 from collections.abc import Callable
 from contextlib import suppress
@@ -586,3 +587,27 @@ def run_until_signalled(
                 loop.remove_signal_handler(sig)
 
     asyncio.run(main())
+
+
+def run_in_thread(worker: OutboxWorker, stop: threading.Event) -> threading.Thread:
+    """The worker beside another loop (`poll`, later `serve`), until `stop` is set."""
+
+    async def main() -> None:
+        done = asyncio.Event()
+
+        async def watch() -> None:
+            while not stop.is_set():
+                await asyncio.sleep(0.2)
+            done.set()
+
+        watcher = asyncio.create_task(watch())
+        try:
+            await worker.run(done)
+        finally:
+            watcher.cancel()
+            with suppress(asyncio.CancelledError):
+                await watcher
+
+    thread = threading.Thread(target=lambda: asyncio.run(main()), name="outbox", daemon=True)
+    thread.start()
+    return thread

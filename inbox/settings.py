@@ -58,6 +58,8 @@ class Settings:
     # How long a worker may hold an entry in `sending` before others presume it dead.
     send_claim_seconds: float = 300.0
     send_poll_seconds: float = 5.0
+    # Run the outbox worker inside `inbox-router poll` too (one process to run).
+    send_in_poll: bool = False
     imap_timeout: float = 60.0
     payment_instructions: str = (
         "You can pay by bank transfer (details on the invoice) or by card through the "

@@ -856,3 +856,26 @@ def test_two_workers_at_once_send_each_mail_once(
         assert process.wait(timeout=60) == 0, log.read_text(errors="replace")
     assert count_states(factory) == {OutboxState.SENT: len(ids)}
     assert sorted(sink.handler.message_ids().values()) == [1] * len(ids)
+
+
+def test_the_worker_runs_beside_another_loop_until_stopped(
+    factory: sessionmaker[Session], send_settings: Settings, sink: Sink
+) -> None:
+    """`poll` runs it this way when INBOX_ROUTER_SEND_IN_POLL is true."""
+    import threading
+    import time
+
+    from inbox.sender import OutboxWorker, run_in_thread
+
+    thread = client_thread(factory)
+    entry_id = approve(factory, send_settings, thread, a_user(factory))
+    stop = threading.Event()
+    worker = run_in_thread(OutboxWorker(factory, send_settings), stop)
+    deadline = time.monotonic() + 20
+    while get(factory, entry_id).state != OutboxState.SENT and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stop.set()
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert get(factory, entry_id).state == OutboxState.SENT
+    assert len(sink.handler.received) == 1
