@@ -437,7 +437,7 @@ def cmd_send(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
-    from inbox.models import Mailbox, Message
+    from inbox.models import Mailbox, Message, OutboxEntry
 
     with database(settings) as factory, factory() as session:
         mailboxes = session.scalars(select(Mailbox).order_by(Mailbox.name)).all()
@@ -460,6 +460,23 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
             print(f"  {state}: {counts[state]}")
         if not counts:
             print("  (no messages)")
+        outbox = dict(
+            session.execute(
+                select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)
+            ).all()
+        )
+        print("outbox:" if outbox else "outbox: empty")
+        for state in sorted(outbox):
+            print(f"  {state}: {outbox[state]}")
+        troubled = session.scalars(
+            select(OutboxEntry)
+            .where(OutboxEntry.state.in_(("failed", "held")))
+            .order_by(OutboxEntry.id.desc())
+            .limit(5)
+        ).all()
+        for entry in troubled:
+            why = entry.last_error or entry.hold_reason or ""
+            print(f"    #{entry.id} {entry.state} to {', '.join(entry.to_addrs)}: {why[:120]}")
     return 0
 
 

@@ -34,11 +34,13 @@ def test_import_ingest_status_on_the_sample_firm(db_url: str, capsys) -> None:  
     out = capsys.readouterr().out
     counts = {
         line.split(":")[0].strip(): int(line.split(":")[1])
-        for line in out.split("queues:")[1].strip().splitlines()
+        for line in out.split("queues:")[1].split("outbox")[0].strip().splitlines()
     }
     assert sum(counts.values()) == 40
     assert set(counts) <= {"escalated", "review", "triage", "ignored"}
     assert counts["escalated"] >= 10  # the sample has 11 legal questions
+    # one escalation notice queued per escalated message
+    assert f"queued: {counts['escalated']}" in out.split("outbox:")[1]
 
 
 def test_import_with_a_bad_row_exits_1_and_names_the_row(
