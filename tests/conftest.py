@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from inbox.db import make_engine, migrate, session_factory
 from inbox.settings import Settings
+from tests.servers.dovecot import Dovecot, dovecot_available, private_dovecot
 from tests.servers.postgres import ServerUnavailable, private_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,14 @@ def require(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI must run this test: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def dovecot() -> Iterator[Dovecot]:
+    """A private Dovecot for one test (a failed login slows the next: never share one)."""
+    require(dovecot_available() is None, dovecot_available() or "")
+    with private_dovecot() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -52,8 +52,7 @@ from inbox.sentfolder import PENDING
 from inbox.settings import Settings
 from inbox.smtp import DeliveryError, dot_stuffed, failure
 from inbox.store import message_id_hash
-from tests.conftest import require
-from tests.servers.dovecot import Dovecot, dovecot_available, private_dovecot
+from tests.servers.dovecot import Dovecot
 from tests.servers.postgres import free_port
 from tests.servers.smtp import Received, RecordingHandler, Sink, self_signed_certificate, smtp_sink
 
@@ -79,19 +78,6 @@ def send_settings(settings: Settings, sink: Sink) -> Settings:
         imap_timeout=5.0,
         send_claim_seconds=60.0,
     )
-
-
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
-    require(dovecot_available() is None, dovecot_available() or "")
-    with private_dovecot() as server:
-        yield server
-
-
-def imap(server: Dovecot) -> IMAPClient:
-    client = IMAPClient(server.host, port=server.port, ssl=False, timeout=10)
-    client.login(server.user, server.password)
-    return client
 
 
 @pytest.fixture
@@ -254,7 +240,7 @@ def parsed(received: Received) -> email.message.EmailMessage:
 
 
 def in_sent(server: Dovecot, message_id: str) -> list[int]:
-    with imap(server) as client:
+    with server.login() as client:
         client.select_folder("Sent", readonly=True)
         return list(client.search(["UNDELETED", "HEADER", "Message-ID", message_id]))
 
@@ -600,7 +586,7 @@ def client_mail_in_inbox(server: Dovecot) -> tuple[int, int]:
         f"Subject: Where is my lease review?\r\nMessage-ID: {ORIGINAL_ID}\r\n"
         "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\nHas it gone out?\r\n"
     ).encode()
-    with imap(server) as client:
+    with server.login() as client:
         client.append("INBOX", raw)
         status = client.select_folder("INBOX")
         [uid] = client.search(["HEADER", "Message-ID", ORIGINAL_ID])
@@ -625,7 +611,7 @@ def test_sent_copy_is_filed_and_the_original_flagged_answered(
     assert one_pass(factory, send_settings).sent == 1
     entry = get(factory, entry_id)
     [copy] = in_sent(dovecot, entry.mail_message_id)
-    with imap(dovecot) as client:
+    with dovecot.login() as client:
         client.select_folder("Sent", readonly=True)
         filed = client.fetch([copy], ["BODY.PEEK[]", "FLAGS"])[copy]
         assert filed[b"BODY[]"] == render(OutgoingMail.from_entry(entry))
@@ -663,7 +649,7 @@ def test_half_sent_entries_are_looked_up_in_sent_before_being_sent_again(
     reached, lost, unsure = notices(factory, send_settings, 3)
     for entry_id in (reached, lost, unsure):
         half_sent(factory, entry_id)
-    with imap(dovecot) as client:
+    with dovecot.login() as client:
         # the first got past the end of data before the crash; the third was filed
         # but the crash came before its pending mark was cleared
         client.append("Sent", render(OutgoingMail.from_entry(get(factory, reached))))
@@ -719,7 +705,7 @@ class SentFiler:
         self.client: IMAPClient | None = None
 
     def __enter__(self) -> SentFiler:
-        self.client = imap(self.server)
+        self.client = self.server.login()
         return self
 
     def __exit__(self, *exc: object) -> None:

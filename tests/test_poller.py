@@ -9,11 +9,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from imapclient import IMAPClient
 from sqlalchemy import func, select
 
 from inbox.models import Mailbox, Message, MessageState
@@ -34,21 +32,8 @@ def client_mail(i: int, extra: str = "") -> bytes:
     ).encode()
 
 
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
-    require(dovecot_available() is None, dovecot_available() or "")
-    with private_dovecot() as server:
-        yield server
-
-
-def imap(server: Dovecot) -> IMAPClient:
-    client = IMAPClient(server.host, port=server.port, ssl=False, timeout=10)
-    client.login(server.user, server.password)
-    return client
-
-
 def append_many(server: Dovecot, messages: list[bytes], folder: str = "INBOX") -> None:
-    with imap(server) as client:
+    with server.login() as client:
         for raw in messages:
             client.append(folder, raw)
 
@@ -100,7 +85,7 @@ def test_backlog_is_ingested_once_and_uid_state_is_saved(factory, dovecot, mailb
         box = session.get_one(Mailbox, mailbox_id)
         assert box.last_uid == 250 and box.uidvalidity
         assert box.consecutive_failures == 0 and box.last_sync_at is not None
-    with imap(dovecot) as client:  # BODY.PEEK[]: nothing marked seen
+    with dovecot.login() as client:  # BODY.PEEK[]: nothing marked seen
         client.select_folder("INBOX", readonly=True)
         assert len(client.search(["UNSEEN"])) == 250
 
@@ -158,13 +143,13 @@ def test_uidvalidity_reset_resyncs_without_duplicates(factory, dovecot, mailbox_
     append_many(dovecot, [client_mail(i) for i in range(5)], folder="INBOX")
     with factory() as session, session.begin():
         session.get_one(Mailbox, mailbox_id).folder = "Clients"
-    with imap(dovecot) as client:
+    with dovecot.login() as client:
         client.create_folder("Clients")
     append_many(dovecot, [client_mail(i) for i in range(5)], folder="Clients")
     one_pass(factory, mailbox_id)
     with factory() as session:
         old_validity = session.get_one(Mailbox, mailbox_id).uidvalidity
-    with imap(dovecot) as client:  # the folder is recreated: a new UIDVALIDITY
+    with dovecot.login() as client:  # the folder is recreated: a new UIDVALIDITY
         client.delete_folder("Clients")
         client.create_folder("Clients")
     append_many(dovecot, [client_mail(i) for i in range(6)], folder="Clients")
@@ -219,11 +204,11 @@ def test_after_ingest_flag_or_move_and_never_delete(
 ) -> None:  # type: ignore[no-untyped-def]
     with factory() as session, session.begin():
         session.get_one(Mailbox, mailbox_id).after_action = after
-    with imap(dovecot) as client:
+    with dovecot.login() as client:
         client.create_folder("Processed")
     append_many(dovecot, [client_mail(i) for i in range(3)])
     one_pass(factory, mailbox_id)
-    with imap(dovecot) as client:
+    with dovecot.login() as client:
         inbox = client.select_folder("INBOX")
         if after == "flag":
             assert len(client.search(["KEYWORD", KEYWORD])) == 3

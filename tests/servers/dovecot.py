@@ -22,6 +22,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from imapclient import IMAPClient
+
 from tests.servers.postgres import ServerUnavailable, free_port
 
 CONFIG = """\
@@ -117,6 +119,12 @@ class Dovecot:
             except OSError:
                 time.sleep(0.05)
         raise ServerUnavailable("dovecot did not start in time")
+
+    def login(self) -> IMAPClient:
+        """A logged-in client of this server, for tests to put mail in and look."""
+        client = IMAPClient(self.host, port=self.port, ssl=False, timeout=10)
+        client.login(self.user, self.password)
+        return client
 
     def restart(self) -> None:
         self.stop()
