@@ -120,6 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("send", cmd_send, "the outbox worker: deliver queued mail over SMTP")
     sub.add_argument("--once", action="store_true", help="one pass over the outbox, then exit")
     command("status", cmd_status, "mailbox health and queue counts")
+    sub = command("users", cmd_users, "manage logins of the web UI")
+    sub.add_argument("verb", choices=["add"])
+    sub.add_argument("email")
+    sub.add_argument("--role", choices=["va", "attorney", "admin"], required=True)
+    sub.add_argument("--name", default="")
+    sub = command("serve", cmd_serve, "the web UI")
+    sub.add_argument("--host", default="127.0.0.1")
+    sub.add_argument("--port", type=int, default=5000)
+    sub.add_argument("--threads", type=int, default=8, help="request threads (waitress)")
+    sub = command("demo", cmd_demo, "the sample firm and mailbox in the web UI, with a mail sink")
+    sub.add_argument("--host", default="127.0.0.1")
+    sub.add_argument("--port", type=int, default=5000)
+    sub.add_argument("--reset", action="store_true", help="start from an empty database")
     sub = command("sample", cmd_sample, "load the sample firm and mailbox and show them")
     sub.add_argument("--reset", action="store_true", help="start from an empty database")
     return parser
@@ -480,28 +493,75 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users(settings: Settings, args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from inbox.accounts import AccountError, add_user
+
+    password = os.environ.get("INBOX_ROUTER_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise CommandError("set $INBOX_ROUTER_PASSWORD or run in a terminal to be asked")
+        password = getpass.getpass(f"password for {args.email}: ")
+        if getpass.getpass("again: ") != password:
+            raise CommandError("the two passwords differ")
+    with database(settings) as factory, factory() as session, session.begin():
+        try:
+            user, created = add_user(session, args.email, args.role, password, args.name)
+        except AccountError as exc:
+            raise CommandError(str(exc)) from None
+        linked = f", linked to attorney {user.attorney.name}" if user.attorney else ""
+        print(f"{'created' if created else 'updated'} {user.email} ({user.role}{linked})")
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from web.serve import serve
+
+    open_database(settings).dispose()  # a clear error now rather than on the first page
+    serve(settings, args.host, args.port, threads=args.threads)
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from web.demo import run_demo
+
+    run_demo(settings, args.host, args.port, reset=args.reset)
+    return 0
+
+
+def reset_database(engine: Engine) -> None:
+    from inbox.models import Base
+
+    Base.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+def load_sample(settings: Settings, factory: sessionmaker[Session]) -> None:
+    """The sample firm and mailbox through the real pipeline (idempotent)."""
+    from inbox.ingest_files import ingest_paths
+    from rules.directory import import_directory
+
+    with factory() as session, session.begin():
+        results = import_directory(session, SAMPLE_FIRM)
+    for result in results:
+        print(f"{result.file}: {result.rows} rows")
+    print(ingest_paths(factory, settings, [SAMPLE_MAILBOX]).line())
+
+
 def cmd_sample(settings: Settings, args: argparse.Namespace) -> int:
     """Set up the embedded default: sample firm and mailbox through the real pipeline."""
-    from inbox.ingest_files import ingest_paths
     from inbox.report import message_table
-    from rules.directory import import_directory
 
     engine = make_engine(settings)
     if args.reset:
-        from inbox.models import Base
-
-        Base.metadata.drop_all(engine)
-        with engine.begin() as connection:
-            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        reset_database(engine)
     try:
         migrate(engine)
         factory = session_factory(engine)
-        with factory() as session, session.begin():
-            results = import_directory(session, SAMPLE_FIRM)
-        for result in results:
-            print(f"{result.file}: {result.rows} rows")
-        summary = ingest_paths(factory, settings, [SAMPLE_MAILBOX])
-        print(summary.line())
+        load_sample(settings, factory)
         with factory() as session:
             print(message_table(session))
     finally:

@@ -44,10 +44,11 @@ class MessageState:
     REVIEW = "review"  # a draft awaits a VA's approval
     ESCALATED = "escalated"  # with an attorney
     IGNORED = "ignored"  # auto-reply, bulk, other: no action needed
+    SENDING = "sending"  # a person approved a reply; it waits in the outbox
     ANSWERED = "answered"  # a reply was sent
     DONE = "done"  # closed by a human
 
-    ALL = (RECEIVED, QUARANTINED, TRIAGE, REVIEW, ESCALATED, IGNORED, ANSWERED, DONE)
+    ALL = (RECEIVED, QUARANTINED, TRIAGE, REVIEW, ESCALATED, IGNORED, SENDING, ANSWERED, DONE)
 
 
 class OutboxState:
@@ -245,6 +246,10 @@ class Message(Base):
     assignee_attorney_id: Mapped[int | None] = mapped_column(ForeignKey("attorneys.id"), index=True)
     priority: Mapped[int] = mapped_column(Integer, default=0)
     sla_due_at: Mapped[dt.datetime | None]
+    # The current label (the newest Classification, by the model or a person), kept here
+    # so the queues filter and show it without a join.
+    label: Mapped[str | None] = mapped_column(String(30), index=True)
+    confidence: Mapped[float | None] = mapped_column(Float)
     first_response_at: Mapped[dt.datetime | None]
 
     raw: Mapped[RawMessage] = relationship(

@@ -60,6 +60,8 @@ class Settings:
     send_poll_seconds: float = 5.0
     # Run the outbox worker inside `inbox-router poll` too (one process to run).
     send_in_poll: bool = False
+    # ...and inside `inbox-router serve` (the demo always does).
+    send_in_serve: bool = False
     imap_timeout: float = 60.0
     payment_instructions: str = (
         "You can pay by bank transfer (details on the invoice) or by card through the "

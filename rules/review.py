@@ -13,7 +13,17 @@ from sqlalchemy.orm import Session
 
 from classifier.policy import Decision
 from classifier.predict import Prediction
-from inbox.models import AuditEvent, Classification, Draft, Message, RoutingDecision, User
+from inbox.models import (
+    Attorney,
+    AuditEvent,
+    Classification,
+    Draft,
+    Message,
+    MessageState,
+    Note,
+    RoutingDecision,
+    User,
+)
 from inbox.parse import parse_message
 from rules.route import Router, store_result
 
@@ -83,3 +93,195 @@ def relabel(
         .order_by(RoutingDecision.id.desc())
         .limit(1)
     ).one()
+
+
+# -- the review UI's decisions ------------------------------------------------------
+# Each takes the session first, checks that the action still makes sense, changes the
+# rows, audits, and leaves the commit to the caller (the web request or the CLI).
+
+
+class StaleEdit(ReviewError):
+    """Someone else saved the draft after this person opened it."""
+
+
+def _who(session: Session, user_id: int | None) -> str:
+    other = session.get(User, user_id) if user_id else None
+    return (other.name or other.email) if other else "someone else"
+
+
+def check_version(session: Session, draft: Draft, expected_version: int) -> None:
+    """Refuse an edit made on an older copy of the draft, never overwrite silently."""
+    if draft.version != expected_version:
+        when = draft.updated_at.strftime("%H:%M") if draft.updated_at else "meanwhile"
+        raise StaleEdit(
+            f"{_who(session, draft.updated_by_id)} saved this draft at {when}, after you "
+            "opened it. Your changes were not saved: reload to see the current draft."
+        )
+
+
+def text_to_html(text: str) -> str:
+    """The HTML part of an edited draft: the person's text, escaped, paragraph by paragraph."""
+    from markupsafe import escape
+
+    paragraphs = [p for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return "\n".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+
+
+def edit_draft(
+    session: Session,
+    draft: Draft,
+    *,
+    expected_version: int,
+    subject: str,
+    body_text: str,
+    user: User,
+) -> bool:
+    """Save a person's edit of a pending draft; returns whether anything changed."""
+    if draft.state != "pending":
+        raise ReviewError(f"this draft is {draft.state}; it can no longer be edited")
+    check_version(session, draft, expected_version)
+    subject, body_text = subject.strip(), body_text.replace("\r\n", "\n").rstrip() + "\n"
+    if "\n" in subject or "\r" in subject:
+        raise ReviewError("the subject must be one line")
+    if not subject or not body_text.strip():
+        raise ReviewError("the subject and the text of the reply cannot be empty")
+    if subject == draft.subject and body_text == draft.body_text:
+        return False
+    draft.subject, draft.body_text = subject, body_text
+    draft.body_html = text_to_html(body_text)
+    draft.updated_by_id = user.id
+    draft.updated_at = dt.datetime.now(dt.UTC)
+    session.flush()  # the version check in SQL: a concurrent save makes this fail
+    message = session.get(Message, draft.message_id)
+    audit(session, "edit_draft", user=user, message=message, draft_id=draft.id)
+    return True
+
+
+def discard_draft(session: Session, draft: Draft, user: User, *, expected_version: int) -> None:
+    """Throw a draft away; the message goes back to triage for a person to decide."""
+    if draft.state != "pending":
+        raise ReviewError(f"this draft is {draft.state}; it cannot be discarded")
+    check_version(session, draft, expected_version)
+    draft.state = "discarded"
+    draft.updated_by_id = user.id
+    message = session.get_one(Message, draft.message_id)
+    if message.state == MessageState.REVIEW:
+        message.state = MessageState.TRIAGE
+    session.flush()
+    audit(session, "discard_draft", user=user, message=message, draft_id=draft.id)
+
+
+def mark_sending(message: Message) -> None:
+    """An approved reply is in the outbox: the message leaves the review queues."""
+    if message.state not in (MessageState.DONE, MessageState.ANSWERED):
+        message.state = MessageState.SENDING
+
+
+def reassign(
+    session: Session,
+    message: Message,
+    user: User,
+    *,
+    to_user: User | None = None,
+    to_attorney: Attorney | None = None,
+) -> None:
+    """Give the message to another person (a VA's login or an attorney)."""
+    if to_user is None and to_attorney is None:
+        raise ReviewError("choose a person to assign the message to")
+    old = {"user": message.assignee_user_id, "attorney": message.assignee_attorney_id}
+    if to_attorney is None and to_user is not None and to_user.attorney is not None:
+        to_attorney = to_user.attorney
+    if to_attorney is not None:
+        message.assignee_attorney = to_attorney
+        message.assignee_user = to_user
+    else:
+        message.assignee_user = to_user
+    session.flush()
+    audit(
+        session,
+        "reassign",
+        user=user,
+        message=message,
+        old=old,
+        new={"user": message.assignee_user_id, "attorney": message.assignee_attorney_id},
+    )
+
+
+def escalate(
+    session: Session, message: Message, user: User, attorney: Attorney, note: str = ""
+) -> None:
+    """Send the message to an attorney by hand; any pending draft is withdrawn."""
+    if message.state == MessageState.QUARANTINED:
+        raise ReviewError("a quarantined message cannot be escalated; it has no parsed content")
+    for draft in session.scalars(
+        select(Draft).where(Draft.message_id == message.id, Draft.state == "pending")
+    ):
+        draft.state = "discarded"
+    message.state = MessageState.ESCALATED
+    message.assignee_attorney = attorney
+    if note.strip():
+        session.add(Note(message_id=message.id, user_id=user.id, body=note.strip()))
+    session.flush()
+    audit(session, "escalate", user=user, message=message, attorney=attorney.email)
+
+
+def mark_done(session: Session, message: Message, user: User) -> None:
+    """Close the message: nothing more to do (pending drafts are withdrawn)."""
+    for draft in session.scalars(
+        select(Draft).where(Draft.message_id == message.id, Draft.state == "pending")
+    ):
+        draft.state = "discarded"
+    old = message.state
+    message.state = MessageState.DONE
+    session.flush()
+    audit(session, "mark_done", user=user, message=message, old=old)
+
+
+def add_note(session: Session, message: Message, user: User, body: str) -> Note:
+    """An internal note, for colleagues only; it is never sent to the client."""
+    if not body.strip():
+        raise ReviewError("the note is empty")
+    note = Note(message_id=message.id, user_id=user.id, body=body.strip())
+    session.add(note)
+    session.flush()
+    audit(session, "note", user=user, message=message, note_id=note.id)
+    return note
+
+
+def hand_back(session: Session, message: Message, user: User, note: str = "") -> None:
+    """An attorney returns the message to the VAs' triage queue, with a word on why."""
+    if message.state != MessageState.ESCALATED:
+        raise ReviewError("only an escalated message can be handed back")
+    message.state = MessageState.TRIAGE
+    if note.strip():
+        session.add(Note(message_id=message.id, user_id=user.id, body=note.strip()))
+    session.flush()
+    audit(session, "hand_back", user=user, message=message)
+
+
+def attorney_draft(session: Session, message: Message, user: User, body_text: str) -> Draft:
+    """An attorney's own reply, as a draft to send under their name (the outbox queues it)."""
+    from rules.drafting import reply_subject
+
+    if not body_text.strip():
+        raise ReviewError("the reply is empty")
+    text = body_text.replace("\r\n", "\n").rstrip() + "\n"
+    draft = Draft(
+        message_id=message.id,
+        template="attorney/reply",
+        subject=reply_subject(message.subject),
+        body_text=text,
+        body_html=text_to_html(text),
+        data={},
+        updated_by_id=user.id,
+    )
+    session.add(draft)
+    session.flush()
+    audit(session, "attorney_reply", user=user, message=message, draft_id=draft.id)
+    return draft
+
+
+def record_view(session: Session, message: Message, user: User, label: str | None) -> None:
+    """Views of legal questions and escalations are audited (who read privileged mail)."""
+    if label == "legal_question" or message.state == MessageState.ESCALATED:
+        audit(session, "view", user=user, message=message, label=label)

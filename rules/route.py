@@ -386,6 +386,7 @@ def store_result(
             source="model",
         )
     )
+    message.label, message.confidence = decision.label, decision.confidence
     message.client = result.who.client
     message.contact = result.who.contact
     message.matter = result.who.matter

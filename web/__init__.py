@@ -1,0 +1,87 @@
+"""The review UI: a Flask app factory, one blueprint a feature.
+
+`create_app(settings)` builds everything the app needs once (engine, session
+factory, the router with its model) and keeps it on the app, never at module level,
+so tests can run several apps side by side. Views validate, call one domain
+function (rules/review.py, inbox/outbox.py), commit and redirect.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from inbox.db import make_engine, session_factory
+from inbox.settings import Settings
+from web import admin, auth, database, messages, metrics, presence, queues, security
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    secret = settings.secret_key
+    if not secret:
+        log.warning(
+            "INBOX_ROUTER_SECRET_KEY is not set: using a random key, so logins end "
+            "when the process restarts"
+        )
+        secret = secrets.token_hex(32)
+    app.config.update(
+        SECRET_KEY=secret,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
+    engine = make_engine(settings)
+    app.extensions["inbox_router"] = database.AppState(
+        settings=settings, engine=engine, factory=session_factory(engine)
+    )
+    CSRFProtect(app)
+    database.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
+    for blueprint in (
+        auth.blueprint,
+        queues.blueprint,
+        messages.blueprint,
+        presence.blueprint,
+        admin.blueprint,
+        metrics.blueprint,
+    ):
+        app.register_blueprint(blueprint)
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, _error_page)
+    app.register_error_handler(CSRFError, _csrf_error)
+    return app
+
+
+ERROR_TEXTS = {
+    400: ("Bad request", "The request could not be understood."),
+    403: ("Not allowed", "Your role does not allow this page or action."),
+    404: ("Not found", "There is nothing at this address."),
+    405: ("Not allowed", "This address does not take that kind of request."),
+    413: ("Too large", "What was sent is too large."),
+    429: ("Slow down", "Too many requests; wait a moment."),
+    500: ("Something went wrong", "The error is logged; nothing was half-saved."),
+}
+
+
+def _error_page(error: HTTPException) -> tuple[str, int]:
+    code = getattr(error, "code", 500) or 500
+    title, text = ERROR_TEXTS.get(code, ("Error", ""))
+    return render_template("error.html", code=code, title=title, text=text), code
+
+
+def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    text = "The form was missing its security token or it expired. Reload the page and try again."
+    return render_template("error.html", code=400, title="Form refused", text=text), 400

@@ -1,0 +1,57 @@
+"""What the app holds once (settings, engine, router) and the session of a request.
+
+A request gets one session, opened on first use and closed when the request ends;
+views commit explicitly after their one domain call.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from inbox.settings import Settings
+from rules.route import Router
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: Engine
+    factory: sessionmaker[Session]
+    _router: Router | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def router(self) -> Router:
+        """The model and rules, loaded on first need and kept for the process."""
+        with self._lock:
+            if self._router is None:
+                self._router = Router.from_settings(self.settings)
+            return self._router
+
+
+def state() -> AppState:
+    return current_app.extensions["inbox_router"]
+
+
+def settings() -> Settings:
+    return state().settings
+
+
+def session() -> Session:
+    if "db_session" not in g:
+        g.db_session = state().factory()
+    return g.db_session
+
+
+def _close(_exc: BaseException | None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_appcontext(_close)

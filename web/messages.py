@@ -1,0 +1,282 @@
+"""The message page and the actions on it.
+
+Each action view checks the role, reads its fields, calls one domain function
+(rules/review.py or inbox/outbox.py), commits and redirects. A refused action
+(stale draft, wrong state) shows its reason and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy.orm.exc import StaleDataError
+
+from inbox.models import LABELS, Attachment, Attorney, Draft, Message, User
+from inbox.outbox import OutboxError, queue_reply
+from rules import review
+from web import database
+from web.auth import login_required, me
+from web.message_page import load_message, load_message_page
+from web.permissions import allowed
+from web.queues import filter_choices
+from web.security import MAIL_POLICY
+
+blueprint = Blueprint("messages", __name__)
+STALE = (
+    "Someone else saved this draft after you opened it. Your changes were not saved: "
+    "your text is kept below so you can copy it."
+)
+
+
+def _message_or_404(message_id: int) -> Message:
+    message = load_message(database.session(), message_id)
+    if message is None:
+        abort(404)
+    return message
+
+
+def _require(action: str) -> None:
+    if not allowed(me().role, action):
+        abort(403)
+
+
+def _back(message: Message) -> Any:
+    return redirect(url_for("messages.show", message_id=message.id))
+
+
+def _render(message: Message, status: int = 200, unsaved: dict[str, str] | None = None) -> Any:
+    session = database.session()
+    page = load_message_page(session, message, me())
+    return (
+        render_template(
+            "message.html",
+            page=page,
+            labels=LABELS,
+            can=lambda action: allowed(me().role, action),
+            unsaved=unsaved,
+            choices=filter_choices(),
+            view=request.args.get("view", "html"),
+        ),
+        status,
+    )
+
+
+@blueprint.route("/messages/<int:message_id>")
+@login_required
+def show(message_id: int) -> Any:
+    message = _message_or_404(message_id)
+    session = database.session()
+    review.record_view(session, message, me(), message.label)
+    session.commit()
+    return _render(message)
+
+
+@blueprint.route("/messages/<int:message_id>/body")
+@login_required
+def body(message_id: int) -> Response:
+    """The sanitized HTML of the mail, for a sandboxed frame with its own strict policy."""
+    message = _message_or_404(message_id)
+    html = message.html_body or ""
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        "<base target='_blank'></head><body>" + html + "</body></html>"
+    )
+    response = Response(page, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = MAIL_POLICY
+    return response
+
+
+@blueprint.route("/attachments/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int) -> Response:
+    """Always a download, never rendered in our origin (an HTML attachment could script)."""
+    found = database.session().get(Attachment, attachment_id)
+    if found is None:
+        abort(404)
+    name = found.filename or f"attachment-{found.id}"
+    response = Response(found.content, mimetype="application/octet-stream")
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    return response
+
+
+def _draft(message: Message, draft_id: int) -> Draft:
+    draft = database.session().get(Draft, draft_id)
+    if draft is None or draft.message_id != message.id:
+        abort(404)
+    return draft
+
+
+def _version() -> int:
+    value = request.form.get("version", "")
+    if not value.isdigit():
+        abort(400, "the form has no draft version")
+    return int(value)
+
+
+@blueprint.route("/messages/<int:message_id>/drafts/<int:draft_id>", methods=["POST"])
+@login_required
+def save_draft(message_id: int, draft_id: int) -> Any:
+    """Save, approve and send, or discard: the draft form's three buttons."""
+    message = _message_or_404(message_id)
+    draft = _draft(message, draft_id)
+    intent = request.form.get("intent", "save")
+    action = {"save": "edit_draft", "approve": "approve", "discard": "discard"}.get(intent)
+    if action is None:
+        abort(400, "unknown intent")
+    _require(action)
+    session = database.session()
+    fields = {
+        "subject": request.form.get("subject", ""),
+        "body_text": request.form.get("body", ""),
+    }
+    try:
+        if intent == "discard":
+            review.discard_draft(session, draft, me(), expected_version=_version())
+            done = "Draft discarded; the message is back in triage."
+        else:
+            review.edit_draft(session, draft, expected_version=_version(), user=me(), **fields)
+            done = "Draft saved."
+            if intent == "approve":
+                entry = queue_reply(session, draft, me(), database.settings())
+                review.mark_sending(message)
+                done = (
+                    f"Reply held: {entry.hold_reason}"
+                    if entry.hold_reason
+                    else "Approved: the reply is in the outbox."
+                )
+        session.commit()
+    except (review.StaleEdit, StaleDataError):
+        session.rollback()
+        flash(STALE, "error")
+        return _render(message, 409, unsaved=fields)
+    except (review.ReviewError, OutboxError) as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        return _render(message, 422, unsaved=fields)
+    flash(done, "info")
+    return _back(message)
+
+
+def _apply(message: Message, action: str, change: Any, done: str) -> Any:
+    """Run one domain change for an action, commit, and say what happened."""
+    _require(action)
+    session = database.session()
+    try:
+        change(session)
+        session.commit()
+    except (review.ReviewError, OutboxError) as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        return _back(message)
+    flash(done, "info")
+    return _back(message)
+
+
+@blueprint.route("/messages/<int:message_id>/relabel", methods=["POST"])
+@login_required
+def relabel(message_id: int) -> Any:
+    message = _message_or_404(message_id)
+    label = request.form.get("label", "")
+    router = database.state().router()
+    return _apply(
+        message,
+        "relabel",
+        lambda s: review.relabel(s, message, label, me(), router),
+        f"Relabelled as {label.replace('_', ' ')} and routed again.",
+    )
+
+
+def _person(value: str) -> tuple[User | None, Attorney | None]:
+    session = database.session()
+    kind, _, number = value.partition(":")
+    if not number.isdigit():
+        return None, None
+    if kind == "u":
+        return session.get(User, int(number)), None
+    if kind == "a":
+        return None, session.get(Attorney, int(number))
+    return None, None
+
+
+@blueprint.route("/messages/<int:message_id>/reassign", methods=["POST"])
+@login_required
+def reassign(message_id: int) -> Any:
+    message = _message_or_404(message_id)
+    user, attorney = _person(request.form.get("assignee", ""))
+    return _apply(
+        message,
+        "reassign",
+        lambda s: review.reassign(s, message, me(), to_user=user, to_attorney=attorney),
+        "Reassigned.",
+    )
+
+
+@blueprint.route("/messages/<int:message_id>/escalate", methods=["POST"])
+@login_required
+def escalate(message_id: int) -> Any:
+    message = _message_or_404(message_id)
+    number = request.form.get("attorney", "")
+    attorney = database.session().get(Attorney, int(number)) if number.isdigit() else None
+    if attorney is None:
+        flash("Choose the attorney to escalate to.", "error")
+        return _back(message)
+    note = request.form.get("note", "")
+    return _apply(
+        message,
+        "escalate",
+        lambda s: review.escalate(s, message, me(), attorney, note),
+        f"Escalated to {attorney.name}.",
+    )
+
+
+@blueprint.route("/messages/<int:message_id>/done", methods=["POST"])
+@login_required
+def done(message_id: int) -> Any:
+    message = _message_or_404(message_id)
+    return _apply(message, "done", lambda s: review.mark_done(s, message, me()), "Marked done.")
+
+
+@blueprint.route("/messages/<int:message_id>/notes", methods=["POST"])
+@login_required
+def note(message_id: int) -> Any:
+    message = _message_or_404(message_id)
+    body = request.form.get("body", "")
+    return _apply(message, "note", lambda s: review.add_note(s, message, me(), body), "Note added.")
+
+
+@blueprint.route("/messages/<int:message_id>/handback", methods=["POST"])
+@login_required
+def hand_back(message_id: int) -> Any:
+    message = _message_or_404(message_id)
+    note = request.form.get("note", "")
+    return _apply(
+        message,
+        "hand_back",
+        lambda s: review.hand_back(s, message, me(), note),
+        "Handed back to the VAs' triage queue.",
+    )
+
+
+@blueprint.route("/messages/<int:message_id>/reply", methods=["POST"])
+@login_required
+def reply(message_id: int) -> Any:
+    """An attorney's own reply: queued on the outbox under the attorney's name."""
+    message = _message_or_404(message_id)
+    body = request.form.get("body", "")
+
+    def send(session: Any) -> None:
+        draft = review.attorney_draft(session, message, me(), body)
+        queue_reply(session, draft, me(), database.settings())
+        review.mark_sending(message)
+
+    return _apply(message, "reply", send, "Your reply is in the outbox.")

@@ -1,0 +1,23 @@
+"""Who may do what on a message: one table, read by the views and the templates.
+
+An action a role may not do is neither shown nor accepted. Admin may do everything.
+"""
+
+from __future__ import annotations
+
+PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "edit_draft": ("va",),
+    "approve": ("va",),
+    "discard": ("va",),
+    "relabel": ("va", "attorney"),
+    "reassign": ("va",),
+    "escalate": ("va",),
+    "done": ("va", "attorney"),
+    "note": ("va", "attorney"),
+    "reply": ("attorney",),
+    "hand_back": ("attorney",),
+}
+
+
+def allowed(role: str, action: str) -> bool:
+    return role == "admin" or role in PERMISSIONS.get(action, ())

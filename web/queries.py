@@ -1,0 +1,209 @@
+"""The queues as queries: which messages each queue holds, filtered, searched, sorted.
+
+Pure query building (no Flask): a view passes the logged-in user and the filters and
+gets a page back. Urgency first: the nearest SLA deadline, then priority, then age.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from inbox.models import LABELS, Message, MessageState, User
+
+PAGE_SIZE = 50
+AT_RISK = dt.timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    title: str
+    states: tuple[str, ...] | None  # None: every state
+    own_only: bool = False  # an attorney's own escalations
+
+
+QUEUES = {
+    q.name: q
+    for q in (
+        Queue("triage", "Triage", (MessageState.TRIAGE, MessageState.RECEIVED)),
+        Queue("drafts", "Drafts to approve", (MessageState.REVIEW,)),
+        Queue("mine", "My escalations", (MessageState.ESCALATED,), own_only=True),
+        Queue("escalations", "Escalations", (MessageState.ESCALATED,)),
+        Queue("sent", "Sent", (MessageState.SENDING, MessageState.ANSWERED)),
+        Queue("quarantined", "Quarantined", (MessageState.QUARANTINED,)),
+        Queue("all", "All", None),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    label: str | None = None
+    assignee: str | None = None  # "u:<user id>", "a:<attorney id>" or "none"
+    client: int | None = None
+    matter: int | None = None
+    state: str | None = None
+    mailbox: int | None = None
+    search: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Any) -> Filters:
+        """From the query string; anything unusable is ignored, never an error page."""
+
+        def number(name: str) -> int | None:
+            value = (args.get(name) or "").strip()
+            return int(value) if value.isdigit() else None
+
+        label = args.get("label") or None
+        state = args.get("state") or None
+        assignee = (args.get("assignee") or "").strip() or None
+        if assignee and not (assignee == "none" or assignee[:2] in ("u:", "a:")):
+            assignee = None
+        return cls(
+            label=label if label in LABELS else None,
+            assignee=assignee,
+            client=number("client"),
+            matter=number("matter"),
+            state=state if state in MessageState.ALL else None,
+            mailbox=number("mailbox"),
+            search=(args.get("q") or "").strip()[:200],
+            page=max(1, number("page") or 1),
+        )
+
+    def as_args(self, **changes: Any) -> dict[str, Any]:
+        values = {
+            "label": self.label,
+            "assignee": self.assignee,
+            "client": self.client,
+            "matter": self.matter,
+            "state": self.state,
+            "mailbox": self.mailbox,
+            "q": self.search or None,
+            "page": self.page if self.page > 1 else None,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v is not None}
+
+
+@dataclass
+class Page:
+    messages: list[Message]
+    total: int
+    page: int
+    pages: int
+    filters: Filters
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _queue_select(queue: Queue, user: User) -> Select[Any]:
+    query = select(Message)
+    if queue.states is not None:
+        query = query.where(Message.state.in_(queue.states))
+    if queue.own_only:
+        query = query.where(Message.assignee_attorney_id == (user.attorney_id or -1))
+    return query
+
+
+def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
+    if filters.label:
+        query = query.where(Message.label == filters.label)
+    if filters.state:
+        query = query.where(Message.state == filters.state)
+    if filters.client:
+        query = query.where(Message.client_id == filters.client)
+    if filters.matter:
+        query = query.where(Message.matter_id == filters.matter)
+    if filters.mailbox:
+        query = query.where(Message.mailbox_id == filters.mailbox)
+    if filters.assignee == "none":
+        query = query.where(
+            Message.assignee_user_id.is_(None), Message.assignee_attorney_id.is_(None)
+        )
+    elif filters.assignee and filters.assignee[2:].isdigit():
+        who = int(filters.assignee[2:])
+        column = (
+            Message.assignee_user_id if filters.assignee[0] == "u" else Message.assignee_attorney_id
+        )
+        query = query.where(column == who)
+    if filters.search:
+        escaped = filters.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            or_(
+                Message.subject.ilike(pattern, escape="\\"),
+                Message.from_addr.ilike(pattern, escape="\\"),
+                Message.from_name.ilike(pattern, escape="\\"),
+                Message.text_body.ilike(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def queue_page(session: Session, queue: Queue, user: User, filters: Filters) -> Page:
+    base = _filtered(_queue_select(queue, user), filters)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(filters.page, pages)
+    ordered = (
+        base.options(joinedload(Message.client), joinedload(Message.assignee_attorney))
+        .order_by(
+            Message.sla_due_at.is_(None),
+            Message.sla_due_at,
+            Message.priority.desc(),
+            Message.received_at,
+            Message.id,
+        )
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    messages = list(session.scalars(ordered).unique())
+    return Page(messages, total, page, pages, filters)
+
+
+def queue_counts(session: Session, user: User) -> dict[str, int]:
+    """How many messages each queue holds, for the navigation (one grouped query)."""
+    by_state = dict(
+        session.execute(select(Message.state, func.count()).group_by(Message.state)).all()
+    )
+    counts = {}
+    for name, queue in QUEUES.items():
+        if queue.own_only:
+            counts[name] = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(Message)
+                    .where(
+                        Message.state == MessageState.ESCALATED,
+                        Message.assignee_attorney_id == (user.attorney_id or -1),
+                    )
+                )
+                or 0
+            )
+        elif queue.states is None:
+            counts[name] = sum(by_state.values())
+        else:
+            counts[name] = sum(by_state.get(s, 0) for s in queue.states)
+    return counts
+
+
+def urgency(message: Message, now: dt.datetime) -> str | None:
+    """'overdue', 'at-risk' (due within two hours) or None, for the badge."""
+    due = message.sla_due_at
+    if due is None or message.state not in (
+        MessageState.TRIAGE,
+        MessageState.REVIEW,
+        MessageState.ESCALATED,
+        MessageState.RECEIVED,
+    ):
+        return None
+    if due.tzinfo is None:  # SQLite returns naive UTC
+        due = due.replace(tzinfo=dt.UTC)
+    if due <= now:
+        return "overdue"
+    return "at-risk" if due - now <= AT_RISK else None

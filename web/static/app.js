@@ -1,0 +1,93 @@
+// inbox-router: keyboard shortcuts and presence. No third-party code; works offline.
+(function () {
+  "use strict";
+  const csrf = document.body.dataset.csrf;
+
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable]") !== null;
+  }
+
+  // -- the queue list: j/k select, o/Enter open ------------------------------------
+  const rows = Array.from(document.querySelectorAll("[data-list] tbody tr[data-href]"));
+  let selected = -1;
+  function select(index) {
+    if (!rows.length) return;
+    selected = Math.max(0, Math.min(rows.length - 1, index));
+    rows.forEach((row, i) => row.classList.toggle("selected", i === selected));
+    rows[selected].scrollIntoView({ block: "nearest" });
+  }
+  rows.forEach((row, i) => {
+    row.addEventListener("click", (event) => {
+      if (event.target.closest("a")) return;
+      select(i);
+      window.location = row.dataset.href;
+    });
+  });
+  if (rows.length) select(0);
+
+  // -- the message page: presence ----------------------------------------------------
+  const article = document.querySelector("[data-presence-url]");
+  let mode = "viewing";
+  function heartbeat(next) {
+    if (!article) return;
+    if (next) mode = next;
+    fetch(article.dataset.presenceUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ mode: mode }),
+      credentials: "same-origin",
+      keepalive: mode === "leaving",
+    })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((data) => {
+        if (!data) return;
+        const box = document.getElementById("presence");
+        box.replaceChildren(
+          ...data.others.map((o) => {
+            const span = document.createElement("span");
+            span.textContent = o.name + " is " + o.mode + " this";
+            return span;
+          })
+        );
+      })
+      .catch(() => {});
+  }
+  if (article) {
+    heartbeat("viewing");
+    window.setInterval(() => heartbeat(), 5000);
+    const draft = document.getElementById("draft-form");
+    if (draft) {
+      draft.addEventListener("input", () => { if (mode !== "editing") heartbeat("editing"); });
+    }
+    window.addEventListener("pagehide", () => heartbeat("leaving"));
+  }
+
+  // -- keys ------------------------------------------------------------------------
+  const help = document.getElementById("help");
+  document.querySelectorAll("[data-help]").forEach((b) =>
+    b.addEventListener("click", () => help.showModal())
+  );
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && typing(event.target)) { event.target.blur(); return; }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    const approve = document.getElementById("approve");
+    const body = document.getElementById("draft-body");
+    const relabel = document.getElementById("relabel");
+    switch (event.key) {
+      case "j": select(selected + 1); break;
+      case "k": select(selected - 1); break;
+      case "o":
+      case "Enter":
+        if (selected >= 0 && rows[selected]) window.location = rows[selected].dataset.href;
+        else return;
+        break;
+      case "e": if (body) { body.focus(); heartbeat("editing"); } else return; break;
+      case "a": if (approve) approve.click(); else return; break;
+      case "r": if (relabel) relabel.focus(); else return; break;
+      case "u": window.history.back(); break;
+      case "?": help.showModal(); break;
+      default: return;
+    }
+    event.preventDefault();
+  });
+})();
