@@ -268,7 +268,7 @@ def attorney_draft(session: Session, message: Message, user: User, body_text: st
     text = body_text.replace("\r\n", "\n").rstrip() + "\n"
     draft = Draft(
         message_id=message.id,
-        template="attorney/reply",
+        template="",  # written by a person: a reply, not an acknowledgement (see outbox)
         subject=reply_subject(message.subject),
         body_text=text,
         body_html=text_to_html(text),

@@ -133,3 +133,80 @@ def engine(settings: Settings):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def factory(engine):  # type: ignore[no-untyped-def]
     return session_factory(engine)
+
+
+# -- a database holding the sample firm and mailbox (through the real pipeline) ----------
+# Loading runs the model over 40 messages; it is done once per backend and copied for
+# each test (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL).
+
+SAMPLE_PASSWORD = "sample-password-1"
+SAMPLE_USERS = (
+    ("dana@harborvale.law", "va", "Dana Reyes"),
+    ("vic@harborvale.law", "va", "Vic Moreau"),
+    ("margaret.okafor@harborvale.law", "attorney", ""),
+    ("admin@harborvale.law", "admin", "Avery Admin"),
+)
+
+
+def _load_sample_with_users(url: str) -> None:
+    from inbox.accounts import add_user
+    from inbox.cli import load_sample
+
+    settings = Settings(db_url=url)
+    engine = make_engine(settings)
+    migrate(engine)
+    factory = session_factory(engine)
+    load_sample(settings, factory)
+    with factory() as session, session.begin():
+        for email, role, name in SAMPLE_USERS:
+            add_user(session, email, role, SAMPLE_PASSWORD, name)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sample_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sample") / "sample.db"
+    _load_sample_with_users(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_pg_template(postgres_admin_url: str | None) -> Iterator[str | None]:
+    if postgres_admin_url is None:
+        yield None
+        return
+    admin = make_url(postgres_admin_url).set(drivername="postgresql+psycopg")
+    name = f"ir_sample_{uuid.uuid4().hex[:8]}"
+    admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    _load_sample_with_users(admin.set(database=name).render_as_string(False))
+    yield name
+    with admin_engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin_engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def sample_db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_admin_url: str | None
+) -> Iterator[str]:
+    """A fresh copy of the sample firm and mailbox with SAMPLE_USERS, on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "sample.db"
+        shutil.copy(request.getfixturevalue("sample_sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    reason = getattr(pytest, "postgres_unavailable", "no PostgreSQL server")
+    require(postgres_admin_url is not None, reason)
+    template = request.getfixturevalue("sample_pg_template")
+    assert postgres_admin_url is not None and template is not None
+    admin = make_url(postgres_admin_url).set(drivername="postgresql+psycopg")
+    name = f"ir_test_{uuid.uuid4().hex[:10]}"
+    admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield admin.set(database=name).render_as_string(hide_password=False)
+    with admin_engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin_engine.dispose()

@@ -14,7 +14,7 @@ from web import create_app
 
 
 def serve(settings: Settings, host: str, port: int, *, threads: int = 8) -> None:
-    from waitress import serve as waitress_serve
+    from waitress import create_server
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("inbox").setLevel(logging.INFO)
@@ -25,10 +25,14 @@ def serve(settings: Settings, host: str, port: int, *, threads: int = 8) -> None
         from inbox.sender import OutboxWorker, run_in_thread
 
         sender = run_in_thread(OutboxWorker(app.extensions["inbox_router"].factory, settings), stop)
+    server = create_server(app, host=host, port=port, threads=threads, ident="inbox-router")
     print(f"inbox-router: serving http://{host}:{port}/ (Ctrl-C stops)", flush=True)
     try:
-        waitress_serve(app, host=host, port=port, threads=threads, ident="inbox-router")
+        server.run()
+    except KeyboardInterrupt:
+        pass
     finally:
+        server.close()
         stop.set()
         if sender is not None:
             sender.join(timeout=60)

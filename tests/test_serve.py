@@ -1,0 +1,92 @@
+"""`users add`, `serve` and `demo` as a newcomer runs them."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from inbox.cli import main
+from inbox.models import User
+from tests.servers.postgres import free_port
+
+
+def test_users_add_takes_the_password_from_the_environment(
+    db_url: str, factory, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("INBOX_ROUTER_PASSWORD", "a-long-enough-password")
+    assert main(["--db", db_url, "users", "add", "Ann@Firm.Example", "--role", "va"]) == 0
+    assert "created ann@firm.example (va)" in capsys.readouterr().out
+    with factory() as session:
+        user = session.scalars(select(User)).one()
+        assert user.password_hash.startswith("scrypt:")
+        assert "a-long-enough-password" not in user.password_hash
+    monkeypatch.setenv("INBOX_ROUTER_PASSWORD", "short")
+    assert main(["--db", db_url, "users", "add", "bob@firm.example", "--role", "va"]) == 2
+    assert "at least 10 characters" in capsys.readouterr().err
+
+
+def test_users_add_without_a_password_and_without_a_terminal_says_what_to_do(
+    db_url: str, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    monkeypatch.delenv("INBOX_ROUTER_PASSWORD", raising=False)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert main(["--db", db_url, "users", "add", "c@firm.example", "--role", "admin"]) == 2
+    assert "INBOX_ROUTER_PASSWORD" in capsys.readouterr().err
+
+
+def _wait_for(process: subprocess.Popen[str], pattern: str, seconds: float) -> list[str]:
+    lines: list[str] = []
+    deadline = time.monotonic() + seconds
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if re.search(pattern, line):
+            return lines
+    pytest.fail(f"no {pattern!r} in:\n{''.join(lines)}")
+
+
+@pytest.mark.slow
+def test_demo_sets_up_everything_and_serves_the_login_page(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("INBOX_ROUTER_DB", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "inbox.cli", "demo", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        lines = _wait_for(process, r"serving http://", 120)
+        text = "".join(lines)
+        assert "stored 40" in text or "duplicates 40" in text
+        assert re.search(r"va\s+dana@harborvale\.law\s+password \S{8,}", text)
+        assert (tmp_path / "inbox-router.db").exists()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10) as response:
+            assert response.status == 200
+            assert b'name="csrf_token"' in response.read()
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        assert process.stdout is not None
+        process.stdout.close()

@@ -1,0 +1,437 @@
+"""The review UI through Flask's test client, on SQLite and PostgreSQL.
+
+Each test starts from the sample firm and mailbox ingested by the real pipeline, with
+the logins of tests/conftest.py SAMPLE_USERS. Browser behaviour (scripts, keys,
+presence updates) is in tests/test_browser.py; this file covers the server's side.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from inbox.db import make_engine, session_factory
+from inbox.models import (
+    AuditEvent,
+    Classification,
+    Draft,
+    Message,
+    MessageState,
+    Note,
+    OutboxEntry,
+    User,
+)
+from inbox.settings import Settings
+from tests.web_client import csrf_token, login, post_form
+from web import create_app
+
+VA, VA2, ATTORNEY, ADMIN = (
+    "dana@harborvale.law",
+    "vic@harborvale.law",
+    "margaret.okafor@harborvale.law",
+    "admin@harborvale.law",
+)
+
+
+@pytest.fixture
+def settings(sample_db_url: str) -> Settings:  # type: ignore[override]
+    return Settings(db_url=sample_db_url, secret_key="test-secret")
+
+
+@pytest.fixture
+def app(settings: Settings) -> Flask:
+    app = create_app(settings)
+    yield app
+    app.extensions["inbox_router"].engine.dispose()
+
+
+@pytest.fixture
+def db(settings: Settings) -> sessionmaker[Session]:
+    engine = make_engine(settings)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+def first(db: sessionmaker[Session], *where) -> Message:  # type: ignore[no-untyped-def]
+    with db() as session:
+        found = session.scalars(select(Message).where(*where).order_by(Message.id)).first()
+        assert found is not None, f"no sample message where {where}"
+        return found
+
+
+def pending_draft(db: sessionmaker[Session], message_id: int) -> Draft:
+    with db() as session:
+        return session.scalars(
+            select(Draft).where(Draft.message_id == message_id, Draft.state == "pending")
+        ).one()
+
+
+# -- login, roles, CSRF -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/queue/triage", "/queue/all", "/messages/1", "/metrics", "/admin/"]
+)
+def test_anonymous_visitors_are_sent_to_login(app: Flask, path: str) -> None:
+    response = app.test_client().get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_login_goes_back_to_the_page_asked_for_but_never_off_site(app: Flask) -> None:
+    client = app.test_client()
+    page = client.get("/login?next=/queue/escalations")
+    token = csrf_token(page.text)
+    form = {"email": VA, "password": "sample-password-1", "csrf_token": token}
+    response = client.post("/login?next=/queue/escalations", data=form)
+    assert response.headers["Location"] == "/queue/escalations"
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/queue/all").text)})
+    page = client.get("/login")
+    form["csrf_token"] = csrf_token(page.text)
+    response = client.post("/login?next=https://evil.example/", data=form)
+    assert response.headers["Location"] == "/queue/triage"
+
+
+def test_wrong_passwords_are_audited_and_limited(app: Flask, db: sessionmaker[Session]) -> None:
+    client = app.test_client()
+    token = csrf_token(client.get("/login").text)
+    for _ in range(5):
+        bad = client.post("/login", data={"email": VA, "password": "wrong", "csrf_token": token})
+        assert bad.status_code == 401
+    right = {"email": VA, "password": "sample-password-1", "csrf_token": token}
+    limited = client.post("/login", data=right)
+    assert limited.status_code == 429
+    assert "Too many failed logins" in limited.text
+    with db() as session:
+        failures = session.scalar(
+            select(func.count()).where(AuditEvent.action == "login_failed", AuditEvent.actor == VA)
+        )
+    assert failures == 5
+    # Another account from another address is not locked out by Dana's failures.
+    login(app, VA2)
+
+
+def test_post_without_csrf_token_is_refused_and_changes_nothing(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    message = first(db, Message.state == MessageState.TRIAGE)
+    client = login(app, VA)
+    response = client.post(f"/messages/{message.id}/done", data={})
+    assert response.status_code == 400
+    assert "security token" in response.text
+    with db() as session:
+        assert session.get_one(Message, message.id).state == MessageState.TRIAGE
+    # The login form needs its token too.
+    anonymous = app.test_client()
+    assert anonymous.post("/login", data={"email": VA, "password": "x"}).status_code == 400
+
+
+def test_a_va_cannot_open_admin_pages_nor_attorney_actions(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    client = login(app, VA)
+    assert client.get("/admin/").status_code == 403
+    assert 'id="nav-admin"' not in client.get("/queue/triage").text
+    escalated = first(db, Message.state == MessageState.ESCALATED)
+    url = f"/messages/{escalated.id}"
+    assert post_form(client, url, f"{url}/reply", body="Legal advice").status_code == 403
+    assert post_form(client, url, f"{url}/handback").status_code == 403
+
+
+def test_an_attorney_sees_no_approve_button_and_cannot_approve(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    message = first(db, Message.state == MessageState.REVIEW)
+    draft = pending_draft(db, message.id)
+    client = login(app, ATTORNEY)
+    page = client.get(f"/messages/{message.id}")
+    assert page.status_code == 200
+    assert "Approve and send" not in page.text
+    response = post_form(
+        client,
+        f"/messages/{message.id}",
+        f"/messages/{message.id}/drafts/{draft.id}",
+        intent="approve",
+        version=str(draft.version),
+        subject=draft.subject,
+        body=draft.body_text,
+    )
+    assert response.status_code == 403
+    assert pending_draft(db, message.id).state == "pending"
+
+
+# -- queues -----------------------------------------------------------------------
+
+
+def test_queues_hold_their_states_with_counts_in_the_navigation(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    with db() as session:
+        by_state = dict(
+            session.execute(select(Message.state, func.count()).group_by(Message.state)).all()
+        )
+    client = login(app, VA)
+    page = client.get("/queue/drafts").text
+    assert f"{by_state[MessageState.REVIEW]} messages" in page
+    assert f'Drafts to approve <span class="count">{by_state[MessageState.REVIEW]}</span>' in page
+    assert page.count('<tr data-href="/messages/') == by_state[MessageState.REVIEW]
+    escalations = client.get("/queue/escalations").text
+    assert escalations.count('<tr data-href="') == by_state[MessageState.ESCALATED]
+    assert client.get("/queue/nonsense").status_code == 404
+
+
+def test_queue_filters_and_search(app: Flask, db: sessionmaker[Session]) -> None:
+    with db() as session:
+        legal = session.scalar(select(func.count()).where(Message.label == "legal_question"))
+        target = session.scalars(select(Message).where(Message.label == "billing_query")).first()
+        assert target is not None
+    client = login(app, VA)
+    page = client.get("/queue/all?label=legal_question").text
+    assert page.count('<tr data-href="') == legal
+    word = target.subject.split()[-1]
+    found = client.get(f"/queue/all?q={word}").text
+    assert f'data-href="/messages/{target.id}"' in found
+    assert client.get("/queue/all?q=zzqx-no-such-words").text.count('<tr data-href="') == 0
+    # Unusable filter values are ignored, not an error page.
+    assert client.get("/queue/all?label=bogus&page=-3&client=x").status_code == 200
+
+
+def test_my_escalations_are_the_attorneys_own(app: Flask, db: sessionmaker[Session]) -> None:
+    with db() as session:
+        user = session.scalars(select(User).where(User.email == ATTORNEY)).one()
+        own = session.scalar(
+            select(func.count()).where(
+                Message.state == MessageState.ESCALATED,
+                Message.assignee_attorney_id == user.attorney_id,
+            )
+        )
+        total = session.scalar(select(func.count()).where(Message.state == MessageState.ESCALATED))
+    assert 0 < own < total
+    client = login(app, ATTORNEY)
+    assert client.get("/").headers["Location"] == "/queue/mine"
+    assert client.get("/queue/mine").text.count('<tr data-href="') == own
+
+
+# -- the message page ----------------------------------------------------------------
+
+
+def test_message_page_shows_label_reasons_routing_and_matter(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    message = first(db, Message.state == MessageState.REVIEW, Message.matter_id.is_not(None))
+    client = login(app, VA)
+    page = client.get(f"/messages/{message.id}").text
+    assert "Words that drove it" in page
+    assert "Routing" in page and "<code>" in page  # the rules that fired
+    with db() as session:
+        matter = session.get_one(Message, message.id).matter
+        assert matter is not None
+        assert matter.matter_number in page
+    assert 'sandbox=""' in page or "mail-text" in page
+
+
+def test_mail_html_is_served_with_a_policy_that_blocks_scripts_and_remote_images(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    message = first(db, Message.html_body.is_not(None))
+    client = login(app, VA)
+    response = client.get(f"/messages/{message.id}/body")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'none'" in policy and "img-src data:" in policy and "sandbox" in policy
+    assert "<script" not in response.text.lower()
+
+
+def test_viewing_a_legal_question_is_audited(app: Flask, db: sessionmaker[Session]) -> None:
+    message = first(db, Message.label == "legal_question")
+    login(app, VA).get(f"/messages/{message.id}")
+    with db() as session:
+        views = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "view", AuditEvent.message_id == message.id
+            )
+        ).all()
+    assert [v.actor for v in views] == [VA]
+
+
+# -- actions -------------------------------------------------------------------------
+
+
+def test_edit_then_approve_queues_the_edited_reply(app: Flask, db: sessionmaker[Session]) -> None:
+    message = first(db, Message.state == MessageState.REVIEW)
+    draft = pending_draft(db, message.id)
+    client = login(app, VA)
+    url = f"/messages/{message.id}"
+    edited = draft.body_text.replace("\n", "\nThank you for your patience.\n", 1)
+    response = post_form(
+        client,
+        url,
+        f"{url}/drafts/{draft.id}",
+        intent="approve",
+        version=str(draft.version),
+        subject=draft.subject,
+        body=edited,
+    )
+    assert response.status_code == 302, response.text
+    with db() as session:
+        entry = session.scalars(select(OutboxEntry).where(OutboxEntry.draft_id == draft.id)).one()
+        assert "Thank you for your patience." in entry.body_text
+        assert entry.to_addrs == [message.from_addr]
+        assert session.get_one(Message, message.id).state == MessageState.SENDING
+        actions = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.message_id == message.id)
+        ).all()
+    assert "edit_draft" in actions and "approve_send" in actions
+
+
+def test_a_stale_draft_edit_is_refused_and_the_first_edit_is_kept(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    message = first(db, Message.state == MessageState.REVIEW)
+    draft = pending_draft(db, message.id)
+    url = f"/messages/{message.id}"
+    dana, vic = login(app, VA), login(app, VA2)
+    dana_token = csrf_token(dana.get(url).text)
+    vic_token = csrf_token(vic.get(url).text)
+    common = {"intent": "save", "version": str(draft.version), "subject": draft.subject}
+    first_save = dana.post(
+        f"{url}/drafts/{draft.id}", data={**common, "body": "Dana's text", "csrf_token": dana_token}
+    )
+    assert first_save.status_code == 302
+    second = vic.post(
+        f"{url}/drafts/{draft.id}", data={**common, "body": "Vic's text", "csrf_token": vic_token}
+    )
+    assert second.status_code == 409
+    assert "Your changes were not saved" in second.text
+    assert "Vic&#39;s text" in second.text  # kept on the page to copy
+    with db() as session:
+        assert session.get_one(Draft, draft.id).body_text == "Dana's text\n"
+
+
+def test_relabel_as_legal_withdraws_the_draft_and_escalates(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    message = first(db, Message.state == MessageState.REVIEW, Message.matter_id.is_not(None))
+    client = login(app, VA)
+    url = f"/messages/{message.id}"
+    response = post_form(client, url, f"{url}/relabel", label="legal_question")
+    assert response.status_code == 302
+    with db() as session:
+        stored = session.get_one(Message, message.id)
+        assert stored.state == MessageState.ESCALATED
+        assert stored.label == "legal_question"
+        drafts = session.scalars(select(Draft.state).where(Draft.message_id == message.id)).all()
+        assert "pending" not in drafts
+        human = session.scalars(
+            select(Classification).where(
+                Classification.message_id == message.id, Classification.source == "human"
+            )
+        ).one()
+        assert human.user_id is not None
+
+
+def test_attorney_replies_under_their_name_and_hands_back(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    with db() as session:
+        user = session.scalars(select(User).where(User.email == ATTORNEY)).one()
+        attorney_id = user.attorney_id
+    mine = first(
+        db, Message.state == MessageState.ESCALATED, Message.assignee_attorney_id == attorney_id
+    )
+    client = login(app, ATTORNEY)
+    url = f"/messages/{mine.id}"
+    assert "Reply to the client" in client.get(url).text
+    assert post_form(client, url, f"{url}/reply", body="Yes, you may.").status_code == 302
+    with db() as session:
+        entry = session.scalars(
+            select(OutboxEntry).where(
+                OutboxEntry.message_id == mine.id, OutboxEntry.kind == "reply"
+            )
+        ).one()
+        assert "margaret.okafor@harborvale.law" in entry.from_addr
+        assert entry.reply_to and "clients@harborvale.law" in entry.reply_to
+    other = first(
+        db,
+        Message.state == MessageState.ESCALATED,
+        Message.assignee_attorney_id == attorney_id,
+        Message.id != mine.id,
+    )
+    url = f"/messages/{other.id}"
+    assert post_form(client, url, f"{url}/handback", note="Not legal: billing").status_code == 302
+    with db() as session:
+        assert session.get_one(Message, other.id).state == MessageState.TRIAGE
+        notes = session.scalars(select(Note.body).where(Note.message_id == other.id)).all()
+    assert notes == ["Not legal: billing"]
+
+
+def test_escalate_reassign_note_and_done_are_applied_and_audited(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    message = first(db, Message.state == MessageState.TRIAGE)
+    client = login(app, VA)
+    url = f"/messages/{message.id}"
+    with db() as session:
+        vic = session.scalars(select(User).where(User.email == VA2)).one()
+        from inbox.models import Attorney
+
+        attorney = session.scalars(select(Attorney).order_by(Attorney.id)).first()
+        assert attorney is not None
+    assert post_form(client, url, f"{url}/reassign", assignee=f"u:{vic.id}").status_code == 302
+    assert post_form(client, url, f"{url}/notes", body="Called the client").status_code == 302
+    response = post_form(client, url, f"{url}/escalate", attorney=str(attorney.id), note="pls")
+    assert response.status_code == 302
+    with db() as session:
+        stored = session.get_one(Message, message.id)
+        assert stored.state == MessageState.ESCALATED
+        assert stored.assignee_attorney_id == attorney.id
+    assert post_form(client, url, f"{url}/done").status_code == 302
+    with db() as session:
+        assert session.get_one(Message, message.id).state == MessageState.DONE
+        actions = session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.message_id == message.id)
+            .order_by(AuditEvent.id)
+        ).all()
+    assert [a for a in actions if a != "view"] == ["reassign", "note", "escalate", "mark_done"]
+
+
+def test_empty_note_is_refused_with_its_reason(app: Flask, db: sessionmaker[Session]) -> None:
+    message = first(db, Message.state == MessageState.TRIAGE)
+    client = login(app, VA)
+    url = f"/messages/{message.id}"
+    response = post_form(client, url, f"{url}/notes", body="   ")
+    assert response.status_code == 302
+    assert "the note is empty" in client.get(url).text
+
+
+def test_presence_shows_who_else_is_on_the_message(app: Flask, db: sessionmaker[Session]) -> None:
+    message = first(db, Message.state == MessageState.REVIEW)
+    url = f"/messages/{message.id}"
+    dana, vic = login(app, VA), login(app, VA2)
+    token = csrf_token(dana.get(url).text)
+    beat = dana.post(f"{url}/presence", json={"mode": "editing"}, headers={"X-CSRFToken": token})
+    assert beat.status_code == 200
+    assert "Dana Reyes is editing this" in vic.get(url).text
+    vic_token = csrf_token(vic.get(url).text)
+    seen = vic.post(f"{url}/presence", json={"mode": "viewing"}, headers={"X-CSRFToken": vic_token})
+    assert seen.json["others"] == [{"name": "Dana Reyes", "mode": "editing"}]
+    assert dana.post(f"{url}/presence", json={"mode": "viewing"}).status_code == 400  # no token
+
+
+def test_attachments_download_only_when_logged_in_and_never_render(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    from inbox.models import Attachment
+
+    with db() as session:
+        attachment = session.scalars(select(Attachment)).first()
+    if attachment is None:
+        pytest.skip("the sample mailbox has no attachment")
+    url = f"/attachments/{attachment.id}"
+    assert app.test_client().get(url).status_code == 302
+    response = login(app, VA).get(url)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/octet-stream"
+    assert response.headers["Content-Disposition"].startswith("attachment")
