@@ -25,7 +25,7 @@ from inbox.models import (
     User,
 )
 from inbox.parse import parse_message
-from rules.route import Router, store_result
+from rules.route import Router, queue_notice, store_result
 
 LABELS = ("status_request", "billing_query", "legal_question", "other")
 
@@ -208,11 +208,19 @@ def reassign(
 
 
 def escalate(
-    session: Session, message: Message, user: User, attorney: Attorney, note: str = ""
+    session: Session,
+    message: Message,
+    user: User,
+    attorney: Attorney,
+    router: Router,
+    note: str = "",
 ) -> None:
-    """Send the message to an attorney by hand; any pending draft is withdrawn."""
-    if message.state == MessageState.QUARANTINED:
+    """Send the message to an attorney by hand, with the same notice mail as the router's;
+    any pending draft is withdrawn."""
+    if message.state == MessageState.QUARANTINED or message.raw is None:
         raise ReviewError("a quarantined message cannot be escalated; it has no parsed content")
+    notice = router.notice_for(session, message, parse_message(message.raw.content), attorney)
+    queue_notice(session, message, notice, attorney.email, router.settings)
     for draft in session.scalars(
         select(Draft).where(Draft.message_id == message.id, Draft.state == "pending")
     ):

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classifier.features import ModelInput
+from classifier.policy import Decision
 from classifier.predict import Classifier, Prediction
 from inbox.models import (
     Attorney,
@@ -217,6 +218,18 @@ class Router:
             acknowledgement=acknowledgement,
             reasons=reasons,
             sla_due_at=sla_due,
+        )
+
+    def notice_for(
+        self, session: Session, message: Message, parsed: ParsedMessage, attorney: Attorney
+    ) -> Rendered:
+        """The escalation notice for a message a person escalates by hand."""
+        label = message.label or "legal_question"
+        scores = {label: message.confidence or 1.0}
+        decision = Decision(label, message.confidence or 1.0, scores, False, ("escalated by hand",))
+        who = identify(session, parsed, self.settings.matter_pattern)
+        return self._notice(
+            parsed, Prediction(decision, (), "human"), who, attorney, message.sla_due_at, message.id
         )
 
     # -- pieces ------------------------------------------------------------------
@@ -425,20 +438,27 @@ def store_result(
             if rendered is result.draft and result.outcome.auto_send:
                 _auto_send(session, draft, settings)
     if result.notice is not None and result.assignee:
-        domain = settings.shared_address.rpartition("@")[2] or "inbox-router.invalid"
-        session.add(
-            OutboxEntry(
-                kind="notice",
-                message_id=message.id,
-                mail_message_id=make_msgid(domain=domain),
-                from_addr=settings.shared_address,
-                to_addrs=[result.assignee],
-                subject=result.notice.subject,
-                body_text=result.notice.body_text,
-                body_html=result.notice.body_html,
-                auto_submitted=True,
-            )
-        )
+        queue_notice(session, message, result.notice, result.assignee, settings)
+
+
+def queue_notice(
+    session: Session, message: Message, notice: Rendered, to: str, settings: Settings
+) -> OutboxEntry:
+    """The escalation notice to the attorney, on the outbox (machine-written mail)."""
+    domain = settings.shared_address.rpartition("@")[2] or "inbox-router.invalid"
+    entry = OutboxEntry(
+        kind="notice",
+        message_id=message.id,
+        mail_message_id=make_msgid(domain=domain),
+        from_addr=settings.shared_address,
+        to_addrs=[to],
+        subject=notice.subject,
+        body_text=notice.body_text,
+        body_html=notice.body_html,
+        auto_submitted=True,
+    )
+    session.add(entry)
+    return entry
 
 
 def _auto_send(session: Session, draft: Draft, settings: Settings) -> None:

@@ -386,6 +386,13 @@ def test_escalate_reassign_note_and_done_are_applied_and_audited(
         stored = session.get_one(Message, message.id)
         assert stored.state == MessageState.ESCALATED
         assert stored.assignee_attorney_id == attorney.id
+        notice = session.scalars(
+            select(OutboxEntry).where(
+                OutboxEntry.message_id == message.id, OutboxEntry.kind == "notice"
+            )
+        ).one()
+        assert notice.to_addrs == [attorney.email] and notice.auto_submitted
+        assert f"/messages/{message.id}" in notice.body_text
     assert post_form(client, url, f"{url}/done").status_code == 302
     with db() as session:
         assert session.get_one(Message, message.id).state == MessageState.DONE

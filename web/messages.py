@@ -234,7 +234,7 @@ def escalate(message_id: int) -> Any:
     return _apply(
         message,
         "escalate",
-        lambda s: review.escalate(s, message, me(), attorney, note),
+        lambda s: review.escalate(s, message, me(), attorney, database.state().router(), note),
         f"Escalated to {attorney.name}.",
     )
 
