@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,61 +62,72 @@ def postgres_admin_url() -> Iterator[str | None]:
         yield None
 
 
-@pytest.fixture(scope="session")
-def pg_template(postgres_admin_url: str | None) -> Iterator[str | None]:
-    """A migrated database to clone per test (CREATE DATABASE ... TEMPLATE is fast)."""
-    if postgres_admin_url is None:
+@contextmanager
+def pg_database(admin_url: str, prefix: str, template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database (a clone of `template` if given), dropped afterwards."""
+    admin = make_url(admin_url).set(drivername="postgresql+psycopg")
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    clone = f' TEMPLATE "{template}"' if template else ""
+    with admin_engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"{clone}'))
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin_engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin_engine.dispose()
+
+
+def _migrate(url: str) -> None:
+    engine = make_engine(Settings(db_url=url))
+    migrate(engine)
+    engine.dispose()
+
+
+def _pg_template(
+    admin_url: str | None, prefix: str, load: Callable[[str], None]
+) -> Iterator[str | None]:
+    """A loaded database to clone per test (CREATE DATABASE ... TEMPLATE is fast)."""
+    if admin_url is None:
         yield None
         return
-    admin = make_url(postgres_admin_url).set(drivername="postgresql+psycopg")
-    name = f"ir_template_{uuid.uuid4().hex[:8]}"
-    admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(Settings(db_url=admin.set(database=name).render_as_string(False)))
-    migrate(engine)
-    engine.dispose()
-    yield name
-    with admin_engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin_engine.dispose()
+    with pg_database(admin_url, prefix) as url:
+        load(url)
+        yield make_url(url).database
+
+
+def _fresh_database(request: pytest.FixtureRequest, tmp_path: Path, kind: str) -> Iterator[str]:
+    """A copy of the `kind` template for one test: a file copy, or a PostgreSQL clone."""
+    if request.param == "sqlite":
+        path = tmp_path / f"{kind}.db"
+        shutil.copy(request.getfixturevalue(f"{kind}_sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    admin_url = request.getfixturevalue("postgres_admin_url")
+    reason = getattr(pytest, "postgres_unavailable", "no PostgreSQL server")
+    require(admin_url is not None, reason)
+    template = request.getfixturevalue(f"{kind}_pg_template")
+    with pg_database(admin_url, "ir_test", template) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def empty_pg_template(postgres_admin_url: str | None) -> Iterator[str | None]:
+    yield from _pg_template(postgres_admin_url, "ir_template", _migrate)
+
+
+@pytest.fixture(scope="session")
+def empty_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
-    engine = make_engine(Settings(db_url=f"sqlite:///{path}"))
-    migrate(engine)
-    engine.dispose()
+    _migrate(f"sqlite:///{path}")
     return path
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    sqlite_template: Path,
-    postgres_admin_url: str | None,
-) -> Iterator[str]:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database for one test, on each backend."""
-    if request.param == "sqlite":
-        path = tmp_path / "test.db"
-        shutil.copy(sqlite_template, path)
-        yield f"sqlite:///{path}"
-        return
-    template = request.getfixturevalue("pg_template")
-    reason = getattr(pytest, "postgres_unavailable", "no PostgreSQL server")
-    require(postgres_admin_url is not None and template is not None, reason)
-    assert postgres_admin_url is not None
-    admin = make_url(postgres_admin_url).set(drivername="postgresql+psycopg")
-    name = f"ir_test_{uuid.uuid4().hex[:10]}"
-    admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield admin.set(database=name).render_as_string(hide_password=False)
-    with admin_engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin_engine.dispose()
+    yield from _fresh_database(request, tmp_path, "empty")
 
 
 @pytest.fixture
@@ -153,8 +165,8 @@ def _load_sample_with_users(url: str) -> None:
     from inbox.cli import load_sample
 
     settings = Settings(db_url=url)
+    _migrate(url)
     engine = make_engine(settings)
-    migrate(engine)
     factory = session_factory(engine)
     load_sample(settings, factory)
     with factory() as session, session.begin():
@@ -172,41 +184,10 @@ def sample_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_pg_template(postgres_admin_url: str | None) -> Iterator[str | None]:
-    if postgres_admin_url is None:
-        yield None
-        return
-    admin = make_url(postgres_admin_url).set(drivername="postgresql+psycopg")
-    name = f"ir_sample_{uuid.uuid4().hex[:8]}"
-    admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    _load_sample_with_users(admin.set(database=name).render_as_string(False))
-    yield name
-    with admin_engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin_engine.dispose()
+    yield from _pg_template(postgres_admin_url, "ir_sample", _load_sample_with_users)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def sample_db_url(
-    request: pytest.FixtureRequest, tmp_path: Path, postgres_admin_url: str | None
-) -> Iterator[str]:
+def sample_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh copy of the sample firm and mailbox with SAMPLE_USERS, on each backend."""
-    if request.param == "sqlite":
-        path = tmp_path / "sample.db"
-        shutil.copy(request.getfixturevalue("sample_sqlite_template"), path)
-        yield f"sqlite:///{path}"
-        return
-    reason = getattr(pytest, "postgres_unavailable", "no PostgreSQL server")
-    require(postgres_admin_url is not None, reason)
-    template = request.getfixturevalue("sample_pg_template")
-    assert postgres_admin_url is not None and template is not None
-    admin = make_url(postgres_admin_url).set(drivername="postgresql+psycopg")
-    name = f"ir_test_{uuid.uuid4().hex[:10]}"
-    admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield admin.set(database=name).render_as_string(hide_password=False)
-    with admin_engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin_engine.dispose()
+    yield from _fresh_database(request, tmp_path, "sample")
