@@ -36,15 +36,15 @@ def retrain_job() -> RetrainJob:
     return current_app.extensions[JOB_KEY]
 
 
-def _done(message: str, endpoint: str, **args: Any) -> Any:
+def _done(text: str, endpoint: str, **args: Any) -> Any:
     database.session().commit()
-    flash(message, "info")
+    flash(text, "info")
     return redirect(url_for(endpoint, **args))
 
 
-def _refused(message: str, endpoint: str, **args: Any) -> Any:
+def _refused(text: str, endpoint: str, **args: Any) -> Any:
     database.session().rollback()
-    flash(message, "error")
+    flash(text, "error")
     return redirect(url_for(endpoint, **args))
 
 
