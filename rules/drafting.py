@@ -15,7 +15,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    DictLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    select_autoescape,
+)
 from jinja2.sandbox import SandboxedEnvironment
 
 from inbox.models import Client, Contact, Invoice, Matter
@@ -44,7 +51,20 @@ def environment(templates_dir: str) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=True,  # a template saved from the admin page is used at the next render
     )
+
+
+def render_source(templates_dir: Path, name: str, source: str, data: dict[str, Any]) -> str:
+    """Render edited text as if it were the file `name`, in the same sandbox as `render`.
+
+    The text stands in for the file (so autoescaping follows its extension and it can
+    include the others); nothing is cached. Raises what Jinja2 raises."""
+    env = environment(str(templates_dir)).overlay(
+        loader=ChoiceLoader([DictLoader({name: source}), FileSystemLoader(str(templates_dir))]),
+        cache_size=0,
+    )
+    return env.get_template(name).render(_without_missing(data))
 
 
 def render(templates_dir: Path, template: str, subject: str, data: dict[str, Any]) -> Rendered:

@@ -181,17 +181,12 @@ class Router:
                     acknowledgement = self._try_render(
                         outcome.acknowledge,
                         parsed,
-                        {
-                            "firm_name": self.settings.firm_name,
-                            "contact_name": first_name(who.contact, _display_name(parsed)),
-                            "attorney_name": assignee.name,
-                            "response_time": "within one business day",
-                        },
+                        self.acknowledgement_data(parsed, who, assignee),
                         reasons,
                     )
         elif outcome.action == "draft" and outcome.template:
             try:
-                data = self._draft_data(session, outcome.template, parsed, who, now)
+                data = self.draft_data(session, outcome.template, parsed, who, now)
                 draft = render(
                     self.settings.templates_dir,
                     outcome.template,
@@ -258,7 +253,7 @@ class Router:
         chain.append(self._intake(session))
         return next((a for a in chain if a is not None), None)
 
-    def _draft_data(
+    def draft_data(
         self,
         session: Session,
         template: str,
@@ -266,6 +261,7 @@ class Router:
         who: Identification,
         now: dt.datetime,
     ) -> dict[str, Any]:
+        """What a reply template reads for this message (also the admin's preview)."""
         contact_name = first_name(who.contact, _display_name(parsed))
         firm = self.settings.firm_name
         if template.endswith("status_request"):
@@ -300,6 +296,16 @@ class Router:
             reasons.append(f"no acknowledgement: {exc}")
             return None
 
+    def acknowledgement_data(
+        self, parsed: ParsedMessage, who: Identification, attorney: Attorney
+    ) -> dict[str, Any]:
+        return {
+            "firm_name": self.settings.firm_name,
+            "contact_name": first_name(who.contact, _display_name(parsed)),
+            "attorney_name": attorney.name,
+            "response_time": "within one business day",
+        }
+
     def _notice(
         self,
         parsed: ParsedMessage,
@@ -309,6 +315,26 @@ class Router:
         due: dt.datetime | None,
         message_pk: int | None,
     ) -> Rendered:
+        data = self.notice_data(
+            parsed, prediction.decision.confidence, who, attorney, due, message_pk
+        )
+        return render(
+            self.settings.templates_dir,
+            "attorney/escalation",
+            f"[Legal question] {parsed.subject or '(no subject)'}",
+            data,
+        )
+
+    def notice_data(
+        self,
+        parsed: ParsedMessage,
+        confidence: float,
+        who: Identification,
+        attorney: Attorney,
+        due: dt.datetime | None,
+        message_pk: int | None,
+    ) -> dict[str, Any]:
+        """What the attorney's escalation notice reads (also the admin's preview)."""
         sender = parsed.sender_addr or "(no sender)"
         if parsed.sender and parsed.sender.name:
             sender = f"{parsed.sender.name} <{parsed.sender_addr}>"
@@ -317,25 +343,19 @@ class Router:
             if message_pk
             else "(not stored: routed from a file)"
         )
-        data = {
+        return {
             "attorney_name": attorney.name or attorney.email,
             "sender": sender,
             "client_name": who.client.name if who.client else None,
             "matter": (f"{who.matter.matter_number} {who.matter.title}" if who.matter else None),
             "subject": parsed.subject or "(no subject)",
-            "confidence": f"{prediction.decision.confidence:.2f}",
+            "confidence": f"{confidence:.2f}",
             "due": (
                 f"{due.astimezone(self.calendar.zone):%a %b %d, %H:%M %Z}" if due else "no deadline"
             ),
             "question": parsed.new_text or parsed.text[:4000] or "(no text)",
             "link": link,
         }
-        return render(
-            self.settings.templates_dir,
-            "attorney/escalation",
-            f"[Legal question] {parsed.subject or '(no subject)'}",
-            data,
-        )
 
     def _automatic_cap_reached(
         self, session: Session, parsed: ParsedMessage, now: dt.datetime

@@ -13,6 +13,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from classifier.registry import active_model_path
 from inbox.settings import Settings
 from rules.route import Router
 
@@ -26,11 +27,18 @@ class AppState:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def router(self) -> Router:
-        """The model and rules, loaded on first need and kept for the process."""
+        """The active model and the rules, loaded on first need and kept for the process."""
         with self._lock:
             if self._router is None:
-                self._router = Router.from_settings(self.settings)
+                with self.factory() as db_session:
+                    model = active_model_path(db_session, self.settings)
+                self._router = Router.from_settings(self.settings, model)
             return self._router
+
+    def forget_router(self) -> None:
+        """A new model was promoted: the next request loads it."""
+        with self._lock:
+            self._router = None
 
 
 def state() -> AppState:

@@ -1,17 +1,52 @@
-"""The metrics page: volume, response times, SLA breaches, classifier accuracy."""
+"""The metrics page: volume, response times, SLA breaches, classifier accuracy.
+
+Any logged-in role. The numbers come from web/metrics_data.py (aggregated in SQL);
+the charts are SVG drawn here on the server (web/svg_chart.py), each beside a table
+of the same numbers.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Blueprint, render_template
+from markupsafe import Markup
 
+from web import database
 from web.auth import login_required
+from web.metrics_data import Metrics, metrics
+from web.svg_chart import line_chart, stacked_bars
 
 blueprint = Blueprint("metrics", __name__)
+
+
+def hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 1)
+
+
+def charts(m: Metrics) -> dict[str, Markup]:
+    """The SVG of each chart; svg_chart escapes every text it draws."""
+    days = m.window.days
+    short = [d[5:] for d in days]  # MM-DD
+    volume = [
+        (label, [m.volume.by_day[d].get(label, 0) for d in days]) for label in m.volume.labels
+    ]
+    response = [
+        ("median", [hours(m.response.by_day[d][1]) for d in days]),
+        ("p90", [hours(m.response.by_day[d][2]) for d in days]),
+    ]
+    breaches = [("breaches", [m.breaches.by_day[d] for d in days])]
+    return {
+        "volume": Markup(stacked_bars(short, volume, "Messages by label per day")),
+        "response": Markup(
+            line_chart(short, response, "First-response time per day, hours", unit="h")
+        ),
+        "breaches": Markup(stacked_bars(short, breaches, "SLA breaches per day")),
+    }
 
 
 @blueprint.route("/metrics")
 @login_required
 def metrics_page() -> Any:
-    return render_template("metrics.html")
+    m = metrics(database.session())
+    return render_template("metrics.html", m=m, charts=charts(m), hours=hours)
