@@ -677,12 +677,39 @@ def test_second_save_of_a_draft_is_refused_and_keeps_the_second_text_on_the_page
     expect(second.get_by_role("alert")).to_contain_text(
         "Someone else saved this draft after you opened it. Your changes were not saved"
     )
-    expect(second.locator("#draft-body")).to_have_value(sam)
+    # Sam's text stays on the page to copy; the form now holds what Dana saved, so one
+    # more click cannot overwrite her edit without Sam having seen it.
+    expect(second.locator("#unsaved-text")).to_have_text(sam)
+    expect(second.locator("#draft-body")).to_have_value(dana + "\n")
     shot(second, "stale-save-refused")
     with db() as session:
         saved = session.get_one(Draft, draft.id)
         assert saved.body_text.strip() == dana
         assert saved.state == "pending"
+
+    second.get_by_role("button", name="Save", exact=True).click()
+    expect(second.get_by_role("status")).to_have_text("Draft saved.")
+    with db() as session:
+        assert session.get_one(Draft, draft.id).body_text.strip() == dana
+
+
+def test_a_refused_save_keeps_the_text_in_the_form_to_correct(
+    pages: Pages, page: Any, db: sessionmaker[Session]
+) -> None:
+    pages.allow("status of 422")
+    message = message_by_subject(db, ELM_STREET)
+    draft = pending_draft(db, message.id)
+    log_in(page, VA)
+    page.goto(f"/messages/{message.id}")
+    page.get_by_label("Subject").fill("")
+    page.locator("#draft-body").fill("Hi Lisa,\n\nThe consent is signed.")
+    page.locator("#draft-form").evaluate("form => form.noValidate = true")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("cannot be empty")
+    expect(page.locator("#draft-body")).to_have_value("Hi Lisa,\n\nThe consent is signed.")
+    expect(page.locator("#unsaved")).to_have_count(0)
+    with db() as session:
+        assert session.get_one(Draft, draft.id).body_text == draft.body_text
 
 
 # -- 9. presence -------------------------------------------------------------------------------
