@@ -32,7 +32,7 @@ from inbox.models import (
 from inbox.sender import UNKNOWN_DELIVERY, record_sent
 from inbox.settings import Settings
 from rules.directory import client_for_address
-from rules.review import audit
+from rules.review import ATTORNEY_REPLY, audit
 
 RECIPIENTS_HOLD = "Recipients to confirm:"
 
@@ -95,8 +95,8 @@ def _sender(user: User | None, settings: Settings) -> tuple[str, str | None]:
 def _is_acknowledgement(session: Session, message: Message, draft: Draft) -> bool:
     """A templated draft on an escalated message is an acknowledgement: a legal question
     never gets a templated answer, only word that an attorney will reply. (A reply an
-    attorney writes has no template and is a reply.)"""
-    if not draft.template:
+    attorney writes is a reply: not auto-generated, and it answers the message.)"""
+    if not draft.template or draft.template == ATTORNEY_REPLY:
         return False
     action = session.scalar(
         select(RoutingDecision.action)

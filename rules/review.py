@@ -28,6 +28,8 @@ from inbox.parse import parse_message
 from rules.route import Router, queue_notice, store_result
 
 LABELS = ("status_request", "billing_query", "legal_question", "other")
+# The "template" of a reply an attorney wrote: no template at all, a person's own words.
+ATTORNEY_REPLY = "attorney/reply"
 
 
 class ReviewError(ValueError):
@@ -276,7 +278,7 @@ def attorney_draft(session: Session, message: Message, user: User, body_text: st
     text = body_text.replace("\r\n", "\n").rstrip() + "\n"
     draft = Draft(
         message_id=message.id,
-        template="",  # written by a person: a reply, not an acknowledgement (see outbox)
+        template=ATTORNEY_REPLY,
         subject=reply_subject(message.subject),
         body_text=text,
         body_html=text_to_html(text),

@@ -1,8 +1,9 @@
-"""Fixtures that chain: settings -> engine (migrated) -> session factory.
+"""Fixtures that chain: settings -> engine (migrated) -> session factory; and a browser.
 
 Database tests run twice, on SQLite and on PostgreSQL. Each test gets a fresh
 database cloned from a migrated template, so tests never see each other's rows.
-Locally a missing PostgreSQL skips with the reason; in CI (CI=true) it fails.
+Locally a missing PostgreSQL, Dovecot or Chromium skips with the reason; in CI
+(CI=true) it fails.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from inbox.db import make_engine, migrate, session_factory
 from inbox.settings import Settings
+from tests.servers.browser import chromium_unavailable, launch_chromium
 from tests.servers.dovecot import Dovecot, dovecot_available, private_dovecot
 from tests.servers.postgres import ServerUnavailable, private_postgres
 
@@ -154,7 +156,7 @@ def factory(engine):  # type: ignore[no-untyped-def]
 SAMPLE_PASSWORD = "sample-password-1"
 SAMPLE_USERS = (
     ("dana@harborvale.law", "va", "Dana Reyes"),
-    ("vic@harborvale.law", "va", "Vic Moreau"),
+    ("sam.va@harborvale.law", "va", "Sam Ortiz"),
     ("margaret.okafor@harborvale.law", "attorney", ""),
     ("admin@harborvale.law", "admin", "Avery Admin"),
 )
@@ -191,3 +193,16 @@ def sample_pg_template(postgres_admin_url: str | None) -> Iterator[str | None]:
 def sample_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh copy of the sample firm and mailbox with SAMPLE_USERS, on each backend."""
     yield from _fresh_database(request, tmp_path, "sample")
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium under Playwright, one for the session (pages get their own contexts)."""
+    reason = chromium_unavailable()
+    require(reason is None, reason or "")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()

@@ -52,6 +52,7 @@ from inbox.sentfolder import PENDING
 from inbox.settings import Settings
 from inbox.smtp import DeliveryError, dot_stuffed, failure
 from inbox.store import message_id_hash
+from rules.review import attorney_draft
 from tests.servers.dovecot import Dovecot
 from tests.servers.postgres import free_port
 from tests.servers.smtp import Received, RecordingHandler, Sink, self_signed_certificate, smtp_sink
@@ -436,6 +437,23 @@ def test_an_attorney_replies_as_themself_with_answers_coming_back_to_the_inbox(
     assert mail["From"] == "Jo Vale <jvale@harborvale.law>"
     assert mail["Reply-To"] == "Harbor & Vale LLP <clients@harborvale.law>"
     assert sink.handler.received[0].mail_from == "clients@harborvale.law"  # bounces come home
+
+
+def test_an_attorneys_own_reply_to_an_escalation_is_a_reply_not_an_acknowledgement(
+    factory: sessionmaker[Session], send_settings: Settings, sink: Sink
+) -> None:
+    thread = client_thread(factory, action="escalate")
+    attorney_id = a_user(factory, "attorney")
+    with factory() as session, session.begin():
+        user = session.get_one(User, attorney_id)
+        message = session.get_one(Message, thread.message_id)
+        draft = attorney_draft(session, message, user, "Ana,\n\nSign it; the clause is fine.")
+        entry_id = queue_reply(session, draft, user, send_settings).id
+    assert get(factory, entry_id).kind == "reply"
+    assert one_pass(factory, send_settings).sent == 1
+    assert parsed(sink.handler.received[0])["Auto-Submitted"] is None  # a person wrote it
+    with factory() as session:
+        assert session.get_one(Message, thread.message_id).state == "answered"
 
 
 def test_temporary_failure_is_retried_with_backoff_then_delivered(

@@ -29,7 +29,7 @@ from web import create_app
 
 VA, VA2, ATTORNEY, ADMIN = (
     "dana@harborvale.law",
-    "vic@harborvale.law",
+    "sam.va@harborvale.law",
     "margaret.okafor@harborvale.law",
     "admin@harborvale.law",
 )
@@ -90,8 +90,11 @@ def test_login_goes_back_to_the_page_asked_for_but_never_off_site(app: Flask) ->
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/queue/all").text)})
     page = client.get("/login")
     form["csrf_token"] = csrf_token(page.text)
-    response = client.post("/login?next=https://evil.example/", data=form)
-    assert response.headers["Location"] == "/queue/triage"
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
+        response = client.post("/login", query_string={"next": target}, data=form)
+        assert response.headers["Location"] == "/", target
+        client.post("/logout", data={"csrf_token": csrf_token(client.get("/queue/all").text)})
+        form["csrf_token"] = csrf_token(client.get("/login").text)
 
 
 def test_wrong_passwords_are_audited_and_limited(app: Flask, db: sessionmaker[Session]) -> None:

@@ -73,7 +73,8 @@ def roles(*allowed: str) -> Callable[[F], F]:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                return redirect(url_for("auth.login", next=request.full_path))
+                # full_path ends in "?" when there is no query string; drop it.
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             if not current_user.can(*allowed):
                 abort(403)
             return view(*args, **kwargs)
@@ -111,9 +112,16 @@ def _recent_failures(email: str, address: str) -> tuple[int, int]:
 
 def _safe_next(target: str | None) -> str:
     """Only redirect within this site after login (no open redirect)."""
-    if target and not urlsplit(target).netloc and target.startswith("/"):
+    # Browsers read "/\\host" as "//host": refuse backslashes along with other hosts.
+    if (
+        target
+        and target.startswith("/")
+        and not urlsplit(target).netloc
+        and "\\" not in target
+        and not target.startswith("//")
+    ):
         return target.rstrip("?") or "/"
-    return url_for("queues.queue", name="triage")
+    return url_for("auth.home")  # each role's own start page (an attorney's escalations)
 
 
 @blueprint.route("/login", methods=["GET", "POST"])

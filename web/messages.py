@@ -34,7 +34,7 @@ from web.security import MAIL_POLICY
 blueprint = Blueprint("messages", __name__)
 STALE = (
     "Someone else saved this draft after you opened it. Your changes were not saved: "
-    "your text is kept below so you can copy it."
+    "the form shows the draft as it is now, and your text is kept below it so you can copy it."
 )
 
 
@@ -54,7 +54,17 @@ def _back(message: Message) -> Any:
     return redirect(url_for("messages.show", message_id=message.id))
 
 
-def _render(message: Message, status: int = 200, unsaved: dict[str, str] | None = None) -> Any:
+def _render(
+    message: Message,
+    status: int = 200,
+    unsaved: dict[str, str] | None = None,
+    *,
+    stale: bool = False,
+) -> Any:
+    """`unsaved`: the person's text from a refused save. When the refusal is because
+    someone else saved first (`stale`), the form shows the draft as it is now and the
+    person's text beside it: left in the form, with the form's new version, one more
+    click would overwrite the other person's edit unseen."""
     session = database.session()
     page = load_message_page(session, message, me())
     return (
@@ -64,6 +74,7 @@ def _render(message: Message, status: int = 200, unsaved: dict[str, str] | None 
             labels=LABELS,
             can=lambda action: allowed(me().role, action),
             unsaved=unsaved,
+            stale=stale,
             choices=filter_choices(),
             view=request.args.get("view", "html"),
         ),
@@ -158,7 +169,7 @@ def save_draft(message_id: int, draft_id: int) -> Any:
     except (review.StaleEdit, StaleDataError):
         session.rollback()
         flash(STALE, "error")
-        return _render(message, 409, unsaved=fields)
+        return _render(message, 409, unsaved=fields, stale=True)
     except (review.ReviewError, OutboxError) as exc:
         session.rollback()
         flash(str(exc), "error")
