@@ -8,8 +8,11 @@ function (rules/review.py, inbox/outbox.py), commit and redirect.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
+from functools import partial
+from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -46,6 +49,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["inbox_router"] = database.AppState(
         settings=settings, engine=engine, factory=session_factory(engine)
     )
+    zone = ZoneInfo(settings.timezone)
+    app.add_template_filter(partial(local_time, zone=zone), "local")
     CSRFProtect(app)
     database.init_app(app)
     security.init_app(app)
@@ -63,6 +68,15 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
     return app
+
+
+def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M", *, zone: ZoneInfo) -> str:
+    """Times in the firm's zone (the database keeps UTC; SQLite returns it naive)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(zone).strftime(fmt)
 
 
 ERROR_TEXTS = {
