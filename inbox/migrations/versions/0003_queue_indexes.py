@@ -1,4 +1,8 @@
-"""indexes for the queue pages: their sort order, and "my escalations" counts
+"""indexes for the queue pages: their sort order, "my escalations" counts, search
+
+On PostgreSQL the search (ILIKE '%term%' over subject, sender and text) gets trigram
+indexes when the pg_trgm extension can be created; without it the search still
+works, by scanning.
 
 Revision ID: 0003
 Revises: 0002
@@ -35,8 +39,29 @@ def upgrade() -> None:
         ["assignee_attorney_id", "state"],
         unique=False,
     )
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql" and _trigram_available(bind):
+        for column in SEARCHED:
+            op.execute(
+                f"CREATE INDEX ix_messages_{column}_trgm ON messages "
+                f"USING gin ({column} gin_trgm_ops)"
+            )
+
+
+SEARCHED = ("subject", "from_addr", "from_name", "text_body")  # web/queries.py _filtered
+
+
+def _trigram_available(bind: sa.Connection) -> bool:
+    try:
+        with bind.begin_nested():
+            bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except sa.exc.DBAPIError:
+        return False  # not installed, or this role may not create it
+    return True
 
 
 def downgrade() -> None:
+    for column in SEARCHED:
+        op.execute(f"DROP INDEX IF EXISTS ix_messages_{column}_trgm")
     op.drop_index("ix_messages_attorney_state", table_name="messages")
     op.drop_index("ix_messages_queue_order", table_name="messages")
