@@ -201,6 +201,8 @@ class Message(Base):
     __table_args__ = (
         Index("ix_messages_state_sla", "state", "sla_due_at"),
         Index("ix_messages_received", "received_at"),
+        # "My escalations" counts (attorney, state) without reading the wide rows.
+        Index("ix_messages_attorney_state", "assignee_attorney_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -264,6 +266,18 @@ class Message(Base):
     matter: Mapped[Matter | None] = relationship()
     assignee_attorney: Mapped[Attorney | None] = relationship()
     assignee_user: Mapped[User | None] = relationship()
+
+
+# The queues' order (web/queries.py: nearest deadline first, none last, then priority,
+# age, id), so a page is read from the index instead of sorting every matching row.
+Index(
+    "ix_messages_queue_order",
+    Message.sla_due_at.is_(None),
+    Message.sla_due_at,
+    Message.priority.desc(),
+    Message.received_at,
+    Message.id,
+)
 
 
 class RawMessage(Base):

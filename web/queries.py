@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from inbox.models import LABELS, Message, MessageState, User
 
@@ -145,13 +145,21 @@ def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
     return query
 
 
+_WIDE_COLUMNS = (Message.text_body, Message.html_body, Message.new_text, Message.headers)
+
+
 def queue_page(session: Session, queue: Queue, user: User, filters: Filters) -> Page:
     base = _filtered(_queue_select(queue, user), filters)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
     ordered = (
-        base.options(joinedload(Message.client), joinedload(Message.assignee_attorney))
+        base.options(
+            joinedload(Message.client),
+            joinedload(Message.assignee_attorney),
+            # A list row shows none of the bodies or headers (loaded if ever asked for).
+            *(defer(column) for column in _WIDE_COLUMNS),
+        )
         .order_by(
             Message.sla_due_at.is_(None),
             Message.sla_due_at,
@@ -173,7 +181,9 @@ def queue_counts(session: Session, user: User) -> dict[str, int]:
     )
     counts = {}
     for name, queue in QUEUES.items():
-        if queue.own_only:
+        if queue.own_only and user.attorney_id is None:
+            counts[name] = 0  # no attorney of the directory: nothing can be theirs
+        elif queue.own_only:
             counts[name] = (
                 session.scalar(
                     select(func.count())
