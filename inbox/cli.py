@@ -537,6 +537,8 @@ def reset_database(engine: Engine) -> None:
     Base.metadata.drop_all(engine)
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        if engine.dialect.name == "sqlite":  # the search index is no model of ours
+            connection.exec_driver_sql("DROP TABLE IF EXISTS messages_fts")
 
 
 def load_sample(settings: Settings, factory: sessionmaker[Session]) -> None:

@@ -197,6 +197,19 @@ def test_queue_filters_and_search(app: Flask, db: sessionmaker[Session]) -> None
     found = client.get(f"/queue/all?q={word}").text
     assert f'data-href="/messages/{target.id}"' in found
     assert client.get("/queue/all?q=zzqx-no-such-words").text.count('<tr data-href="') == 0
+    # A piece of a word, in any case, and words of the body are found too.
+    inside = client.get("/queue/all?q=RANCHIS").text
+    with db() as session:
+        franchise = session.scalars(
+            select(Message.id).where(Message.subject.ilike("%franchis%"))
+        ).all()
+        body_only = session.scalars(
+            select(Message).where(Message.text_body.ilike("%Gig Harbor%"))
+        ).one()
+    assert franchise and all(f'data-href="/messages/{i}"' in inside for i in franchise)
+    assert f'data-href="/messages/{body_only.id}"' in client.get("/queue/all?q=gig harbor").text
+    # Two letters are too short for the index: the scan answers the same way.
+    assert client.get("/queue/all?q=HV").text.count('<tr data-href="') > 0
     # Unusable filter values are ignored, not an error page.
     assert client.get("/queue/all?label=bogus&page=-3&client=x").status_code == 200
 
@@ -445,3 +458,24 @@ def test_attachments_download_only_when_logged_in_and_never_render(
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/octet-stream"
     assert response.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_search_index_follows_updates_and_deletes(app: Flask, db: sessionmaker[Session]) -> None:
+    message = first(db, Message.state == MessageState.TRIAGE)
+    client = login(app, VA)
+    with db() as session, session.begin():
+        session.get_one(Message, message.id).subject = "Zebracorn quarterly filing"
+    assert f'data-href="/messages/{message.id}"' in client.get("/queue/all?q=ebracor").text
+    with db() as session, session.begin():
+        session.get_one(Message, message.id).subject = "Plain subject"
+    assert client.get("/queue/all?q=ebracor").text.count('<tr data-href="') == 0
+
+
+def test_a_search_matching_very_many_messages_counts_up_to_a_cap(
+    app: Flask, db: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from web import queries
+
+    monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", 5)
+    page = login(app, VA).get("/queue/all?q=the").text
+    assert "more than 5 messages" in page

@@ -7,15 +7,17 @@ gets a page back. Urgency first: the nearest SLA deadline, then priority, then a
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from inbox.models import LABELS, Message, MessageState, User
+from web.search import search_condition
 
 PAGE_SIZE = 50
+SEARCH_COUNT_CAP = 1000
 AT_RISK = dt.timedelta(hours=2)
 
 
@@ -98,7 +100,7 @@ class Page:
     page: int
     pages: int
     filters: Filters
-    extra: dict[str, Any] = field(default_factory=dict)
+    capped: bool = False  # more matches than SEARCH_COUNT_CAP: `total` is a floor
 
 
 def _queue_select(queue: Queue, user: User) -> Select[Any]:
@@ -131,17 +133,6 @@ def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
             Message.assignee_user_id if filters.assignee[0] == "u" else Message.assignee_attorney_id
         )
         query = query.where(column == who)
-    if filters.search:
-        escaped = filters.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        query = query.where(
-            or_(
-                Message.subject.ilike(pattern, escape="\\"),
-                Message.from_addr.ilike(pattern, escape="\\"),
-                Message.from_name.ilike(pattern, escape="\\"),
-                Message.text_body.ilike(pattern, escape="\\"),
-            )
-        )
     return query
 
 
@@ -150,7 +141,13 @@ _WIDE_COLUMNS = (Message.text_body, Message.html_body, Message.new_text, Message
 
 def queue_page(session: Session, queue: Queue, user: User, filters: Filters) -> Page:
     base = _filtered(_queue_select(queue, user), filters)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    if filters.search:
+        base = base.where(search_condition(session, filters.search))
+        # Counting every match of a common word costs more than the page; stop at a cap.
+        capped = base.with_only_columns(Message.id).limit(SEARCH_COUNT_CAP + 1).subquery()
+        total = session.scalar(select(func.count()).select_from(capped)) or 0
+    else:
+        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
     ordered = (
@@ -171,7 +168,7 @@ def queue_page(session: Session, queue: Queue, user: User, filters: Filters) -> 
         .offset((page - 1) * PAGE_SIZE)
     )
     messages = list(session.scalars(ordered).unique())
-    return Page(messages, total, page, pages, filters)
+    return Page(messages, total, page, pages, filters, capped=total > SEARCH_COUNT_CAP)
 
 
 def queue_counts(session: Session, user: User) -> dict[str, int]:
