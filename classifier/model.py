@@ -8,6 +8,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from classifier.char_ngrams import CharNgramTfidf
+
 LABELS = ("status_request", "billing_query", "legal_question", "other")
 
 
@@ -16,6 +18,7 @@ def build_pipeline(**params: Any) -> Pipeline:
 
     Character n-grams carry Spanish and German inflections, typos and phone spelling
     that word features miss; the word side carries phrases ("can i", "has it been").
+    CharNgramTfidf is TfidfVectorizer's char_wb features, computed once per word.
     """
     pipeline = Pipeline(
         [
@@ -35,7 +38,7 @@ def build_pipeline(**params: Any) -> Pipeline:
                         ),
                         (
                             "chars",
-                            TfidfVectorizer(
+                            CharNgramTfidf(
                                 analyzer="char_wb",
                                 ngram_range=(2, 5),
                                 min_df=2,

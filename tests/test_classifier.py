@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import skops.io as sio
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import FunctionTransformer
 
+from classifier import char_ngrams
+from classifier.char_ngrams import CharNgramTfidf
 from classifier.corpus import HELDOUT_DIR, TRAIN_DIR, corpus_files, load_examples
 from classifier.features import ModelInput, clean_text, model_text
 from classifier.persistence import ModelFileError, read_bundle, save_bundle
@@ -124,3 +128,53 @@ def test_eval_command_prints_the_report(capsys) -> None:  # type: ignore[no-unty
     assert main(["eval", "--labels", str(sample / "expected.csv"), str(sample)]) == 0
     out = capsys.readouterr().out
     assert "macro-F1" in out and "legal-question recall" in out and "confusion" in out
+
+
+def _train_texts() -> list[str]:
+    return [e.input.text() for e in load_examples(corpus_files(TRAIN_DIR))]
+
+
+CHAR_PARAMS = {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 2, "sublinear_tf": True}
+
+
+def test_char_ngrams_are_exactly_scikit_learns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same vocabulary, idf and vectors as TfidfVectorizer, also once the word memo overflows."""
+    texts = _train_texts()
+    fit, unseen = texts[::2], [*texts[1::2], "", "ÄÖÜ ß  ñ\tx", "a " * 50]
+    reference = TfidfVectorizer(**CHAR_PARAMS).fit(fit)
+    ours = CharNgramTfidf(**CHAR_PARAMS).fit(fit)
+    assert ours.vocabulary_ == reference.vocabulary_
+    assert np.array_equal(ours.idf_, reference.idf_)
+    expected = reference.transform(unseen)
+    for memo_words in (char_ngrams.MEMO_WORDS, 50):
+        monkeypatch.setattr(char_ngrams, "MEMO_WORDS", memo_words)
+        ours.__dict__.pop("_memo", None)
+        got = ours.transform(unseen)
+        assert len(ours.__dict__["_memo"]) <= memo_words
+        assert np.array_equal(got.indptr, expected.indptr)
+        assert np.array_equal(got.indices, expected.indices)
+        assert np.array_equal(got.data, expected.data)
+
+
+def test_a_message_scores_the_same_alone_and_in_a_batch(classifier: Classifier) -> None:
+    inputs = [e.input for e in load_examples(corpus_files(TRAIN_DIR))[:60]]
+    batch = classifier.predict_many(inputs, explain=True)
+    for message, together in zip(inputs, batch, strict=True):
+        alone = classifier.predict(message, explain=True)
+        assert alone.decision == together.decision
+        assert alone.explanation == together.explanation
+
+
+def test_the_word_memo_is_not_written_to_the_model_file(classifier: Classifier) -> None:
+    chars = dict(classifier.bundle.pipeline.named_steps["features"].transformer_list)["chars"]
+    assert isinstance(chars, CharNgramTfidf)
+    chars.transform(["a message to fill the memo"])
+    assert "_memo" in chars.__dict__
+    assert "_memo" not in chars.__getstate__()
+
+
+def test_only_our_own_listed_types_are_trusted(tmp_path: Path) -> None:
+    path = tmp_path / "other.skops"
+    path.write_bytes(sio.dumps({"pipeline": char_ngrams._WordIds.__new__(char_ngrams._WordIds)}))
+    with pytest.raises(ModelFileError, match="types we do not load"):
+        read_bundle(path)
