@@ -17,7 +17,7 @@ import skops.io as sio
 from sklearn.pipeline import Pipeline
 
 # Our own steps, reviewed to hold only fitted data (no callables, no code).
-TRUSTED_TYPES = frozenset({"classifier.char_ngrams.CharNgramTfidf"})
+TRUSTED_TYPES = frozenset({"classifier.vectorizers.FastTfidfVectorizer"})
 
 
 class ModelFileError(RuntimeError):
