@@ -22,10 +22,12 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
-MEMO_WORDS = 50_000  # distinct words remembered (~10 MB); hostile mail cannot grow it further
+# The memo's bound: mail is hostile input, so neither many distinct words nor long
+# ones can grow it past ~40 MB (about 10 MB for ordinary mail); longer words are cut
+# every time.
+MEMO_WORDS = 50_000
+MEMO_WORD_CHARS = 32
 _CACHES = ("_memo", "_fit_memo")  # per process, never written to the model file
-
-
 _UNKNOWN = -1  # an n-gram outside the vocabulary; count_ids leaves it out
 
 
@@ -34,18 +36,28 @@ def _packed(vocabulary: dict[str, int], ngrams: Iterable[str]) -> bytes:
 
 
 class _WordIds(dict[str, bytes]):
-    """word -> packed vocabulary ids of its char_wb n-grams."""
+    """word -> packed vocabulary ids of its char_wb n-grams, for one fitted vocabulary.
+
+    Shared by threads without a lock: a lost race only cuts a word twice.
+    """
 
     def __init__(self, vectorizer: TfidfVectorizer) -> None:
         super().__init__()
         self.vocabulary: dict[str, int] = vectorizer.vocabulary_
+        self.ngram_range: tuple[int, int] = vectorizer.ngram_range
         self.cut = vectorizer._char_wb_ngrams
+
+    def fits(self, vectorizer: TfidfVectorizer) -> bool:
+        return (
+            self.vocabulary is vectorizer.vocabulary_ and self.ngram_range == vectorizer.ngram_range
+        )
 
     def __missing__(self, word: str) -> bytes:
         packed = _packed(self.vocabulary, self.cut(word))
-        if len(self) >= MEMO_WORDS:
-            self.clear()
-        self[word] = packed
+        if len(word) <= MEMO_WORD_CHARS:
+            if len(self) >= MEMO_WORDS:
+                self.clear()
+            self[word] = packed
         return packed
 
 
@@ -134,7 +146,7 @@ class FastTfidfVectorizer(TfidfVectorizer):
         decode, preprocess = self.decode, self.build_preprocessor()
         if self.analyzer == "char_wb":
             memo = self.__dict__.get("_memo")
-            if memo is None or memo.vocabulary is not vocabulary:
+            if memo is None or not memo.fits(self):
                 memo = self.__dict__["_memo"] = _WordIds(self)
             word_ids = memo.__getitem__
             return lambda doc: b"".join(map(word_ids, preprocess(decode(doc)).split()))

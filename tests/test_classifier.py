@@ -186,7 +186,7 @@ def _same_matrix(got, expected) -> bool:  # type: ignore[no-untyped-def]
 def test_vectors_are_exactly_scikit_learns(params, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """Same vocabulary, idf and vectors as TfidfVectorizer, also once the word memo overflows."""
     texts = _train_texts()
-    fit, unseen = texts[::2], [*texts[1::2], "", "ÄÖÜ ß  ñ\tx", "a " * 50]
+    fit, unseen = texts[::2], [*texts[1::2], "", "ÄÖÜ ß  ñ\tx", "a " * 50, "zahlung" * 9]
     reference = TfidfVectorizer(**params)
     ours = FastTfidfVectorizer(**params)
     assert _same_matrix(ours.fit_transform(fit), reference.fit_transform(fit))
@@ -197,7 +197,9 @@ def test_vectors_are_exactly_scikit_learns(params, monkeypatch: pytest.MonkeyPat
         monkeypatch.setattr(vectorizers, "MEMO_WORDS", memo_words)
         ours.__dict__.pop("_memo", None)
         assert _same_matrix(ours.transform(unseen), expected)
-        assert len(ours.__dict__.get("_memo", ())) <= memo_words
+        memo = ours.__dict__.get("_memo", {})
+        assert len(memo) <= memo_words
+        assert all(len(word) <= vectorizers.MEMO_WORD_CHARS for word in memo)
 
 
 def test_a_message_scores_the_same_alone_and_in_a_batch(classifier: Classifier) -> None:
