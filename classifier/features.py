@@ -25,7 +25,12 @@ _PLACEHOLDERS = re.compile(
     r"|(?P<num>\b\d+\b)",
     re.IGNORECASE,
 )
-_SPACES = re.compile(r"\s+")
+# Every placeholder contains one of these, with no whitespace before it in the match
+# (url "://" or "www.", email "@", the rest a digit or currency sign). So no match
+# starts before the whitespace-separated word holding the next trigger, and the
+# pattern only needs to run from there: the same result as one sub over the text.
+_TRIGGER = re.compile(r"[\d@$€£:]")
+_WWW = re.compile(r"[wW]{3}\.")
 MAX_CHARS = 2000  # long mail: the question is almost always near the top
 
 
@@ -33,9 +38,30 @@ def _placeholder(match: re.Match[str]) -> str:
     return f" {match.lastgroup}token "
 
 
+def _next_word_with_trigger(text: str, pos: int) -> int:
+    """Start of the word (at or after pos) holding the next trigger, or -1."""
+    found = [m.start() for m in (_TRIGGER.search(text, pos), _WWW.search(text, pos)) if m]
+    if not found:
+        return -1
+    start = min(found)
+    while start > pos and not text[start - 1].isspace():  # str.isspace is re's \s
+        start -= 1
+    return start
+
+
 def clean_text(text: str) -> str:
-    text = _PLACEHOLDERS.sub(_placeholder, text[:MAX_CHARS])
-    return _SPACES.sub(" ", text).strip().lower()
+    """_PLACEHOLDERS.sub over the text, spaces collapsed, lower case."""
+    text = text[:MAX_CHARS]
+    parts: list[str] = []
+    pos = 0
+    while (start := _next_word_with_trigger(text, pos)) >= 0:
+        match = _PLACEHOLDERS.search(text, start)
+        if match is None:
+            break
+        parts += (text[pos : match.start()], _placeholder(match))
+        pos = match.end()
+    parts.append(text[pos:])
+    return " ".join("".join(parts).split()).lower()
 
 
 _REPLY_PREFIX = re.compile(r"^\s*((re|aw|antw|sv|r|rv|wg|fwd?|tr)\s*(\[\d+\])?\s*:\s*)+", re.I)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+
+from classifier.vectorizers import FastTfidfVectorizer
 
 LABELS = ("status_request", "billing_query", "legal_question", "other")
 
@@ -16,6 +17,7 @@ def build_pipeline(**params: Any) -> Pipeline:
 
     Character n-grams carry Spanish and German inflections, typos and phone spelling
     that word features miss; the word side carries phrases ("can i", "has it been").
+    FastTfidfVectorizer is TfidfVectorizer with the same features, transformed faster.
     """
     pipeline = Pipeline(
         [
@@ -25,7 +27,7 @@ def build_pipeline(**params: Any) -> Pipeline:
                     [
                         (
                             "words",
-                            TfidfVectorizer(
+                            FastTfidfVectorizer(
                                 ngram_range=(1, 2),
                                 min_df=2,
                                 sublinear_tf=True,
@@ -35,7 +37,7 @@ def build_pipeline(**params: Any) -> Pipeline:
                         ),
                         (
                             "chars",
-                            TfidfVectorizer(
+                            FastTfidfVectorizer(
                                 analyzer="char_wb",
                                 ngram_range=(2, 5),
                                 min_df=2,

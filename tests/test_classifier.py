@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import skops.io as sio
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import FunctionTransformer
 
+from classifier import features, vectorizers
 from classifier.corpus import HELDOUT_DIR, TRAIN_DIR, corpus_files, load_examples
 from classifier.features import ModelInput, clean_text, model_text
+from classifier.model import build_pipeline
 from classifier.persistence import ModelFileError, read_bundle, save_bundle
 from classifier.predict import Classifier
 from classifier.train import measure, train_model
+from classifier.vectorizers import FastTfidfVectorizer
 from inbox.cli import main
 from inbox.settings import Settings
 
@@ -124,3 +132,101 @@ def test_eval_command_prints_the_report(capsys) -> None:  # type: ignore[no-unty
     assert main(["eval", "--labels", str(sample / "expected.csv"), str(sample)]) == 0
     out = capsys.readouterr().out
     assert "macro-F1" in out and "legal-question recall" in out and "confusion" in out
+
+
+def _one_pass_cleanup(text: str) -> str:
+    """clean_text as first written: one sub over the whole text."""
+    text = features._PLACEHOLDERS.sub(features._placeholder, text[: features.MAX_CHARS])
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+_TRICKY = [
+    *"ab xyzINVHV-.,+_@$€£:/wWhtpsſKİ\u00a0\u2003\t\n\x1c05١",
+    "https://",
+    "www.",
+    "usd",
+    "€ 5",
+]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_TRICKY), max_size=40).map("".join))
+def test_cleanup_skipping_to_triggers_is_one_sub_over_the_text(text: str) -> None:
+    assert clean_text(text) == _one_pass_cleanup(text)
+
+
+def test_cleanup_of_the_corpus_is_one_sub_over_the_text() -> None:
+    for e in load_examples(corpus_files(TRAIN_DIR) + corpus_files(HELDOUT_DIR)):
+        for text in (e.input.subject, e.input.new_text):
+            assert clean_text(text) == _one_pass_cleanup(text)
+
+
+def _train_texts() -> list[str]:
+    return [e.input.text() for e in load_examples(corpus_files(TRAIN_DIR))]
+
+
+def _same_matrix(got, expected) -> bool:  # type: ignore[no-untyped-def]
+    return (
+        type(got) is type(expected)
+        and np.array_equal(got.indptr, expected.indptr)
+        and np.array_equal(got.indices, expected.indices)
+        and np.array_equal(got.data, expected.data)
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        *(step.get_params() for _, step in build_pipeline()[0].transformer_list),
+        {"analyzer": "char", "ngram_range": (1, 3)},
+        {"analyzer": "word", "ngram_range": (2, 3), "stop_words": "english", "binary": True},
+    ],
+    ids=["shipped-words", "shipped-chars", "char", "word-stop-binary"],
+)
+def test_vectors_are_exactly_scikit_learns(params, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Same vocabulary, idf and vectors as TfidfVectorizer, also once the word memo overflows."""
+    texts = _train_texts()
+    fit, unseen = texts[::2], [*texts[1::2], "", "ÄÖÜ ß  ñ\tx", "a " * 50, "zahlung" * 9]
+    reference = TfidfVectorizer(**params)
+    ours = FastTfidfVectorizer(**params)
+    assert _same_matrix(ours.fit_transform(fit), reference.fit_transform(fit))
+    assert ours.vocabulary_ == reference.vocabulary_
+    assert np.array_equal(ours.idf_, reference.idf_)
+    expected = reference.transform(unseen)
+    for memo_words in (vectorizers.MEMO_WORDS, 50):
+        monkeypatch.setattr(vectorizers, "MEMO_WORDS", memo_words)
+        ours.__dict__.pop("_memo", None)
+        assert _same_matrix(ours.transform(unseen), expected)
+        memo = ours.__dict__.get("_memo", {})
+        assert len(memo) <= memo_words
+        assert all(len(word) <= vectorizers.MEMO_WORD_CHARS for word in memo)
+
+
+def test_a_message_scores_the_same_alone_and_in_a_batch(classifier: Classifier) -> None:
+    inputs = [e.input for e in load_examples(corpus_files(TRAIN_DIR))[:60]]
+    batch = classifier.predict_many(inputs, explain=True)
+    for message, together in zip(inputs, batch, strict=True):
+        alone = classifier.predict(message, explain=True)
+        assert alone.decision == together.decision
+        assert alone.explanation == together.explanation
+
+
+def test_the_word_memo_is_not_written_to_the_model_file(
+    classifier: Classifier, tmp_path: Path
+) -> None:
+    chars = dict(classifier.bundle.pipeline.named_steps["features"].transformer_list)["chars"]
+    assert isinstance(chars, FastTfidfVectorizer)
+    chars.transform(["a message to fill the memo"])
+    assert "_memo" in chars.__dict__
+    save_bundle(classifier.bundle, tmp_path / "m.skops")
+    loaded = dict(read_bundle(tmp_path / "m.skops").pipeline[0].transformer_list)["chars"]
+    assert "_memo" not in loaded.__dict__
+    assert loaded.vocabulary_ == chars.vocabulary_
+
+
+def test_only_our_own_listed_types_are_trusted(tmp_path: Path) -> None:
+    path = tmp_path / "other.skops"
+    memo = vectorizers._WordIds.__new__(vectorizers._WordIds)
+    path.write_bytes(sio.dumps({"pipeline": memo}))
+    with pytest.raises(ModelFileError, match="types we do not load"):
+        read_bundle(path)
