@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, case, func, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from inbox.imap import ImapAccount, MailboxConfigError, connect
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 FETCH_BATCH = 100
 IDLE_RENEW_SECONDS = 25 * 60  # RFC 2177: servers may drop IDLE after 30 minutes
 KEYWORD = "$InboxRouter"
+_MAILBOXES = Mailbox.__table__
 NETWORK_ERRORS = (OSError, socket.timeout, ssl.SSLError, IMAPClientError, EOFError)
 
 
@@ -199,9 +200,18 @@ class MailboxPoller:
         """Saved in the message's own transaction: stored and counted, or neither."""
 
         def on_stored(session: Session, outcome: StoreOutcome) -> None:
-            box = session.get_one(Mailbox, self.mailbox_id, with_for_update=True)
-            box.uidvalidity = uidvalidity
-            box.last_uid = max(box.last_uid or 0, uid)
+            # One UPDATE (it locks the row, as SELECT ... FOR UPDATE did), no ORM load.
+            session.execute(
+                update(_MAILBOXES)
+                .where(_MAILBOXES.c.id == self.mailbox_id)
+                .values(
+                    uidvalidity=uidvalidity,
+                    last_uid=case(
+                        (func.coalesce(_MAILBOXES.c.last_uid, 0) < uid, uid),
+                        else_=_MAILBOXES.c.last_uid,
+                    ),
+                )
+            )
 
         return on_stored
 

@@ -67,7 +67,8 @@ def relabel(
     result = router.route(
         session, parsed, message_pk=message.id, prediction=human, now=dt.datetime.now(dt.UTC)
     )
-    store_result(session, message, result, router.settings)
+    store_result(session, message.id, result, router.settings)
+    session.expire(message)  # store_result wrote the new state directly
     stored = session.scalars(
         select(Classification)
         .where(Classification.message_id == message.id)
