@@ -21,6 +21,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
@@ -48,6 +49,7 @@ class PollerOptions:
     backoff_base: float = 1.0
     backoff_max: float = 300.0
     imap_timeout: float = 60.0
+    imap_ca_file: Path | None = None  # trusted instead of the system CAs (a private CA)
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,7 @@ class MailboxPoller:
 
     def _client(self, box: MailboxSnapshot) -> IMAPClient:
         if self.client is None:
-            self.client = connect(box.account, self.options.imap_timeout)
+            self.client = connect(box.account, self.options.imap_timeout, self.options.imap_ca_file)
         return self.client
 
     def _new_uids(self, client: IMAPClient, box: MailboxSnapshot, last_uid: int) -> list[int]:
