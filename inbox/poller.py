@@ -25,7 +25,7 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
-from sqlalchemy import Engine, case, func, text, update
+from sqlalchemy import Engine, bindparam, case, func, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from inbox.imap import ImapAccount, MailboxConfigError, connect
@@ -39,6 +39,17 @@ FETCH_BATCH = 100
 IDLE_RENEW_SECONDS = 25 * 60  # RFC 2177: servers may drop IDLE after 30 minutes
 KEYWORD = "$InboxRouter"
 _MAILBOXES = Mailbox.__table__
+_SAVE_UID = (  # last_uid only grows
+    update(_MAILBOXES)
+    .where(_MAILBOXES.c.id == bindparam("pk"))
+    .values(
+        uidvalidity=bindparam("validity"),
+        last_uid=case(
+            (func.coalesce(_MAILBOXES.c.last_uid, 0) < bindparam("uid"), bindparam("uid")),
+            else_=_MAILBOXES.c.last_uid,
+        ),
+    )
+)
 NETWORK_ERRORS = (OSError, socket.timeout, ssl.SSLError, IMAPClientError, EOFError)
 
 
@@ -203,17 +214,7 @@ class MailboxPoller:
 
         def on_stored(session: Session, outcome: StoreOutcome) -> None:
             # One UPDATE (it locks the row, as SELECT ... FOR UPDATE did), no ORM load.
-            session.execute(
-                update(_MAILBOXES)
-                .where(_MAILBOXES.c.id == self.mailbox_id)
-                .values(
-                    uidvalidity=uidvalidity,
-                    last_uid=case(
-                        (func.coalesce(_MAILBOXES.c.last_uid, 0) < uid, uid),
-                        else_=_MAILBOXES.c.last_uid,
-                    ),
-                )
-            )
+            session.execute(_SAVE_UID, {"pk": self.mailbox_id, "validity": uidvalidity, "uid": uid})
 
         return on_stored
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from inbox.models import Attachment, Message, MessageState, RawMessage, Thread
@@ -72,9 +72,7 @@ def dedupe_key(parsed: ParsedMessage, raw: bytes) -> str:
 
 
 def existing_message(session: Session, key: str) -> int | None:
-    return session.execute(
-        select(_MESSAGES.c.id).where(_MESSAGES.c.dedupe_key == key)
-    ).scalar_one_or_none()
+    return session.execute(_FIND_BY_KEY, {"key": key}).scalar_one_or_none()
 
 
 @dataclass(frozen=True)
@@ -91,10 +89,21 @@ _MESSAGES = Message.__table__
 _RAW = RawMessage.__table__
 _ATTACHMENTS = Attachment.__table__
 _THREADS = Thread.__table__
+# Built once: statements are constants, only their parameters change per message.
+_FIND_BY_KEY = select(_MESSAGES.c.id).where(_MESSAGES.c.dedupe_key == bindparam("key"))
+_FIND_THREAD = (
+    select(_MESSAGES.c.thread_id)
+    .where(
+        _MESSAGES.c.message_id_hash.in_(bindparam("hashes", expanding=True)),
+        _MESSAGES.c.thread_id.is_not(None),
+    )
+    .limit(1)
+)
+_INSERT = {table: insert(table) for table in (_MESSAGES, _RAW, _ATTACHMENTS, _THREADS)}
 
 
 def _insert(session: Session, table, values: dict[str, object]) -> int:  # type: ignore[no-untyped-def]
-    result = session.execute(insert(table), values)
+    result = session.execute(_INSERT[table], values)
     return int(result.inserted_primary_key[0])
 
 
@@ -145,12 +154,12 @@ def store_parsed(
         },
     )
     session.execute(
-        insert(_RAW),
+        _INSERT[_RAW],
         {"message_id": message_id, "sha256": parsed.content_sha256, "content": raw},
     )
     if parsed.attachments:
         session.execute(
-            insert(_ATTACHMENTS),
+            _INSERT[_ATTACHMENTS],
             [
                 {
                     "message_id": message_id,
@@ -196,7 +205,7 @@ def store_quarantined(
             "size": len(raw),
         },
     )
-    session.execute(insert(_RAW), {"message_id": message_id, "sha256": sha, "content": raw})
+    session.execute(_INSERT[_RAW], {"message_id": message_id, "sha256": sha, "content": raw})
     return StoredMessage(message_id, None)
 
 
@@ -205,11 +214,7 @@ def _thread_for(session: Session, parsed: ParsedMessage) -> int:
     parents = [*parsed.references, *([parsed.in_reply_to] if parsed.in_reply_to else [])]
     if parents:
         hashes = [message_id_hash(p) for p in parents]
-        thread_id = session.execute(
-            select(_MESSAGES.c.thread_id)
-            .where(_MESSAGES.c.message_id_hash.in_(hashes), _MESSAGES.c.thread_id.is_not(None))
-            .limit(1)
-        ).scalar_one_or_none()
+        thread_id = session.execute(_FIND_THREAD, {"hashes": hashes}).scalar_one_or_none()
         if thread_id is not None:
             return int(thread_id)
     return _insert(session, _THREADS, {"subject": parsed.subject[:1000]})

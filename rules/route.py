@@ -13,7 +13,7 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.features import ModelInput
@@ -387,6 +387,9 @@ _CLASSIFICATIONS = Classification.__table__
 _DECISIONS = RoutingDecision.__table__
 _DRAFTS = Draft.__table__
 _OUTBOX = OutboxEntry.__table__
+_INSERT = {table: insert(table) for table in (_CLASSIFICATIONS, _DECISIONS, _DRAFTS, _OUTBOX)}
+# SET comes from the parameters' names (all but "pk").
+_UPDATE_MESSAGE = update(_MESSAGES).where(_MESSAGES.c.id == bindparam("pk"))
 
 
 def store_result(
@@ -399,7 +402,7 @@ def store_result(
     """
     decision = result.prediction.decision
     session.execute(
-        insert(_CLASSIFICATIONS),
+        _INSERT[_CLASSIFICATIONS],
         {
             "message_id": message_id,
             "label": decision.label,
@@ -413,20 +416,20 @@ def store_result(
     )
     who = result.who
     session.execute(
-        update(_MESSAGES)
-        .where(_MESSAGES.c.id == message_id)
-        .values(
-            client_id=who.client.id if who.client else None,
-            contact_id=who.contact.id if who.contact else None,
-            matter_id=who.matter.id if who.matter else None,
-            state=STATE_FOR_ACTION[result.action],
-            priority=result.outcome.priority,
-            sla_due_at=result.sla_due_at,
-            assignee_attorney_id=result.assignee_id,
-        )
+        _UPDATE_MESSAGE,
+        {
+            "pk": message_id,
+            "client_id": who.client.id if who.client else None,
+            "contact_id": who.contact.id if who.contact else None,
+            "matter_id": who.matter.id if who.matter else None,
+            "state": STATE_FOR_ACTION[result.action],
+            "priority": result.outcome.priority,
+            "sla_due_at": result.sla_due_at,
+            "assignee_attorney_id": result.assignee_id,
+        },
     )
     session.execute(
-        insert(_DECISIONS),
+        _INSERT[_DECISIONS],
         {
             "message_id": message_id,
             "action": result.action,
@@ -444,7 +447,7 @@ def store_result(
         if rendered is None:
             continue
         draft_id = session.execute(
-            insert(_DRAFTS),
+            _INSERT[_DRAFTS],
             {
                 "message_id": message_id,
                 "template": rendered.template,
@@ -460,7 +463,7 @@ def store_result(
     if result.notice is not None and result.assignee:
         domain = settings.shared_address.rpartition("@")[2] or "inbox-router.invalid"
         session.execute(
-            insert(_OUTBOX),
+            _INSERT[_OUTBOX],
             {
                 "kind": "notice",
                 "message_id": message_id,
