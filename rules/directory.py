@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -424,8 +425,13 @@ def open_matters(session: Session, client: Client, *options: ORMOption) -> list[
 
 def matter_numbers_in(text: str, pattern: str) -> list[str]:
     """Matter numbers mentioned in text, upper-cased, in order, without repeats."""
-    found = re.findall(pattern, text, flags=re.IGNORECASE)
+    found = _matter_regex(pattern).findall(text)
     return list(dict.fromkeys(f.upper() for f in found))
+
+
+@lru_cache(maxsize=8)
+def _matter_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def matters_by_number(
