@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from inbox.models import Attorney, Client, Contact, Invoice, Matter
 from rules import directory
@@ -62,21 +62,31 @@ class Lookups:
 class BatchLookups(Lookups):
     """The same answers, remembered until `clear` (called once per fetched batch).
 
-    Only with sessions that keep loaded objects at commit (`expire_on_commit=False`,
-    as `inbox.db.session_factory` makes them); otherwise it asks each time.
+    Loads in a short session of its own, never in the message's: a message whose
+    transaction rolls back would expire every object loaded in it, cache included.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
         self._memo: dict[tuple[object, ...], object] = {}
 
     def clear(self) -> None:
         self._memo.clear()
 
-    def preload_senders(self, session: Session, addresses: Iterable[str]) -> None:
+    def _remember(self, key: tuple[object, ...], load: Callable[[Session], _T]) -> _T:
+        if key not in self._memo:
+            with self._factory() as own:
+                self._memo[key] = load(own)
+        return self._memo[key]  # type: ignore[return-value]
+
+    def preload_senders(self, addresses: Iterable[str]) -> None:
         """Who each sender of a batch is, in two queries instead of one or two each."""
         wanted = {a.lower() for a in addresses if a}
-        if not wanted:
-            return
+        if wanted:
+            with self._factory() as own:
+                self._preload_senders(own, wanted)
+
+    def _preload_senders(self, session: Session, wanted: set[str]) -> None:
         contacts = session.scalars(
             select(Contact)
             .where(func.lower(Contact.email).in_(wanted))
@@ -105,59 +115,41 @@ class BatchLookups(Lookups):
             client = self._memo[("domain", address.rpartition("@")[2])]
             self._memo[("address", address)] = (client, None)
 
-    def _remember(self, session: Session, key: tuple[object, ...], load: Callable[[], _T]) -> _T:
-        if session.expire_on_commit:
-            return load()
-        if key not in self._memo:
-            self._memo[key] = load()
-        return self._memo[key]  # type: ignore[return-value]
+    # The `session` argument is the message's; these load in their own (see above).
 
     def client_for_address(
         self, session: Session, address: str
     ) -> tuple[Client | None, Contact | None]:
-        def load() -> tuple[Client | None, Contact | None]:
-            contact = directory.contact_for_address(session, address, _CONTACT)
+        def load(own: Session) -> tuple[Client | None, Contact | None]:
+            contact = directory.contact_for_address(own, address, _CONTACT)
             if contact is not None:
                 return contact.client, contact
             if "@" not in address:
                 return None, None
             domain = address.rpartition("@")[2].lower()
-            client = self._remember(
-                session,
-                ("domain", domain),
-                lambda: directory.client_for_domain(session, domain, _CLIENT),
-            )
-            return client, None
+            return directory.client_for_domain(own, domain, _CLIENT), None
 
-        return self._remember(session, ("address", address.lower()), load)
+        return self._remember(("address", address.lower()), load)
 
     def matters_by_number(self, session: Session, numbers: Sequence[str]) -> list[Matter]:
         key = ("matters", tuple(numbers))
         return list(
-            self._remember(
-                session, key, lambda: directory.matters_by_number(session, numbers, *_MATTER)
-            )
+            self._remember(key, lambda own: directory.matters_by_number(own, numbers, *_MATTER))
         )
 
     def open_matters(self, session: Session, client: Client) -> list[Matter]:
         key = ("open", client.id)
-        return list(
-            self._remember(session, key, lambda: directory.open_matters(session, client, *_MATTER))
-        )
+        return list(self._remember(key, lambda own: directory.open_matters(own, client, *_MATTER)))
 
     def attorney(self, session: Session, email: str) -> Attorney | None:
-        return self._remember(
-            session, ("attorney", email), lambda: Lookups.attorney(self, session, email)
-        )
+        return self._remember(("attorney", email), lambda own: Lookups.attorney(self, own, email))
 
     def attorneys(self, session: Session) -> list[Attorney]:
-        return list(
-            self._remember(session, ("attorneys",), lambda: Lookups.attorneys(self, session))
-        )
+        return list(self._remember(("attorneys",), lambda own: Lookups.attorneys(self, own)))
 
     def invoices(self, session: Session, client: Client) -> list[Invoice]:
         key = ("invoices", client.id)
-        return list(self._remember(session, key, lambda: Lookups.invoices(self, session, client)))
+        return list(self._remember(key, lambda own: Lookups.invoices(self, own, client)))
 
 
 def _domain_suffixes(domain: str) -> list[str]:

@@ -353,15 +353,14 @@ class RouteStage:
 
     def __init__(self, router: Router, factory: sessionmaker[Session] | None = None) -> None:
         self.router = router
-        self.factory = factory
-        self.lookups = BatchLookups()
+        self.batch = BatchLookups(factory) if factory is not None else None
+        self.lookups: Lookups = self.batch or _LIVE
         self._predictions: dict[int, tuple[ParsedMessage, Prediction]] = {}
 
     def prepare(self, messages: list[ParsedMessage]) -> None:
-        self.lookups.clear()
-        if self.factory is not None:
-            with self.factory() as session:
-                self.lookups.preload_senders(session, (m.sender_addr for m in messages))
+        if self.batch is not None:
+            self.batch.clear()
+            self.batch.preload_senders(m.sender_addr for m in messages)
         predictions = self.router.classifier.predict_many(
             [ModelInput.from_parsed(m) for m in messages], explain=True
         )

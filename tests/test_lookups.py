@@ -39,10 +39,9 @@ def test_batch_lookups_answer_like_the_directory_after_their_session_closed(
         import_directory(session, SAMPLE_FIRM)
     with factory() as session:
         expected = [answer(Lookups(), session, a) for a in ADDRESSES]
-    cached = BatchLookups()
+    cached = BatchLookups(factory)
     if preload:
-        with factory() as session:
-            cached.preload_senders(session, ADDRESSES)
+        cached.preload_senders(ADDRESSES)
     with factory() as session:
         first = [answer(cached, session, a) for a in ADDRESSES]
     with factory() as session:  # remembered objects, read in another session
@@ -57,7 +56,7 @@ def test_batch_lookups_forget_at_the_next_batch(factory) -> None:  # type: ignor
 
     with factory() as session, session.begin():
         import_directory(session, SAMPLE_FIRM)
-    cached = BatchLookups()
+    cached = BatchLookups(factory)
     with factory() as session:
         assert cached.client_for_address(session, "x@northwindmarine.com")[0] is not None
     with factory() as session, session.begin():
@@ -66,3 +65,20 @@ def test_batch_lookups_forget_at_the_next_batch(factory) -> None:  # type: ignor
         assert cached.client_for_address(session, "x@northwindmarine.com")[0] is not None
         cached.clear()
         assert cached.client_for_address(session, "x@northwindmarine.com")[0] is None
+
+
+def test_a_rolled_back_message_leaves_the_cache_usable(factory) -> None:  # type: ignore[no-untyped-def]
+    """A stage failure rolls the message back; that must not expire cached objects."""
+    with factory() as session, session.begin():
+        import_directory(session, SAMPLE_FIRM)
+    cached = BatchLookups(factory)
+    with factory() as session:
+        session.begin()
+        client, _ = cached.client_for_address(session, "dana.whitaker@northwindmarine.com")
+        assert client is not None
+        matters = cached.open_matters(session, client)
+        session.rollback()
+    with factory() as session:
+        again, _ = cached.client_for_address(session, "dana.whitaker@northwindmarine.com")
+        assert again is client and again.relationship_attorney is not None
+        assert [m.title for m in cached.open_matters(session, again)] == [m.title for m in matters]
