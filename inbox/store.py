@@ -14,6 +14,7 @@ from typing import Literal
 
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import FromClause
 
 from inbox.models import Attachment, Message, MessageState, RawMessage, Thread
 from inbox.parse import ParsedMessage
@@ -102,7 +103,7 @@ _FIND_THREAD = (
 _INSERT = {table: insert(table) for table in (_MESSAGES, _RAW, _ATTACHMENTS, _THREADS)}
 
 
-def _insert(session: Session, table, values: dict[str, object]) -> int:  # type: ignore[no-untyped-def]
+def _insert(session: Session, table: FromClause, values: dict[str, object]) -> int:
     result = session.execute(_INSERT[table], values)
     return int(result.inserted_primary_key[0])
 
