@@ -401,7 +401,11 @@ def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
             boxes = session.execute(query.order_by(Mailbox.id)).all()
         if not boxes:
             raise CommandError("no mailbox to poll: add one with `inbox-router mailbox add`")
-        options = PollerOptions(poll_interval=args.interval, imap_timeout=settings.imap_timeout)
+        options = PollerOptions(
+            poll_interval=args.interval,
+            imap_timeout=settings.imap_timeout,
+            imap_ca_file=settings.imap_ca_file,
+        )
         stages = build_stages(settings, factory)
         sender = None
         if settings.send_in_poll and not args.once:

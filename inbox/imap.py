@@ -13,6 +13,7 @@ import shlex
 import ssl
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 from imapclient import IMAPClient
 
@@ -88,19 +89,28 @@ def secret_for(account: ImapAccount) -> tuple[str, str]:
     raise MailboxConfigError(f"mailbox {account.name}: no password or token source")
 
 
-def connect(account: ImapAccount, timeout: float) -> IMAPClient:
+def tls_context(ca_file: Path | None = None) -> ssl.SSLContext:
+    """Certificates are always verified, host name included; `ca_file` (a PEM bundle,
+    INBOX_ROUTER_IMAP_CA_FILE) replaces the system's trusted CAs, for a private CA."""
+    if ca_file is not None and not Path(ca_file).is_file():
+        raise MailboxConfigError(f"IMAP CA file {ca_file} does not exist")
+    return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+
+
+def connect(account: ImapAccount, timeout: float, ca_file: Path | None = None) -> IMAPClient:
     """Connect, secure the channel as configured, and log in."""
     if account.security not in SECURITY:
         raise MailboxConfigError(f"security must be one of {', '.join(SECURITY)}")
-    context = ssl.create_default_context()
-    client = IMAPClient(
-        account.host,
-        port=account.port,
-        ssl=account.security == "ssl",
-        ssl_context=context if account.security == "ssl" else None,
-        timeout=timeout,
-    )
+    context = tls_context(ca_file) if account.security != "plain" else None
+    client: IMAPClient | None = None
     try:
+        client = IMAPClient(
+            account.host,
+            port=account.port,
+            ssl=account.security == "ssl",
+            ssl_context=context if account.security == "ssl" else None,
+            timeout=timeout,
+        )
         if account.security == "starttls":
             client.starttls(context)
         kind, secret = secret_for(account)
@@ -108,8 +118,20 @@ def connect(account: ImapAccount, timeout: float) -> IMAPClient:
             client.oauth2_login(account.username, secret)
         else:
             client.login(account.username, secret)
+    except ssl.SSLCertVerificationError as exc:
+        _shutdown(client)
+        raise MailboxConfigError(
+            f"mailbox {account.name}: the TLS certificate of {account.host}:{account.port} "
+            f"was refused: {exc.verify_message or exc.reason} (a private CA can be trusted "
+            "with INBOX_ROUTER_IMAP_CA_FILE)"
+        ) from exc
     except Exception:
-        with contextlib.suppress(Exception):  # already broken: the first error matters
-            client.shutdown()
+        _shutdown(client)
         raise
     return client
+
+
+def _shutdown(client: IMAPClient | None) -> None:
+    if client is not None:
+        with contextlib.suppress(Exception):  # already broken: the first error matters
+            client.shutdown()

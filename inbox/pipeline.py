@@ -23,4 +23,4 @@ def build_stages(settings: Settings, factory: sessionmaker[Session]) -> list[Sta
 
     with factory() as session:
         model_path = active_model_path(session, settings)
-    return [record_route(Router.from_settings(settings, model_path))]
+    return [record_route(Router.from_settings(settings, model_path), factory)]

@@ -21,10 +21,11 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, bindparam, case, func, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from inbox.imap import ImapAccount, MailboxConfigError, connect
@@ -37,6 +38,18 @@ log = logging.getLogger(__name__)
 FETCH_BATCH = 100
 IDLE_RENEW_SECONDS = 25 * 60  # RFC 2177: servers may drop IDLE after 30 minutes
 KEYWORD = "$InboxRouter"
+_MAILBOXES = Mailbox.__table__
+_SAVE_UID = (  # last_uid only grows
+    update(_MAILBOXES)
+    .where(_MAILBOXES.c.id == bindparam("pk"))
+    .values(
+        uidvalidity=bindparam("validity"),
+        last_uid=case(
+            (func.coalesce(_MAILBOXES.c.last_uid, 0) < bindparam("uid"), bindparam("uid")),
+            else_=_MAILBOXES.c.last_uid,
+        ),
+    )
+)
 NETWORK_ERRORS = (OSError, socket.timeout, ssl.SSLError, IMAPClientError, EOFError)
 
 
@@ -47,6 +60,7 @@ class PollerOptions:
     backoff_base: float = 1.0
     backoff_max: float = 300.0
     imap_timeout: float = 60.0
+    imap_ca_file: Path | None = None  # trusted instead of the system CAs (a private CA)
 
 
 @dataclass(frozen=True)
@@ -184,7 +198,7 @@ class MailboxPoller:
 
     def _client(self, box: MailboxSnapshot) -> IMAPClient:
         if self.client is None:
-            self.client = connect(box.account, self.options.imap_timeout)
+            self.client = connect(box.account, self.options.imap_timeout, self.options.imap_ca_file)
         return self.client
 
     def _new_uids(self, client: IMAPClient, box: MailboxSnapshot, last_uid: int) -> list[int]:
@@ -199,9 +213,8 @@ class MailboxPoller:
         """Saved in the message's own transaction: stored and counted, or neither."""
 
         def on_stored(session: Session, outcome: StoreOutcome) -> None:
-            box = session.get_one(Mailbox, self.mailbox_id, with_for_update=True)
-            box.uidvalidity = uidvalidity
-            box.last_uid = max(box.last_uid or 0, uid)
+            # One UPDATE (it locks the row, as SELECT ... FOR UPDATE did), no ORM load.
+            session.execute(_SAVE_UID, {"pk": self.mailbox_id, "validity": uidvalidity, "uid": uid})
 
         return on_stored
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from inbox.models import Message
 from inbox.parse import MalformedMessage, ParsedMessage, parse_message
 from inbox.store import (
+    StoredMessage,
     StoreOutcome,
     dedupe_key,
     existing_message,
@@ -29,11 +29,11 @@ from inbox.store import (
 
 log = logging.getLogger(__name__)
 
-# A stage gets the open session, the stored message and its parse; it records its
+# A stage gets the open session, the stored message (its id) and its parse; it records its
 # results on the message (or beside it) and raises only on a real failure. A stage
 # may also have `prepare(parsed_messages)`, called once per batch before the
 # messages are stored one by one (the classifier vectorizes a batch at once).
-Stage = Callable[[Session, Message, ParsedMessage], None]
+Stage = Callable[[Session, StoredMessage, ParsedMessage], None]
 Parsed = tuple[ParsedMessage | None, str | None]  # the message, or why it could not be read
 
 
@@ -123,7 +123,7 @@ def ingest_one(
                 )
                 outcome = StoreOutcome("quarantined", message.id, parse_error)
             else:
-                message = store_parsed(session, parsed, raw, origin=origin, **where)
+                message = store_parsed(session, parsed, raw, origin=origin, key=key, **where)
                 for stage in stages:
                     stage(session, message, parsed)
                 outcome = StoreOutcome("stored", message.id)

@@ -520,7 +520,9 @@ def _folder(
     if ref is None:
         return None
     if ref.id not in folders:
-        folders[ref.id] = SentFolder(ref.account, ref.sent_folder, settings.imap_timeout)
+        folders[ref.id] = SentFolder(
+            ref.account, ref.sent_folder, settings.imap_timeout, settings.imap_ca_file
+        )
     return folders[ref.id]
 
 

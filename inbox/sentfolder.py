@@ -16,6 +16,7 @@ import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from imapclient import IMAPClient
@@ -73,8 +74,15 @@ class AnswerTarget:
 class SentFolder:
     """One mailbox's Sent folder over one IMAP connection, opened when first needed."""
 
-    def __init__(self, account: ImapAccount, configured_folder: str | None, timeout: float):
+    def __init__(
+        self,
+        account: ImapAccount,
+        configured_folder: str | None,
+        timeout: float,
+        ca_file: Path | None = None,
+    ):
         self.account = account
+        self.ca_file = ca_file
         self.configured_folder = configured_folder
         self.timeout = timeout
         self._client: IMAPClient | None = None
@@ -85,7 +93,7 @@ class SentFolder:
 
     def _connected(self) -> IMAPClient:
         if self._client is None:
-            self._client = connect(self.account, self.timeout)
+            self._client = connect(self.account, self.timeout, self.ca_file)
         return self._client
 
     @property

@@ -63,6 +63,9 @@ class Settings:
     # ...and inside `inbox-router serve` (the demo always does).
     send_in_serve: bool = False
     imap_timeout: float = 60.0
+    # A PEM file of CA certificates to trust for IMAP instead of the system's (a
+    # server with a certificate from a private CA). Certificates are always verified.
+    imap_ca_file: Path | None = None
     payment_instructions: str = (
         "You can pay by bank transfer (details on the invoice) or by card through the "
         "payment link on the invoice."

@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import FromClause
 
 from inbox.models import Attachment, Message, MessageState, RawMessage, Thread
 from inbox.parse import ParsedMessage
@@ -72,7 +73,39 @@ def dedupe_key(parsed: ParsedMessage, raw: bytes) -> str:
 
 
 def existing_message(session: Session, key: str) -> int | None:
-    return session.scalar(select(Message.id).where(Message.dedupe_key == key))
+    return session.execute(_FIND_BY_KEY, {"key": key}).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """What later stages need of a freshly stored message: its key, not an ORM object."""
+
+    id: int
+    thread_id: int | None
+
+
+# Core tables: ingest writes plain INSERTs. The ORM unit of work (change tracking, a
+# topological sort per flush) cost more per message than parsing it.
+_MESSAGES = Message.__table__
+_RAW = RawMessage.__table__
+_ATTACHMENTS = Attachment.__table__
+_THREADS = Thread.__table__
+# Built once: statements are constants, only their parameters change per message.
+_FIND_BY_KEY = select(_MESSAGES.c.id).where(_MESSAGES.c.dedupe_key == bindparam("key"))
+_FIND_THREAD = (
+    select(_MESSAGES.c.thread_id)
+    .where(
+        _MESSAGES.c.message_id_hash.in_(bindparam("hashes", expanding=True)),
+        _MESSAGES.c.thread_id.is_not(None),
+    )
+    .limit(1)
+)
+_INSERT = {table: insert(table) for table in (_MESSAGES, _RAW, _ATTACHMENTS, _THREADS)}
+
+
+def _insert(session: Session, table: FromClause, values: dict[str, object]) -> int:
+    result = session.execute(_INSERT[table], values)
+    return int(result.inserted_primary_key[0])
 
 
 def store_parsed(
@@ -83,53 +116,65 @@ def store_parsed(
     origin: str,
     mailbox_id: int | None = None,
     imap_uid: int | None = None,
-) -> Message:
+    key: str | None = None,
+) -> StoredMessage:
     """Add the message, its raw bytes and attachments; link it to its thread."""
-    message = Message(
-        dedupe_key=dedupe_key(parsed, raw),
-        message_id=parsed.message_id,
-        message_id_hash=message_id_hash(parsed.message_id),
-        message_id_synthetic=parsed.message_id_synthetic,
-        mailbox_id=mailbox_id,
-        imap_uid=imap_uid,
-        origin=origin,
-        state=MessageState.RECEIVED,
-        subject=parsed.subject,
-        from_name=parsed.sender.name if parsed.sender else "",
-        from_addr=parsed.sender_addr,
-        to_addrs=[a.as_dict() for a in parsed.to],
-        cc_addrs=[a.as_dict() for a in parsed.cc],
-        reply_to=[a.as_dict() for a in parsed.reply_to],
-        sent_at=parsed.date,
-        headers=[list(h) for h in parsed.headers],
-        text_body=parsed.text,
-        html_body=parsed.html,
-        new_text=parsed.new_text,
-        in_reply_to=parsed.in_reply_to,
-        references=list(parsed.references),
-        is_auto_submitted=parsed.screening.auto_submitted,
-        is_bulk=parsed.screening.bulk,
-        is_bounce=parsed.screening.bounce,
-        screen_reasons=list(parsed.screening.reasons),
-        parse_defects=list(parsed.defects),
-        size=parsed.size,
-        thread=_thread_for(session, parsed),
-        raw=RawMessage(sha256=parsed.content_sha256, content=raw),
-        attachments=[
-            Attachment(
-                filename=a.filename,
-                content_type=a.content_type,
-                size=a.size,
-                content_id=a.content_id,
-                inline=a.inline,
-                content=a.content,
-            )
-            for a in parsed.attachments
-        ],
+    thread_id = _thread_for(session, parsed)
+    message_id = _insert(
+        session,
+        _MESSAGES,
+        {
+            "dedupe_key": key or dedupe_key(parsed, raw),
+            "message_id": parsed.message_id,
+            "message_id_hash": message_id_hash(parsed.message_id),
+            "message_id_synthetic": parsed.message_id_synthetic,
+            "mailbox_id": mailbox_id,
+            "imap_uid": imap_uid,
+            "origin": origin,
+            "state": MessageState.RECEIVED,
+            "subject": parsed.subject,
+            "from_name": parsed.sender.name if parsed.sender else "",
+            "from_addr": parsed.sender_addr,
+            "to_addrs": [a.as_dict() for a in parsed.to],
+            "cc_addrs": [a.as_dict() for a in parsed.cc],
+            "reply_to": [a.as_dict() for a in parsed.reply_to],
+            "sent_at": parsed.date,
+            "headers": [list(h) for h in parsed.headers],
+            "text_body": parsed.text,
+            "html_body": parsed.html,
+            "new_text": parsed.new_text,
+            "in_reply_to": parsed.in_reply_to,
+            "references": list(parsed.references),
+            "is_auto_submitted": parsed.screening.auto_submitted,
+            "is_bulk": parsed.screening.bulk,
+            "is_bounce": parsed.screening.bounce,
+            "screen_reasons": list(parsed.screening.reasons),
+            "parse_defects": list(parsed.defects),
+            "size": parsed.size,
+            "thread_id": thread_id,
+        },
     )
-    session.add(message)
-    session.flush()
-    return message
+    session.execute(
+        _INSERT[_RAW],
+        {"message_id": message_id, "sha256": parsed.content_sha256, "content": raw},
+    )
+    if parsed.attachments:
+        session.execute(
+            _INSERT[_ATTACHMENTS],
+            [
+                {
+                    "message_id": message_id,
+                    "filename": a.filename,
+                    "content_type": a.content_type,
+                    "size": a.size,
+                    "content_id": a.content_id,
+                    "inline": a.inline,
+                    "content": a.content,
+                }
+                for a in parsed.attachments
+            ],
+        )
+    return StoredMessage(message_id, thread_id)
 
 
 def store_quarantined(
@@ -141,43 +186,39 @@ def store_quarantined(
     key: str | None = None,
     mailbox_id: int | None = None,
     imap_uid: int | None = None,
-) -> Message:
+) -> StoredMessage:
     """Keep mail we could not read or process, with why, so a human can look at it."""
     sha = hashlib.sha256(raw).hexdigest()
-    message = Message(
-        dedupe_key=key or ("raw:" + sha),
-        message_id=f"<{sha[:40]}@quarantine.inbox-router.invalid>",
-        message_id_hash=sha,
-        message_id_synthetic=True,
-        mailbox_id=mailbox_id,
-        imap_uid=imap_uid,
-        origin=origin,
-        state=MessageState.QUARANTINED,
-        error=reason[:4000],
-        subject=_best_effort_subject(raw),
-        size=len(raw),
-        raw=RawMessage(sha256=sha, content=raw),
+    message_id = _insert(
+        session,
+        _MESSAGES,
+        {
+            "dedupe_key": key or ("raw:" + sha),
+            "message_id": f"<{sha[:40]}@quarantine.inbox-router.invalid>",
+            "message_id_hash": sha,
+            "message_id_synthetic": True,
+            "mailbox_id": mailbox_id,
+            "imap_uid": imap_uid,
+            "origin": origin,
+            "state": MessageState.QUARANTINED,
+            "error": reason[:4000],
+            "subject": _best_effort_subject(raw),
+            "size": len(raw),
+        },
     )
-    session.add(message)
-    session.flush()
-    return message
+    session.execute(_INSERT[_RAW], {"message_id": message_id, "sha256": sha, "content": raw})
+    return StoredMessage(message_id, None)
 
 
-def _thread_for(session: Session, parsed: ParsedMessage) -> Thread:
+def _thread_for(session: Session, parsed: ParsedMessage) -> int:
     """Join the thread of any earlier message this one replies to, else start one."""
     parents = [*parsed.references, *([parsed.in_reply_to] if parsed.in_reply_to else [])]
     if parents:
         hashes = [message_id_hash(p) for p in parents]
-        thread_id = session.scalar(
-            select(Message.thread_id)
-            .where(Message.message_id_hash.in_(hashes), Message.thread_id.is_not(None))
-            .limit(1)
-        )
+        thread_id = session.execute(_FIND_THREAD, {"hashes": hashes}).scalar_one_or_none()
         if thread_id is not None:
-            return session.get_one(Thread, thread_id)
-    thread = Thread(subject=parsed.subject[:1000])
-    session.add(thread)
-    return thread
+            return int(thread_id)
+    return _insert(session, _THREADS, {"subject": parsed.subject[:1000]})
 
 
 def _best_effort_subject(raw: bytes) -> str:

@@ -13,11 +13,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.interfaces import ORMOption
 
 from inbox.models import Attorney, Client, Contact, Invoice, Matter
 
@@ -379,17 +381,25 @@ def import_directory(session: Session, directory: Path) -> list[FileResult]:
 # -- lookups -----------------------------------------------------------------
 
 
-def contact_for_address(session: Session, address: str) -> Contact | None:
-    return session.scalar(select(Contact).where(func.lower(Contact.email) == address.lower()))
+# `options` lets a caller load, with the rows, the relationships it will read
+# (rules/lookups.py keeps the objects after their session is closed).
 
 
-def client_for_domain(session: Session, domain: str) -> Client | None:
+def contact_for_address(session: Session, address: str, *options: ORMOption) -> Contact | None:
+    return session.scalar(
+        select(Contact).where(func.lower(Contact.email) == address.lower()).options(*options)
+    )
+
+
+def client_for_domain(session: Session, domain: str, *options: ORMOption) -> Client | None:
     """A sender at sub.example.com belongs to the client whose domain is example.com."""
     labels = domain.lower().strip(".").split(".")
     candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)]
     if not candidates:
         return None
-    clients = session.scalars(select(Client).where(Client.domain.in_(candidates))).all()
+    clients = session.scalars(
+        select(Client).where(Client.domain.in_(candidates)).options(*options)
+    ).all()
     return max(clients, key=lambda c: len(c.domain or ""), default=None)
 
 
@@ -403,25 +413,37 @@ def client_for_address(session: Session, address: str) -> tuple[Client | None, C
     return client_for_domain(session, address.rpartition("@")[2]), None
 
 
-def open_matters(session: Session, client: Client) -> list[Matter]:
+def open_matters(session: Session, client: Client, *options: ORMOption) -> list[Matter]:
     matters = session.scalars(
-        select(Matter).where(Matter.client_id == client.id).order_by(Matter.matter_number)
-    ).all()
+        select(Matter)
+        .where(Matter.client_id == client.id)
+        .order_by(Matter.matter_number)
+        .options(*options)
+    ).unique()
     return [m for m in matters if matter_is_open(m.status)]
 
 
 def matter_numbers_in(text: str, pattern: str) -> list[str]:
     """Matter numbers mentioned in text, upper-cased, in order, without repeats."""
-    found = re.findall(pattern, text, flags=re.IGNORECASE)
+    found = _matter_regex(pattern).findall(text)
     return list(dict.fromkeys(f.upper() for f in found))
 
 
-def matters_by_number(session: Session, numbers: Iterable[str]) -> list[Matter]:
+@lru_cache(maxsize=8)
+def _matter_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def matters_by_number(
+    session: Session, numbers: Iterable[str], *options: ORMOption
+) -> list[Matter]:
     wanted = list(numbers)
     if not wanted:
         return []
     by_number = {
         m.matter_number: m
-        for m in session.scalars(select(Matter).where(Matter.matter_number.in_(wanted)))
+        for m in session.scalars(
+            select(Matter).where(Matter.matter_number.in_(wanted)).options(*options)
+        ).unique()
     }
     return [by_number[n] for n in wanted if n in by_number]

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from inbox.models import Client, Contact, Matter, Message
 from inbox.parse import ParsedMessage
 from inbox.store import message_id_hash
-from rules.directory import client_for_address, matter_numbers_in, matters_by_number, open_matters
+from rules.directory import matter_numbers_in
+from rules.lookups import Lookups
 
 _WORD = re.compile(r"[a-z0-9áéíóúñüäöß]{4,}")
 _TITLE_STOPWORDS = frozenset(
@@ -57,10 +58,18 @@ class Identification:
         }
 
 
-def identify(session: Session, parsed: ParsedMessage, matter_pattern: str) -> Identification:
+_LIVE = Lookups()
+
+
+def identify(
+    session: Session,
+    parsed: ParsedMessage,
+    matter_pattern: str,
+    lookups: Lookups = _LIVE,
+) -> Identification:
     result = Identification()
     if parsed.sender_addr:
-        result.client, result.contact = client_for_address(session, parsed.sender_addr)
+        result.client, result.contact = lookups.client_for_address(session, parsed.sender_addr)
 
     # Numbers the sender wrote now come first; quoted history may cite one too.
     found: list[str] = []
@@ -68,7 +77,7 @@ def identify(session: Session, parsed: ParsedMessage, matter_pattern: str) -> Id
         for number in matter_numbers_in(text, matter_pattern):
             if number not in found:
                 found.append(number)
-    named = matters_by_number(session, found)
+    named = lookups.matters_by_number(session, found)
     own = [m for m in named if result.client is not None and m.client_id == result.client.id]
     result.foreign_numbers = [m.matter_number for m in named if m not in own]
     if own:
@@ -82,7 +91,7 @@ def identify(session: Session, parsed: ParsedMessage, matter_pattern: str) -> Id
         result.matter, result.matter_source = thread_matter, "thread"
         return result
 
-    candidates = open_matters(session, result.client)
+    candidates = lookups.open_matters(session, result.client)
     if len(candidates) == 1:
         result.matter, result.matter_source = candidates[0], "only-open"
         return result

@@ -79,7 +79,8 @@ def relabel(
     result = router.route(
         session, parsed, message_pk=message.id, prediction=human, now=dt.datetime.now(dt.UTC)
     )
-    store_result(session, message, result, router.settings)
+    store_result(session, message.id, result, router.settings)
+    session.expire(message)  # store_result wrote the new state directly
     stored = session.scalars(
         select(Classification)
         .where(Classification.message_id == message.id)
@@ -222,7 +223,7 @@ def escalate(
     if message.state == MessageState.QUARANTINED or message.raw is None:
         raise ReviewError("a quarantined message cannot be escalated; it has no parsed content")
     notice = router.notice_for(session, message, parse_message(message.raw.content), attorney)
-    queue_notice(session, message, notice, attorney.email, router.settings)
+    queue_notice(session, message.id, notice, attorney.email, router.settings)
     for draft in session.scalars(
         select(Draft).where(Draft.message_id == message.id, Draft.state == "pending")
     ):

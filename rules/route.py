@@ -13,8 +13,8 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.features import ModelInput
 from classifier.policy import Decision
@@ -23,8 +23,6 @@ from inbox.models import (
     Attorney,
     Classification,
     Draft,
-    Invoice,
-    Matter,
     Message,
     MessageState,
     OutboxEntry,
@@ -32,6 +30,7 @@ from inbox.models import (
 )
 from inbox.parse import ParsedMessage
 from inbox.settings import Settings
+from inbox.store import StoredMessage
 from rules.drafting import (
     MissingData,
     Rendered,
@@ -44,8 +43,11 @@ from rules.drafting import (
 from rules.engine import Facts, Outcome, walk
 from rules.identify import Identification, identify
 from rules.language import guess_language
+from rules.lookups import BatchLookups, Lookups
 from rules.ruleset import RuleSet, load_rules
 from rules.sla import BusinessCalendar
+
+_LIVE = Lookups()
 
 STATE_FOR_ACTION = {
     "escalate": MessageState.ESCALATED,
@@ -61,6 +63,7 @@ class RouteResult:
     who: Identification
     outcome: Outcome
     assignee: str | None
+    assignee_id: int | None  # None also for an attorney named only in the rules file
     draft: Rendered | None
     notice: Rendered | None
     acknowledgement: Rendered | None
@@ -143,10 +146,11 @@ class Router:
         now: dt.datetime | None = None,
         message_pk: int | None = None,
         prediction: Prediction | None = None,
+        lookups: Lookups = _LIVE,
     ) -> RouteResult:
         now = now or dt.datetime.now(dt.UTC)
         prediction = prediction or self.classifier.predict_parsed(parsed, explain=True)
-        who = identify(session, parsed, self.settings.matter_pattern)
+        who = identify(session, parsed, self.settings.matter_pattern, lookups)
         facts = Facts(
             parsed=parsed,
             decision=prediction.decision,
@@ -169,7 +173,7 @@ class Router:
         )
 
         if outcome.action == "escalate":
-            assignee = self._escalation_target(session, outcome.escalate_to, who)
+            assignee = self._escalation_target(session, outcome.escalate_to, who, lookups)
             if assignee is None:
                 outcome.action = "triage"
                 reasons.append(
@@ -186,7 +190,7 @@ class Router:
                     )
         elif outcome.action == "draft" and outcome.template:
             try:
-                data = self.draft_data(session, outcome.template, parsed, who, now)
+                data = self.draft_data(session, outcome.template, parsed, who, now, lookups)
                 draft = render(
                     self.settings.templates_dir,
                     outcome.template,
@@ -208,6 +212,7 @@ class Router:
             who=who,
             outcome=outcome,
             assignee=assignee.email if assignee else None,
+            assignee_id=assignee.id if assignee else None,
             draft=draft,
             notice=notice,
             acknowledgement=acknowledgement,
@@ -229,28 +234,28 @@ class Router:
 
     # -- pieces ------------------------------------------------------------------
 
-    def _intake(self, session: Session) -> Attorney | None:
+    def _intake(self, session: Session, lookups: Lookups) -> Attorney | None:
         email = self.ruleset.intake_attorney
         if email:
-            found = session.scalar(select(Attorney).where(Attorney.email == email))
+            found = lookups.attorney(session, email)
             return found or Attorney(email=email, name=email)
-        for attorney in session.scalars(select(Attorney).order_by(Attorney.id)):
+        for attorney in lookups.attorneys(session):
             if any("intake" in area.lower() for area in attorney.practice_areas or []):
                 return attorney
         return None
 
     def _escalation_target(
-        self, session: Session, target: str, who: Identification
+        self, session: Session, target: str, who: Identification, lookups: Lookups
     ) -> Attorney | None:
         if "@" in target:
-            found = session.scalar(select(Attorney).where(Attorney.email == target))
+            found = lookups.attorney(session, target)
             return found or Attorney(email=target, name=target)
         chain: list[Attorney | None] = []
         if target == "responsible" and who.matter is not None:
             chain.append(who.matter.responsible_attorney)
         if target in ("responsible", "relationship") and who.client is not None:
             chain.append(who.client.relationship_attorney)
-        chain.append(self._intake(session))
+        chain.append(self._intake(session, lookups))
         return next((a for a in chain if a is not None), None)
 
     def draft_data(
@@ -260,6 +265,7 @@ class Router:
         parsed: ParsedMessage,
         who: Identification,
         now: dt.datetime,
+        lookups: Lookups = _LIVE,
     ) -> dict[str, Any]:
         """What a reply template reads for this message (also the admin's preview)."""
         contact_name = first_name(who.contact, _display_name(parsed))
@@ -270,16 +276,11 @@ class Router:
         if template.endswith("billing_query"):
             if who.client is None:
                 raise MissingData("sender is not a known client")
-            invoices = session.scalars(
-                select(Invoice)
-                .join(Matter, Invoice.matter_id == Matter.id)
-                .where(Matter.client_id == who.client.id)
-            ).all()
             return billing_data(
                 firm,
                 contact_name,
                 who.client,
-                list(invoices),
+                lookups.invoices(session, who.client),
                 self.settings.payment_instructions,
                 now.date(),
             )
@@ -379,114 +380,150 @@ class RouteStage:
     """Pipeline stage: classify, route and store the outcome for one stored message.
 
     `prepare` classifies a whole batch in one call (vectorizing costs far less per
-    message in bulk); each message then uses its prediction when it is stored.
+    message in bulk) and starts a fresh directory cache for the batch; each message
+    then uses its prediction and the cached lookups when it is stored.
     """
 
-    def __init__(self, router: Router) -> None:
+    def __init__(self, router: Router, factory: sessionmaker[Session] | None = None) -> None:
         self.router = router
+        self.batch = BatchLookups(factory) if factory is not None else None
+        self.lookups: Lookups = self.batch or _LIVE
         self._predictions: dict[int, tuple[ParsedMessage, Prediction]] = {}
 
     def prepare(self, messages: list[ParsedMessage]) -> None:
+        if self.batch is not None:
+            self.batch.clear()
+            self.batch.preload_senders(m.sender_addr for m in messages)
         predictions = self.router.classifier.predict_many(
             [ModelInput.from_parsed(m) for m in messages], explain=True
         )
         self._predictions = {id(m): (m, p) for m, p in zip(messages, predictions, strict=True)}
 
-    def __call__(self, session: Session, message: Message, parsed: ParsedMessage) -> None:
+    def __call__(self, session: Session, message: StoredMessage, parsed: ParsedMessage) -> None:
         cached = self._predictions.pop(id(parsed), None)
         prediction = cached[1] if cached is not None and cached[0] is parsed else None
-        result = self.router.route(session, parsed, message_pk=message.id, prediction=prediction)
-        store_result(session, message, result, self.router.settings)
+        result = self.router.route(
+            session, parsed, message_pk=message.id, prediction=prediction, lookups=self.lookups
+        )
+        store_result(session, message.id, result, self.router.settings)
 
 
-def record_route(router: Router) -> RouteStage:
-    return RouteStage(router)
+def record_route(router: Router, factory: sessionmaker[Session] | None = None) -> RouteStage:
+    """The stage; with `factory`, each batch's senders are looked up at once."""
+    return RouteStage(router, factory)
+
+
+# Core tables: one plain INSERT or UPDATE each, no unit of work (see inbox/store.py).
+_MESSAGES = Message.__table__
+_CLASSIFICATIONS = Classification.__table__
+_DECISIONS = RoutingDecision.__table__
+_DRAFTS = Draft.__table__
+_OUTBOX = OutboxEntry.__table__
+_INSERT = {table: insert(table) for table in (_CLASSIFICATIONS, _DECISIONS, _DRAFTS, _OUTBOX)}
+# SET comes from the parameters' names (all but "pk").
+_UPDATE_MESSAGE = update(_MESSAGES).where(_MESSAGES.c.id == bindparam("pk"))
 
 
 def store_result(
-    session: Session, message: Message, result: RouteResult, settings: Settings
+    session: Session, message_id: int, result: RouteResult, settings: Settings
 ) -> None:
+    """Record the classification, the decision, drafts and notices of one message.
+
+    Writes rows directly: a loaded `Message` of this session is stale afterwards
+    (expire it to read the new state).
+    """
     decision = result.prediction.decision
-    session.add(
-        Classification(
-            message_id=message.id,
-            label=decision.label,
-            confidence=decision.confidence,
-            scores=decision.scores,
-            needs_triage=decision.needs_triage,
-            explanation=[list(t) for t in result.prediction.explanation],
-            model_version=result.prediction.model_version,
-            source="model",
-        )
+    session.execute(
+        _INSERT[_CLASSIFICATIONS],
+        {
+            "message_id": message_id,
+            "label": decision.label,
+            "confidence": decision.confidence,
+            "scores": decision.scores,
+            "needs_triage": decision.needs_triage,
+            "explanation": [list(t) for t in result.prediction.explanation],
+            "model_version": result.prediction.model_version,
+            "source": "model",
+        },
     )
-    message.label, message.confidence = decision.label, decision.confidence
-    message.client = result.who.client
-    message.contact = result.who.contact
-    message.matter = result.who.matter
-    message.state = STATE_FOR_ACTION[result.action]
-    message.priority = result.outcome.priority
-    message.sla_due_at = result.sla_due_at
-    attorney = None
-    if result.assignee:
-        attorney = session.scalar(select(Attorney).where(Attorney.email == result.assignee))
-    message.assignee_attorney = attorney
-    session.add(
-        RoutingDecision(
-            message_id=message.id,
-            action=result.action,
-            assignee_email=result.assignee,
-            template=result.template,
-            reason="; ".join(result.reasons),
-            rules_fired=result.outcome.fired,
-            identification=result.who.as_dict(),
-            priority=result.outcome.priority,
-            sla_due_at=result.sla_due_at,
-            auto_send=result.outcome.auto_send,
-        )
+    who = result.who
+    session.execute(
+        _UPDATE_MESSAGE,
+        {
+            "pk": message_id,
+            "label": decision.label,  # the current label, for the queues
+            "confidence": decision.confidence,
+            "client_id": who.client.id if who.client else None,
+            "contact_id": who.contact.id if who.contact else None,
+            "matter_id": who.matter.id if who.matter else None,
+            "state": STATE_FOR_ACTION[result.action],
+            "priority": result.outcome.priority,
+            "sla_due_at": result.sla_due_at,
+            "assignee_attorney_id": result.assignee_id,
+        },
+    )
+    session.execute(
+        _INSERT[_DECISIONS],
+        {
+            "message_id": message_id,
+            "action": result.action,
+            "assignee_email": result.assignee,
+            "template": result.template,
+            "reason": "; ".join(result.reasons),
+            "rules_fired": result.outcome.fired,
+            "identification": who.as_dict(),
+            "priority": result.outcome.priority,
+            "sla_due_at": result.sla_due_at,
+            "auto_send": result.outcome.auto_send,
+        },
     )
     for rendered in (result.draft, result.acknowledgement):
-        if rendered is not None:
-            draft = Draft(
-                message_id=message.id,
-                template=rendered.template,
-                subject=rendered.subject,
-                body_text=rendered.body_text,
-                body_html=rendered.body_html,
-                data=_jsonable(rendered.data),
-            )
-            session.add(draft)
-            if rendered is result.draft and result.outcome.auto_send:
-                _auto_send(session, draft, settings)
+        if rendered is None:
+            continue
+        draft_id = session.execute(
+            _INSERT[_DRAFTS],
+            {
+                "message_id": message_id,
+                "template": rendered.template,
+                "subject": rendered.subject,
+                "body_text": rendered.body_text,
+                "body_html": rendered.body_html,
+                "data": _jsonable(rendered.data),
+                "version": 1,  # the ORM's version counter starts at 1
+            },
+        ).inserted_primary_key[0]
+        if rendered is result.draft and result.outcome.auto_send:
+            _auto_send(session, int(draft_id), settings)
     if result.notice is not None and result.assignee:
-        queue_notice(session, message, result.notice, result.assignee, settings)
+        queue_notice(session, message_id, result.notice, result.assignee, settings)
 
 
 def queue_notice(
-    session: Session, message: Message, notice: Rendered, to: str, settings: Settings
-) -> OutboxEntry:
+    session: Session, message_id: int, notice: Rendered, to: str, settings: Settings
+) -> None:
     """The escalation notice to the attorney, on the outbox (machine-written mail)."""
     domain = settings.shared_address.rpartition("@")[2] or "inbox-router.invalid"
-    entry = OutboxEntry(
-        kind="notice",
-        message_id=message.id,
-        mail_message_id=make_msgid(domain=domain),
-        from_addr=settings.shared_address,
-        to_addrs=[to],
-        subject=notice.subject,
-        body_text=notice.body_text,
-        body_html=notice.body_html,
-        auto_submitted=True,
+    session.execute(
+        _INSERT[_OUTBOX],
+        {
+            "kind": "notice",
+            "message_id": message_id,
+            "mail_message_id": make_msgid(domain=domain),
+            "from_addr": settings.shared_address,
+            "to_addrs": [to],
+            "subject": notice.subject,
+            "body_text": notice.body_text,
+            "body_html": notice.body_html,
+            "auto_submitted": True,
+        },
     )
-    session.add(entry)
-    return entry
 
 
-def _auto_send(session: Session, draft: Draft, settings: Settings) -> None:
+def _auto_send(session: Session, draft_id: int, settings: Settings) -> None:
     """The rules file opted in: queue the draft without a person (still recipient-checked)."""
     from inbox.outbox import queue_reply  # the outbox imports review, which imports us
 
-    session.flush()
-    queue_reply(session, draft, None, settings)
+    queue_reply(session, session.get_one(Draft, draft_id), None, settings)
 
 
 def _jsonable(value: Any) -> Any:

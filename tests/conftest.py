@@ -195,9 +195,12 @@ def sample_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[st
     yield from _fresh_database(request, tmp_path, "sample")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
-    """Debian's Chromium under Playwright, one for the session (pages get their own contexts)."""
+    """Debian's Chromium under Playwright, one per test module (pages get their own contexts).
+
+    Not one for the session: Playwright's sync API keeps an asyncio loop running in
+    this thread while it is open, and later tests need `asyncio.run`."""
     reason = chromium_unavailable()
     require(reason is None, reason or "")
     from playwright.sync_api import sync_playwright

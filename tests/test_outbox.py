@@ -53,9 +53,10 @@ from inbox.settings import Settings
 from inbox.smtp import DeliveryError, dot_stuffed, failure
 from inbox.store import message_id_hash
 from rules.review import attorney_draft
+from tests.servers.certificate import self_signed_certificate
 from tests.servers.dovecot import Dovecot
 from tests.servers.postgres import free_port
-from tests.servers.smtp import Received, RecordingHandler, Sink, self_signed_certificate, smtp_sink
+from tests.servers.smtp import Received, RecordingHandler, Sink, smtp_sink
 
 ROOT = Path(__file__).resolve().parents[1]
 ORIGINAL_ID = "<q-2@acme.example>"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, defer, joinedload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from inbox.models import LABELS, Message, MessageState, User
 from web.search import search_condition
@@ -152,8 +152,10 @@ def queue_page(session: Session, queue: Queue, user: User, filters: Filters) -> 
     page = min(filters.page, pages)
     ordered = (
         base.options(
-            joinedload(Message.client),
-            joinedload(Message.assignee_attorney),
+            # By primary key in one more query each: a joined eager load with LIMIT
+            # wraps the page in a subquery that SQLite cannot read from the index.
+            selectinload(Message.client),
+            selectinload(Message.assignee_attorney),
             # A list row shows none of the bodies or headers (loaded if ever asked for).
             *(defer(column) for column in _WIDE_COLUMNS),
         )

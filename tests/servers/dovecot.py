@@ -24,6 +24,7 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
+from tests.servers.certificate import self_signed_certificate
 from tests.servers.postgres import ServerUnavailable, free_port
 
 CONFIG = """\
@@ -33,9 +34,9 @@ base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
-ssl = no
+{ssl}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{mechanisms}
 {internal_user}
 first_valid_uid = 1
 mail_location = maildir:~/Maildir
@@ -51,7 +52,9 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
+    ssl = yes
   }}
 }}
 service pop3-login {{
@@ -59,7 +62,7 @@ service pop3-login {{
     port = 0
   }}
 }}
-passdb {{
+{passdb}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/passwd
 }}
@@ -78,6 +81,18 @@ namespace inbox {{
 """
 
 
+# `ssl = required`: no login before TLS, on the imaps port (implicit TLS) and on the
+# imap port (after STARTTLS). Dovecot counts 127.0.0.1 as secure (login_trusted_networks
+# and the local address), so the tests' own plain logins to fill folders still work;
+# a Login line in the log with ", TLS" is how a test sees that TLS was used.
+TLS = """\
+ssl = required
+ssl_cert = <{cert}
+ssl_key = <{key}
+ssl_min_protocol = TLSv1.2
+"""
+
+
 @dataclass
 class Dovecot:
     host: str
@@ -86,6 +101,11 @@ class Dovecot:
     password: str
     root: Path
     process: subprocess.Popen[bytes] | None = None
+    tls_port: int | None = None  # implicit TLS (imaps), when started with tls=True
+    ca_file: Path | None = None  # the throwaway certificate, to trust as a CA
+
+    def log(self) -> str:
+        return (self.root / "dovecot.log").read_text(errors="replace")
 
     def stop(self) -> None:
         if self.process is None:
@@ -140,9 +160,16 @@ def dovecot_available() -> str | None:
 
 @contextmanager
 def private_dovecot(
-    user: str = "firm", password: str = "secret", idle: bool = True
+    user: str = "firm",
+    password: str = "secret",
+    idle: bool = True,
+    tls: bool = False,
+    oauth2_conf: Path | None = None,
 ) -> Iterator[Dovecot]:
-    """`idle=False` announces capabilities without IDLE, like servers that lack it."""
+    """`idle=False` announces capabilities without IDLE, like servers that lack it.
+    `tls=True` adds implicit TLS on `tls_port` and STARTTLS on `port`, with a
+    throwaway certificate (`ca_file`). `oauth2_conf` adds XOAUTH2/OAUTHBEARER logins
+    checked by Dovecot's oauth2 passdb with that configuration file."""
     reason = dovecot_available()
     if reason:
         raise ServerUnavailable(reason)
@@ -155,10 +182,21 @@ def private_dovecot(
     (root / "passwd").write_text(f"{user}:{{PLAIN}}{password}\n")
     internal = "default_internal_user = root" if os.geteuid() == 0 else ""
     port = free_port()
+    tls_port, ca_file, ssl_block = 0, None, "ssl = no"
+    if tls:
+        ca_file, key = self_signed_certificate(root)
+        tls_port, ssl_block = free_port(), TLS.format(cert=ca_file, key=key)
+    passdb = ""
+    if oauth2_conf is not None:
+        passdb = f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {oauth2_conf}\n}}\n"
     (root / "dovecot.conf").write_text(
         CONFIG.format(
             root=root,
             port=port,
+            tls_port=tls_port,
+            ssl=ssl_block,
+            mechanisms=" xoauth2 oauthbearer" if oauth2_conf is not None else "",
+            passdb=passdb,
             uid=nobody.pw_uid,
             gid=nobody.pw_gid,
             internal_user=internal,
@@ -167,7 +205,9 @@ def private_dovecot(
             else "imap_capability = IMAP4rev1 LITERAL+ SASL-IR ID ENABLE UIDPLUS MOVE",
         )
     )
-    server = Dovecot("127.0.0.1", port, user, password, root)
+    server = Dovecot(
+        "127.0.0.1", port, user, password, root, tls_port=tls_port or None, ca_file=ca_file
+    )
     try:
         server.start()
         yield server

@@ -9,7 +9,6 @@ Optionally implicit TLS or STARTTLS with a throwaway certificate, and AUTH.
 from __future__ import annotations
 
 import ssl
-import subprocess
 import threading
 import time
 from collections import Counter, deque
@@ -125,20 +124,6 @@ class Sink:
     host: str
     port: int
     handler: RecordingHandler
-
-
-def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1, for a client that trusts it via SSL_CERT_FILE."""
-    cert, key = directory / "cert.pem", directory / "key.pem"
-    command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-    command += ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"]
-    command += ["-addext", "subjectAltName=IP:127.0.0.1"]
-    subprocess.run(
-        command,
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
 
 
 def _accept_login(user: str, password: str):  # type: ignore[no-untyped-def]
