@@ -203,6 +203,8 @@ class Message(Base):
         Index("ix_messages_received", "received_at"),
         # "My escalations" counts (attorney, state) without reading the wide rows.
         Index("ix_messages_attorney_state", "assignee_attorney_id", "state"),
+        # A client's messages of one label, counted from the index (a filtered queue).
+        Index("ix_messages_client_label", "client_id", "label"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -277,6 +279,10 @@ Index(
     Message.priority.desc(),
     Message.received_at,
     Message.id,
+    # A queue's, label's or client's rows are picked from the index, not by reading each.
+    Message.state,
+    Message.label,
+    Message.client_id,
 )
 
 

@@ -136,7 +136,19 @@ def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
     return query
 
 
-_WIDE_COLUMNS = (Message.text_body, Message.html_body, Message.new_text, Message.headers)
+# What a list row never shows: bodies, headers, and the JSON columns (decoded per row).
+_WIDE_COLUMNS = (
+    Message.text_body,
+    Message.html_body,
+    Message.new_text,
+    Message.headers,
+    Message.to_addrs,
+    Message.cc_addrs,
+    Message.reply_to,
+    Message.references,
+    Message.screen_reasons,
+    Message.parse_defects,
+)
 
 
 def queue_page(session: Session, queue: Queue, user: User, filters: Filters) -> Page:
@@ -146,8 +158,8 @@ def queue_page(session: Session, queue: Queue, user: User, filters: Filters) -> 
         # Counting every match of a common word costs more than the page; stop at a cap.
         capped = base.with_only_columns(Message.id).limit(SEARCH_COUNT_CAP + 1).subquery()
         total = session.scalar(select(func.count()).select_from(capped)) or 0
-    else:
-        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    else:  # counted from the index: a subquery of whole rows would read every body
+        total = session.scalar(base.with_only_columns(func.count(Message.id))) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
     ordered = (
@@ -199,6 +211,18 @@ def queue_counts(session: Session, user: User) -> dict[str, int]:
         else:
             counts[name] = sum(by_state.get(s, 0) for s in queue.states)
     return counts
+
+
+def age(when: dt.datetime | None, now: dt.datetime) -> str:
+    """How long a message has waited, as a queue shows it: 12 min, 5 h, 3 d."""
+    if when is None:
+        return ""
+    if when.tzinfo is None:  # SQLite returns naive UTC
+        when = when.replace(tzinfo=dt.UTC)
+    minutes = int((now - when).total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h" if minutes < 2880 else f"{minutes // 1440} d"
 
 
 def urgency(message: Message, now: dt.datetime) -> str | None:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from inbox.models import LABELS, Attorney, Client, Mailbox, MessageState, User
 from web import database
 from web.auth import login_required, me
-from web.queries import QUEUES, Filters, queue_counts, queue_page, urgency
+from web.queries import QUEUES, Filters, age, queue_counts, queue_page, urgency
 
 blueprint = Blueprint("queues", __name__)
 
@@ -94,5 +94,6 @@ def queue(name: str) -> Any:
         filters=filters,
         now=dt.datetime.now(dt.UTC),
         urgency=urgency,
+        age=age,
         choices=filter_choices(),
     )

@@ -30,9 +30,15 @@ def upgrade() -> None:
             sa.text("priority DESC"),
             "received_at",
             "id",
+            # Checked from the index entry: no row is read to skip a message of another
+            # queue, label or client.
+            "state",
+            "label",
+            "client_id",
         ],
         unique=False,
     )
+    op.create_index("ix_messages_client_label", "messages", ["client_id", "label"], unique=False)
     op.create_index(
         "ix_messages_attorney_state",
         "messages",
@@ -63,5 +69,6 @@ def _trigram_available(bind: sa.Connection) -> bool:
 def downgrade() -> None:
     for column in SEARCHED:
         op.execute(f"DROP INDEX IF EXISTS ix_messages_{column}_trgm")
+    op.drop_index("ix_messages_client_label", table_name="messages")
     op.drop_index("ix_messages_attorney_state", table_name="messages")
     op.drop_index("ix_messages_queue_order", table_name="messages")
