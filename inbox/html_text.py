@@ -60,6 +60,34 @@ def sanitize_html(html: str) -> str:
     )
 
 
+def without_remote_images(html: str) -> tuple[str, int]:
+    """The sanitized HTML with every image address that would reach the network removed
+    (tracking pixels), and how many were removed. The frame's Content-Security-Policy
+    blocks them as well; this holds even where a proxy drops that header."""
+    removed = 0
+
+    def keep_local(element: str, attribute: str, value: str) -> str | None:
+        nonlocal removed
+        if attribute in (
+            "src",
+            "srcset",
+            "background",
+            "poster",
+        ) and not value.strip().lower().startswith(("data:", "cid:")):
+            removed += 1
+            return None
+        return value
+
+    cleaned = nh3.clean(
+        html,
+        url_schemes=_URL_SCHEMES | {"data"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+        attribute_filter=keep_local,
+    )
+    return cleaned, removed
+
+
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -479,3 +479,19 @@ def test_a_search_matching_very_many_messages_counts_up_to_a_cap(
     monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", 5)
     page = login(app, VA).get("/queue/all?q=the").text
     assert "more than 5 messages" in page
+
+
+def test_remote_images_are_taken_out_of_the_mail_before_it_reaches_the_browser(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    message = first(db, Message.state == MessageState.TRIAGE)
+    with db() as session, session.begin():
+        session.get_one(Message, message.id).html_body = (
+            '<p>Hi<img src="http://tracker.example/p.gif?id=1">'
+            '<img srcset="https://tracker.example/a.png 2x"><img src="cid:logo@x">'
+            '<a href="https://example.com/">site</a></p>'
+        )
+    body = login(app, VA).get(f"/messages/{message.id}/body").text
+    assert "tracker.example" not in body
+    assert "1 remote image not loaded." in body  # srcset is not kept by the sanitizer at all
+    assert 'src="cid:logo@x"' in body and 'href="https://example.com/"' in body

@@ -21,6 +21,7 @@ from flask import (
 )
 from sqlalchemy.orm.exc import StaleDataError
 
+from inbox.html_text import without_remote_images
 from inbox.models import LABELS, Attachment, Attorney, Draft, Message, User
 from inbox.outbox import OutboxError, queue_reply
 from rules import review
@@ -97,10 +98,16 @@ def show(message_id: int) -> Any:
 def body(message_id: int) -> Response:
     """The sanitized HTML of the mail, for a sandboxed frame with its own strict policy."""
     message = _message_or_404(message_id)
-    html = message.html_body or ""
+    html, blocked = without_remote_images(message.html_body or "")
+    notice = (
+        f"<p style='font:13px sans-serif;color:#6b5200;background:#fdf3dc;padding:4px 8px'>"
+        f"{blocked} remote image{'s' if blocked != 1 else ''} not loaded.</p>"
+        if blocked
+        else ""
+    )
     page = (
         "<!doctype html><html><head><meta charset='utf-8'>"
-        "<base target='_blank'></head><body>" + html + "</body></html>"
+        "<base target='_blank'></head><body>" + notice + html + "</body></html>"
     )
     response = Response(page, mimetype="text/html")
     response.headers["Content-Security-Policy"] = MAIL_POLICY
