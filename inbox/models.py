@@ -279,11 +279,7 @@ Index(
     Message.priority.desc(),
     Message.received_at,
     Message.id,
-    # A queue's, label's or client's rows are picked from the index, not by reading each.
-    Message.state,
-    Message.label,
-    Message.client_id,
-)
+)  # on SQLite migration 0003 adds state, label and client_id at its end
 
 
 class RawMessage(Base):

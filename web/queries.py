@@ -159,7 +159,7 @@ def queue_page(session: Session, queue: Queue, user: User, filters: Filters) -> 
         capped = base.with_only_columns(Message.id).limit(SEARCH_COUNT_CAP + 1).subquery()
         total = session.scalar(select(func.count()).select_from(capped)) or 0
     else:  # counted from the index: a subquery of whole rows would read every body
-        total = session.scalar(base.with_only_columns(func.count(Message.id))) or 0
+        total = session.scalar(base.with_only_columns(func.count()).select_from(Message)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
     ordered = (
