@@ -19,12 +19,14 @@ a database ir_bench_<random> is created there and dropped at the end.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import random
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -605,15 +607,44 @@ class ServerTiming:
         return body
 
 
-def serve(db_url: str, port: int, threads: int) -> None:
+def serve(db_url: str, port: int, threads: int, workers: int = 1) -> None:
+    """The real app under waitress; with several workers, that many processes share one
+    listening socket (pre-forked, as gunicorn runs `web.wsgi:app`), so both cores work."""
     from waitress import serve as waitress_serve
 
     from web import create_app
 
-    app = create_app(Settings(db_url=db_url, secret_key="bench-" + secrets.token_hex(16)))
-    waitress_serve(
-        ServerTiming(app), host="127.0.0.1", port=port, threads=threads, ident="inbox-router"
-    )
+    secret = "bench-" + secrets.token_hex(16)  # one key: a login is valid in every worker
+
+    def run(**where: Any) -> None:
+        app = create_app(Settings(db_url=db_url, secret_key=secret))
+        waitress_serve(ServerTiming(app), threads=threads, ident="inbox-router", **where)
+
+    if workers <= 1:
+        run(host="127.0.0.1", port=port)
+        return
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(1024)
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # the worker: its own app, engine and connections
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            run(sockets=[listener])
+            os._exit(0)
+        children.append(pid)
+
+    def stop(*_: Any) -> None:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    for child in children:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(child, 0)
 
 
 def free_port() -> int:
@@ -770,6 +801,8 @@ def bench_backend(name: str, db_url: str, args: argparse.Namespace) -> None:
             str(port),
             "--threads",
             str(args.threads),
+            "--workers",
+            str(args.workers),
         ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -779,7 +812,8 @@ def bench_backend(name: str, db_url: str, args: argparse.Namespace) -> None:
         base = f"http://127.0.0.1:{port}"
         cookies = login(base).cookies
         print(
-            f"server: waitress, {args.threads} threads, pid {server.pid}; load: this process, "
+            f"server: waitress, {args.workers} process(es) x {args.threads} threads, "
+            f"pid {server.pid}; load: this process, "
             f"{args.concurrency} client threads, {args.requests} requests a page after "
             f"{args.warmup} warm-up (at most {TIME_CAP_S:.0f}s a page)"
         )
@@ -844,11 +878,14 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=4, help="client threads")
     parser.add_argument("--warmup", type=int, default=40, help="unmeasured requests per page")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (as serve)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes (1: as `inbox-router serve`)"
+    )
     parser.add_argument("--serve", metavar="DB_URL", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port, args.threads)
+        serve(args.serve, args.port, args.threads, args.workers)
         return 0
 
     print(f"cores: {os.cpu_count()} (shared: figures vary with other load on the machine)")
