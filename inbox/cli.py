@@ -129,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--host", default="127.0.0.1")
     sub.add_argument("--port", type=int, default=5000)
     sub.add_argument("--threads", type=int, default=8, help="request threads (waitress)")
+    sub.add_argument(
+        "--workers", type=int, default=1, help="server processes sharing the port (one a core)"
+    )
     sub = command("demo", cmd_demo, "the sample firm and mailbox in the web UI, with a mail sink")
     sub.add_argument("--host", default="127.0.0.1")
     sub.add_argument("--port", type=int, default=5000)
@@ -524,7 +527,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from web.serve import serve
 
     open_database(settings).dispose()  # a clear error now rather than on the first page
-    serve(settings, args.host, args.port, threads=args.threads)
+    if args.workers < 1 or args.threads < 1:
+        raise CommandError("--workers and --threads must be at least 1")
+    serve(settings, args.host, args.port, threads=args.threads, workers=args.workers)
     return 0
 
 

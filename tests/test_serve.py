@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -83,6 +84,55 @@ def test_demo_sets_up_everything_and_serves_the_login_page(tmp_path: Path) -> No
             assert b'name="csrf_token"' in response.read()
     finally:
         process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+@pytest.mark.slow
+def test_serve_with_several_workers_keeps_a_login_valid_in_each(tmp_path: Path) -> None:
+    import http.cookiejar
+
+    db = f"sqlite:///{tmp_path / 'serve.db'}"
+    env = {**os.environ, "INBOX_ROUTER_PASSWORD": "a-long-enough-password"}
+    env.pop("INBOX_ROUTER_SECRET_KEY", None)
+    for command in (["init"], ["users", "add", "va@firm.example", "--role", "va"]):
+        subprocess.run(
+            [sys.executable, "-m", "inbox.cli", "--db", db, *command], env=env, check=True
+        )
+    port = free_port()
+    command = [sys.executable, "-m", "inbox.cli", "--db", db, "serve", "--workers", "2"]
+    process = subprocess.Popen(
+        [*command, "--port", str(port)],
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert "2 processes" in "".join(_wait_for(process, r"serving http://", 60))
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        base = f"http://127.0.0.1:{port}"
+        form = opener.open(f"{base}/login", timeout=10).read().decode()
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
+        assert token is not None
+        data = urllib.parse.urlencode(
+            {"email": "va@firm.example", "password": "a-long-enough-password"}
+            | {"csrf_token": token.group(1)}
+        ).encode()
+        assert opener.open(f"{base}/login", data=data, timeout=10).url.endswith("/queue/triage")
+        # Each request may land on either worker: all of them know the login.
+        for _ in range(20):
+            page = opener.open(f"{base}/queue/all", timeout=10)
+            assert page.url.endswith("/queue/all"), page.url
+    finally:
+        process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
