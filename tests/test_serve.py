@@ -60,6 +60,17 @@ def _wait_for(process: subprocess.Popen[str], pattern: str, seconds: float) -> l
     pytest.fail(f"no {pattern!r} in:\n{''.join(lines)}")
 
 
+def _stop(process: subprocess.Popen[str], how: signal.Signals) -> None:
+    process.send_signal(how)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    assert process.stdout is not None
+    process.stdout.close()
+
+
 @pytest.mark.slow
 def test_demo_sets_up_everything_and_serves_the_login_page(tmp_path: Path) -> None:
     port = free_port()
@@ -83,14 +94,7 @@ def test_demo_sets_up_everything_and_serves_the_login_page(tmp_path: Path) -> No
             assert response.status == 200
             assert b'name="csrf_token"' in response.read()
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        assert process.stdout is not None
-        process.stdout.close()
+        _stop(process, signal.SIGINT)
 
 
 @pytest.mark.slow
@@ -132,11 +136,4 @@ def test_serve_with_several_workers_keeps_a_login_valid_in_each(tmp_path: Path) 
             page = opener.open(f"{base}/queue/all", timeout=10)
             assert page.url.endswith("/queue/all"), page.url
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        assert process.stdout is not None
-        process.stdout.close()
+        _stop(process, signal.SIGTERM)
