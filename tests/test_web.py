@@ -495,3 +495,13 @@ def test_remote_images_are_taken_out_of_the_mail_before_it_reaches_the_browser(
     assert "tracker.example" not in body
     assert "1 remote image not loaded." in body  # srcset is not kept by the sanitizer at all
     assert 'src="cid:logo@x"' in body and 'href="https://example.com/"' in body
+
+
+def test_only_a_whole_queue_takes_its_size_from_the_navigation_counts() -> None:
+    from werkzeug.datastructures import MultiDict
+
+    from web.queries import Filters
+
+    assert not Filters.from_args(MultiDict({"page": "3"})).narrowed
+    for narrowing in ({"q": "deposit"}, {"label": "other"}, {"client": "2"}, {"assignee": "none"}):
+        assert Filters.from_args(MultiDict(narrowing)).narrowed, narrowing

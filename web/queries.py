@@ -78,6 +78,11 @@ class Filters:
             page=max(1, number("page") or 1),
         )
 
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything but the page number limits the queue."""
+        return any(value for name, value in self.as_args().items() if name != "page")
+
     def as_args(self, **changes: Any) -> dict[str, Any]:
         values = {
             "label": self.label,
@@ -151,9 +156,17 @@ _WIDE_COLUMNS = (
 )
 
 
-def queue_page(session: Session, queue: Queue, user: User, filters: Filters) -> Page:
+def queue_page(
+    session: Session, queue: Queue, user: User, filters: Filters, known_total: int | None = None
+) -> Page:
+    """One page of the queue. `known_total`: the queue's size when already counted (the
+    navigation's counts), which only holds when no filter or search narrows it."""
     base = _filtered(_queue_select(queue, user), filters)
-    if filters.search:
+    if known_total is not None and filters.narrowed:
+        raise ValueError("a known total applies to the whole queue, not to a filtered one")
+    if known_total is not None:
+        total = known_total
+    elif filters.search:
         base = base.where(search_condition(session, filters.search))
         # Counting every match of a common word costs more than the page; stop at a cap.
         capped = base.with_only_columns(Message.id).limit(SEARCH_COUNT_CAP + 1).subquery()
