@@ -103,7 +103,7 @@ class SmtpConnection:
             if s.smtp_user:
                 await smtp.login(s.smtp_user, self._password())
         except BaseException:
-            smtp.close()
+            _drop(smtp)
             raise
         self._smtp = smtp
 
@@ -202,7 +202,7 @@ class SmtpConnection:
     def abort(self) -> None:
         """Close at once, without QUIT: an unfinished transaction is dropped by the server."""
         if self._smtp is not None:
-            self._smtp.close()
+            _drop(self._smtp)
             self._smtp = None
 
     async def close(self) -> None:
@@ -215,3 +215,11 @@ class SmtpConnection:
             pass  # the server went first; closing our end is all that is left
         finally:
             self.abort()
+
+
+def _drop(smtp: aiosmtplib.SMTP) -> None:
+    """Close the connection now. A TLS transport's plain close() waits on the loop for
+    the peer's close_notify; if the loop ends first the socket is left open."""
+    if smtp.transport is not None:
+        smtp.transport.abort()
+    smtp.close()
