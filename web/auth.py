@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
@@ -169,7 +169,3 @@ def home() -> Any:
     if current_user.role == "attorney":
         return redirect(url_for("queues.queue", name="mine"))
     return redirect(url_for("queues.queue", name="triage"))
-
-
-def count_active_users() -> int:
-    return database.session().scalar(select(func.count()).select_from(User)) or 0

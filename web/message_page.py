@@ -30,7 +30,7 @@ from inbox.models import (
     User,
     utcnow,
 )
-from rules.directory import matter_is_open, open_matters
+from rules.directory import open_matters
 
 PRESENCE_TTL = dt.timedelta(seconds=30)
 
@@ -180,7 +180,3 @@ def load_message(session: Session, message_id: int) -> Message | None:
         )
         .where(Message.id == message_id)
     )
-
-
-def is_open_matter(matter: Matter) -> bool:
-    return matter_is_open(matter.status)
