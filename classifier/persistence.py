@@ -16,12 +16,12 @@ from typing import Any
 import skops.io as sio
 from sklearn.pipeline import Pipeline
 
+from classifier.errors import ModelFileError
+
+__all__ = ["ModelBundle", "ModelFileError", "load_bundle", "read_bundle", "save_bundle"]
+
 # Our own steps, reviewed to hold only fitted data (no callables, no code).
 TRUSTED_TYPES = frozenset({"classifier.vectorizers.FastTfidfVectorizer"})
-
-
-class ModelFileError(RuntimeError):
-    """The model file is missing, unreadable or not one of ours."""
 
 
 @dataclass(frozen=True)

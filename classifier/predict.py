@@ -6,14 +6,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from classifier.features import ModelInput
-from classifier.persistence import ModelBundle, load_bundle
 from classifier.policy import Decision, Thresholds, decide
 from inbox.parse import ParsedMessage
 from inbox.settings import Settings
+
+if TYPE_CHECKING:
+    from classifier.persistence import ModelBundle
 
 
 @dataclass(frozen=True)
@@ -39,21 +42,36 @@ class Prediction:
 class Classifier:
     """One loaded model plus the thresholds from settings."""
 
-    def __init__(self, bundle: ModelBundle, thresholds: Thresholds) -> None:
+    def __init__(
+        self, bundle: ModelBundle, thresholds: Thresholds, path: Path | None = None
+    ) -> None:
         self.bundle = bundle
         self.thresholds = thresholds
+        self.path = path  # where it was loaded from, so another process can load it too
         self.labels: list[str] = [str(c) for c in bundle.pipeline.classes_]
 
     @classmethod
     def from_settings(cls, settings: Settings, path: Path | None = None) -> Classifier:
-        """Thresholds from settings when set, else those chosen when the model was trained."""
-        bundle = load_bundle(path or settings.model_path)
+        return cls.load(
+            path or settings.model_path,
+            settings.confidence_threshold,
+            settings.legal_guard_threshold,
+        )
+
+    @classmethod
+    def load(
+        cls, path: Path, confidence: float | None = None, legal_guard: float | None = None
+    ) -> Classifier:
+        """Thresholds given (from settings) win, else those chosen when it was trained."""
+        from classifier.persistence import load_bundle  # scikit-learn: only when loading
+
+        bundle = load_bundle(path)
         chosen = bundle.metadata.get("thresholds") or {}
         thresholds = Thresholds(
-            confidence=_first_set(settings.confidence_threshold, chosen.get("confidence"), 0.5),
-            legal_guard=_first_set(settings.legal_guard_threshold, chosen.get("legal_guard"), 0.3),
+            confidence=_first_set(confidence, chosen.get("confidence"), 0.5),
+            legal_guard=_first_set(legal_guard, chosen.get("legal_guard"), 0.3),
         )
-        return cls(bundle, thresholds)
+        return cls(bundle, thresholds, path)
 
     @property
     def version(self) -> str:
@@ -137,3 +155,42 @@ def _readable(term: str) -> bool:
     if any(w in _MARKERS or w.startswith("flag") for w in words):
         return False
     return not (len(words) == 1 and words[0] in _FILLER)
+
+
+@dataclass(frozen=True)
+class ClassifyJob:
+    """Picklable: `predict_many(..., explain=True)` with a model file, in any process.
+
+    The model is loaded in the process that runs the job, once (again only if the
+    file changes), so the process that hands the job out never loads it.
+    """
+
+    path: Path
+    confidence: float | None = None
+    legal_guard: float | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, path: Path | None = None) -> ClassifyJob:
+        return cls(
+            path or settings.model_path,
+            settings.confidence_threshold,
+            settings.legal_guard_threshold,
+        )
+
+    def classifier(self) -> Classifier:
+        from classifier.persistence import load_bundle
+
+        loaded = _job_classifiers.get(self)
+        if loaded is None or loaded.bundle is not load_bundle(self.path):
+            loaded = Classifier.load(self.path, self.confidence, self.legal_guard)
+            _job_classifiers.clear()
+            _job_classifiers[self] = loaded
+        return loaded
+
+    def __call__(self, messages: list[ParsedMessage]) -> list[Prediction]:
+        return self.classifier().predict_many(
+            [ModelInput.from_parsed(m) for m in messages], explain=True
+        )
+
+
+_job_classifiers: dict[ClassifyJob, Classifier] = {}

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from classifier.active import active_model_path
 from classifier.corpus import Example
 from classifier.evaluate import Report
 from classifier.features import ModelInput
@@ -27,15 +28,6 @@ from inbox.settings import Settings
 
 class RegistryError(ValueError):
     """A version that does not exist, or a file that has gone."""
-
-
-def active_model_path(session: Session | None, settings: Settings) -> Path:
-    """The active version's file, or the model shipped with the project."""
-    if session is not None:
-        path = session.scalar(select(ModelVersion.path).where(ModelVersion.active.is_(True)))
-        if path:
-            return Path(path)
-    return settings.model_path
 
 
 def corrections(session: Session) -> list[Example]:

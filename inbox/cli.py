@@ -386,10 +386,13 @@ def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
     import signal
     import threading
 
+    from classifier.errors import ModelFileError
     from inbox.imap import MailboxConfigError
     from inbox.models import Mailbox
-    from inbox.pipeline import build_stages
+    from inbox.pipeline import WORKER_IMPORTS, build_stages
     from inbox.poller import NETWORK_ERRORS, PollerOptions, poll_mailboxes
+    from inbox.prework import PreworkPool, default_workers
+    from inbox.runner import worker_jobs
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("inbox").setLevel(logging.INFO)
@@ -409,19 +412,29 @@ def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
             imap_timeout=settings.imap_timeout,
             imap_ca_file=settings.imap_ca_file,
         )
-        stages = build_stages(settings, factory)
+        # Started first, so the worker's imports overlap the poller's own start-up.
+        pool = PreworkPool(
+            default_workers() if settings.ingest_workers is None else settings.ingest_workers,
+            WORKER_IMPORTS,
+        )
         sender = None
-        if settings.send_in_poll and not args.once:
-            from inbox.sender import OutboxWorker, run_in_thread
-
-            sender = run_in_thread(OutboxWorker(factory, settings), stop)
         try:
-            poll_mailboxes(factory, [b.id for b in boxes], stages, options, stop, args.once)
+            stages = build_stages(settings, factory, load_model=pool.in_process)
+            try:
+                pool.warm(worker_jobs(stages))
+            except ModelFileError as exc:
+                raise CommandError(str(exc)) from exc
+            if settings.send_in_poll and not args.once:
+                from inbox.sender import OutboxWorker, run_in_thread
+
+                sender = run_in_thread(OutboxWorker(factory, settings), stop)
+            poll_mailboxes(factory, [b.id for b in boxes], stages, options, stop, args.once, pool)
         except (MailboxConfigError, *NETWORK_ERRORS) as exc:
             print(f"inbox-router: poll failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 1
         finally:
             stop.set()
+            pool.close()
             if sender is not None:
                 sender.join(timeout=120)
     return 0

@@ -1,13 +1,16 @@
 """The IMAP poller: push ingest from real mailboxes, exactly once. IMAP I/O only.
 
 Per mailbox folder: UIDVALIDITY and the highest ingested UID are saved in the same
-transaction as each message (so a crash at any line neither loses nor repeats
-mail); new mail is fetched with BODY.PEEK[] in batches (nothing is marked seen
-before it is stored); the server is touched (flag, move) only after the commit;
-client mail is never deleted or expunged. Between passes the poller waits in IMAP
-IDLE (RFC 2177), re-issued before the 29-minute limit, or polls at an interval
-when the server has no IDLE. Network errors reconnect with exponential backoff and
-jitter; every outcome is recorded in the mailbox's health fields.
+transaction as the messages, one transaction per fetched batch (so a crash at any
+line neither loses nor repeats mail: an uncommitted batch is fetched again). New
+mail is fetched with BODY.PEEK[] in batches (nothing is marked seen before it is
+stored), one batch ahead: an ingest worker parses and classifies the next batch
+while this one is stored (inbox/prework.py). The server is touched (flag, move)
+only after the commit; client mail is never deleted or expunged. Between passes
+the poller waits in IMAP IDLE (RFC 2177), re-issued before the 29-minute limit, or
+polls at an interval when the server has no IDLE. Network errors reconnect with
+exponential backoff and jitter; every outcome is recorded in the mailbox's health
+fields.
 """
 
 from __future__ import annotations
@@ -30,7 +33,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inbox.imap import ImapAccount, MailboxConfigError, connect
 from inbox.models import Mailbox
-from inbox.runner import IngestSummary, Stage, ingest_one, parse_safely, prepare_stages
+from inbox.prework import IN_PROCESS, Preworked, PreworkPool
+from inbox.runner import (
+    BatchItem,
+    IngestSummary,
+    Parsed,
+    Stage,
+    ingest_batch,
+    prepare_stages,
+    worker_jobs,
+)
 from inbox.store import StoreOutcome
 
 log = logging.getLogger(__name__)
@@ -125,8 +137,10 @@ class MailboxPoller:
         stages: Sequence[Stage],
         options: PollerOptions,
         stop: threading.Event,
+        pool: PreworkPool = IN_PROCESS,
     ) -> None:
         self.factory = factory
+        self.pool = pool
         self.mailbox_id = mailbox_id
         self.stages = stages
         self.options = options
@@ -161,36 +175,13 @@ class MailboxPoller:
                 last_uid = 0
                 self._save_sync_state(uidvalidity, 0)
             uids = self._new_uids(client, box, last_uid)
-            for start in range(0, len(uids), FETCH_BATCH):
-                if self.stop.is_set():
-                    break
-                batch = uids[start : start + FETCH_BATCH]
-                fetched = client.fetch(batch, ["BODY.PEEK[]"])
-                raws = {
-                    uid: bytes(data[b"BODY[]"])
-                    for uid, data in fetched.items()
-                    if data.get(b"BODY[]") is not None
-                }
-                parsed = {uid: parse_safely(raw, f"uid {uid}") for uid, raw in raws.items()}
-                prepare_stages(self.stages, [p[0] for p in parsed.values()])
-                for uid in batch:
-                    if self.stop.is_set():
-                        break  # SIGTERM: the message in hand is done; stop cleanly
-                    raw = raws.get(uid)
-                    if raw is None:
-                        continue  # expunged meanwhile by someone else
-                    outcome = ingest_one(
-                        self.factory,
-                        raw,
-                        parsed_result=parsed[uid],
-                        origin=f"imap://{box.name}/{box.folder};UIDVALIDITY={uidvalidity}/;UID={uid}",
-                        stages=self.stages,
-                        mailbox_id=box.id,
-                        imap_uid=uid,
-                        on_stored=self._bookkeeping(uidvalidity, uid),
-                    )
+            for raws, preworked in self._fetched_batches(client, box, uidvalidity, uids):
+                prepare_stages(self.stages, preworked.messages, preworked.results)
+                parsed = dict(zip(raws, preworked.parsed, strict=True))
+                done = self._store_batch(box, uidvalidity, raws, parsed)
+                for uid, outcome in done:
                     result.summary.add(outcome, f"uid {uid}")
-                    self._after(client, box, uid)
+                self._after(client, box, [uid for uid, _ in done])
             self._record_success()
             if result.summary.total or result.uidvalidity_reset:
                 log.info("mailbox %s: %s", box.name, result.summary.line())
@@ -209,32 +200,82 @@ class MailboxPoller:
         # "n:*" always matches the highest UID, even when it is below n.
         return sorted(int(u) for u in found if int(u) > last_uid)
 
-    def _bookkeeping(self, uidvalidity: int, uid: int):  # type: ignore[no-untyped-def]
-        """Saved in the message's own transaction: stored and counted, or neither."""
+    def _fetched_batches(
+        self, client: IMAPClient, box: MailboxSnapshot, uidvalidity: int, uids: list[int]
+    ) -> Iterator[tuple[dict[int, bytes], Preworked]]:
+        """Fetch batch k+1 and hand it to the worker before batch k is given out."""
+        jobs = worker_jobs(self.stages)
+        ahead = None
+        for start in range(0, len(uids), FETCH_BATCH):
+            if self.stop.is_set():
+                return
+            batch = uids[start : start + FETCH_BATCH]
+            fetched = client.fetch(batch, ["BODY.PEEK[]"])
+            raws = {  # in UID order: the saved last UID must never pass an unstored one
+                uid: bytes(fetched[uid][b"BODY[]"])
+                for uid in sorted(fetched)
+                if fetched[uid].get(b"BODY[]") is not None
+            }
+            origins = [_origin(box, uidvalidity, uid) for uid in raws]
+            pending = self.pool.submit(list(raws.values()), origins, jobs)
+            if ahead is not None:
+                yield ahead[0], ahead[1]()
+            ahead = (raws, pending)
+        if ahead is not None and not self.stop.is_set():
+            yield ahead[0], ahead[1]()
 
-        def on_stored(session: Session, outcome: StoreOutcome) -> None:
+    def _store_batch(
+        self,
+        box: MailboxSnapshot,
+        uidvalidity: int,
+        raws: dict[int, bytes],
+        parsed: dict[int, Parsed],
+    ) -> list[tuple[int, StoreOutcome]]:
+        """Store a fetched batch with its UID bookkeeping in the same transaction.
+
+        Stored and counted, or neither: a batch that does not commit is fetched again,
+        so each message is stored exactly once (see `ingest_batch`).
+        """
+        items = [
+            BatchItem(raw, _origin(box, uidvalidity, uid), parsed[uid], box.id, uid)
+            for uid, raw in raws.items()
+        ]
+
+        def on_stored(session: Session, item: BatchItem) -> None:
             # One UPDATE (it locks the row, as SELECT ... FOR UPDATE did), no ORM load.
-            session.execute(_SAVE_UID, {"pk": self.mailbox_id, "validity": uidvalidity, "uid": uid})
+            session.execute(
+                _SAVE_UID, {"pk": self.mailbox_id, "validity": uidvalidity, "uid": item.imap_uid}
+            )
 
-        return on_stored
+        outcomes = ingest_batch(
+            self.factory,
+            items,
+            stages=self.stages,
+            on_stored=on_stored,
+            should_stop=self.stop.is_set,  # SIGTERM: what is done commits; then stop
+        )
+        done = zip(items, outcomes, strict=False)  # fewer outcomes when stopped
+        return [(item.imap_uid or 0, outcome) for item, outcome in done]
 
     def _save_sync_state(self, uidvalidity: int, last_uid: int) -> None:
         with self.factory() as session, session.begin():
             box = session.get_one(Mailbox, self.mailbox_id, with_for_update=True)
             box.uidvalidity, box.last_uid = uidvalidity, last_uid
 
-    def _after(self, client: IMAPClient, box: MailboxSnapshot, uid: int) -> None:
+    def _after(self, client: IMAPClient, box: MailboxSnapshot, uids: list[int]) -> None:
         """Only after the commit. Never delete or expunge: flag, or move, or leave."""
+        if not uids:
+            return
         action = box.after_action
         if action == "flag":
-            client.add_flags([uid], [KEYWORD])
+            client.add_flags(uids, [KEYWORD])
         elif action.startswith("move:"):
             target = action.split(":", 1)[1]
             if client.has_capability("MOVE"):
-                client.move([uid], target)
+                client.move(uids, target)
             else:
-                client.copy([uid], target)
-                client.add_flags([uid], [KEYWORD])
+                client.copy(uids, target)
+                client.add_flags(uids, [KEYWORD])
 
     # -- health ------------------------------------------------------------------
 
@@ -327,6 +368,10 @@ class MailboxPoller:
                     raise
 
 
+def _origin(box: MailboxSnapshot, uidvalidity: int, uid: int) -> str:
+    return f"imap://{box.name}/{box.folder};UIDVALIDITY={uidvalidity}/;UID={uid}"
+
+
 def _is_new_mail(response: object) -> bool:
     return (
         isinstance(response, tuple) and len(response) >= 2 and response[1] in (b"EXISTS", b"RECENT")
@@ -344,9 +389,11 @@ def poll_mailboxes(
     options: PollerOptions,
     stop: threading.Event,
     once: bool,
+    pool: PreworkPool = IN_PROCESS,
 ) -> None:
-    """Several mailboxes in one process: a thread each, sharing the session factory."""
-    pollers = [MailboxPoller(factory, mid, stages, options, stop) for mid in mailbox_ids]
+    """Several mailboxes in one process: a thread each, sharing the session factory
+    and the ingest worker."""
+    pollers = [MailboxPoller(factory, mid, stages, options, stop, pool) for mid in mailbox_ids]
     if len(pollers) == 1:
         pollers[0].run(once=once)
         return

@@ -1,9 +1,14 @@
 """The pipeline runner: one transaction per message, failures kept, the loop goes on.
 
-Every source (files, mbox, the IMAP poller) hands raw bytes to `ingest_one`, which
-parses, stores (exactly once) and runs the later stages. A message that cannot be
-parsed, or that makes a stage fail, is stored raw as quarantined with the reason;
-it never stops the messages behind it.
+Every source (files, mbox, the IMAP poller) hands raw bytes to `ingest_batch` or
+`ingest_one`, which parse, store (exactly once) and run the later stages. A message
+that cannot be parsed, or that makes a stage fail, is stored raw as quarantined
+with the reason; it never stops the messages behind it.
+
+A batch is first tried in one transaction (one commit, not one per message); if
+anything in it fails, it is rolled back and each message is done again in its own
+transaction, where a failure is quarantined. Mail that fails is rare, so the
+common case pays one commit a batch, and the rare one costs what it always did.
 """
 
 from __future__ import annotations
@@ -48,15 +53,39 @@ def parse_safely(raw: bytes, origin: str) -> Parsed:
         return None, f"parser error: {type(exc).__name__}: {exc}"
 
 
-def prepare_stages(stages: Sequence[Stage], parsed: Sequence[ParsedMessage | None]) -> None:
+def prepare_stages(
+    stages: Sequence[Stage],
+    parsed: Sequence[ParsedMessage | None],
+    precomputed: Sequence[list[object] | None] | None = None,
+) -> None:
+    """Let stages prepare a batch; `precomputed[i]` is stage i's worker result, if any.
+
+    Results line up with the stages that offer `worker_job` (see `worker_jobs`).
+    """
     messages = [p for p in parsed if p is not None]
+    if not messages:
+        return
+    results = iter(precomputed or ())
     for stage in stages:
+        result = next(results, None) if hasattr(stage, "worker_job") else None
         prepare = getattr(stage, "prepare", None)
-        if prepare is not None and messages:
-            try:
+        if prepare is None:
+            continue
+        try:
+            if result is not None:
+                prepare(messages, result)
+            else:
                 prepare(messages)
-            except Exception:  # preparing is an optimisation; each message still runs
-                log.exception("stage preparation failed; continuing message by message")
+        except Exception:  # preparing is an optimisation; each message still runs
+            log.exception("stage preparation failed; continuing message by message")
+
+
+WorkerJob = Callable[[list[ParsedMessage]], list[object]]
+
+
+def worker_jobs(stages: Sequence[Stage]) -> list[WorkerJob | None]:
+    """Each stage's job for an ingest worker (one per stage offering `worker_job`)."""
+    return [stage.worker_job() for stage in stages if hasattr(stage, "worker_job")]
 
 
 # Called inside the message's transaction, after it is stored: the poller saves its
@@ -181,6 +210,95 @@ def _quarantine_after_failure(
         return outcome
 
 
+@dataclass(frozen=True)
+class BatchItem:
+    raw: bytes
+    origin: str
+    parsed: Parsed
+    mailbox_id: int | None = None
+    imap_uid: int | None = None
+
+
+def ingest_batch(
+    factory: sessionmaker[Session],
+    items: Sequence[BatchItem],
+    *,
+    stages: Sequence[Stage] = (),
+    on_stored: Callable[[Session, BatchItem], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> list[StoreOutcome]:
+    """Store and process a batch, in one transaction if none of it fails.
+
+    `on_stored(session, item)` runs in the transaction that stores `item` (for the
+    last item only, when the batch commits as one). `should_stop` is asked before
+    each message: the messages done so far commit, the rest are left. Raises only
+    when the database itself fails.
+    """
+    try:
+        return _ingest_together(factory, items, stages, on_stored, should_stop)
+    except Exception:
+        log.warning(
+            "a batch of %d failed as one transaction; storing each on its own",
+            len(items),
+            exc_info=True,
+        )
+    outcomes = []
+    for item in items:
+        if should_stop():
+            break
+        stored = (lambda s, _o, item=item: on_stored(s, item)) if on_stored else None
+        outcomes.append(
+            ingest_one(
+                factory,
+                item.raw,
+                origin=item.origin,
+                stages=stages,
+                mailbox_id=item.mailbox_id,
+                imap_uid=item.imap_uid,
+                on_stored=stored,
+                parsed_result=item.parsed,
+            )
+        )
+    return outcomes
+
+
+def _ingest_together(
+    factory: sessionmaker[Session],
+    items: Sequence[BatchItem],
+    stages: Sequence[Stage],
+    on_stored: Callable[[Session, BatchItem], None] | None,
+    should_stop: Callable[[], bool],
+) -> list[StoreOutcome]:
+    """The fast path: no quarantine here; any failure raises and rolls all of it back."""
+    outcomes: list[StoreOutcome] = []
+    with factory() as session, session.begin():
+        for item in items:
+            if should_stop():
+                break
+            parsed, parse_error = item.parsed
+            key = dedupe_key(parsed, item.raw) if parsed is not None else key_for_raw(item.raw)
+            where = {"mailbox_id": item.mailbox_id, "imap_uid": item.imap_uid}
+            found = existing_message(session, key)
+            if found is not None:
+                outcomes.append(StoreOutcome("duplicate", found))
+            elif parsed is None:
+                assert parse_error is not None
+                message = store_quarantined(
+                    session, item.raw, parse_error, origin=item.origin, key=key, **where
+                )
+                outcomes.append(StoreOutcome("quarantined", message.id, parse_error))
+            else:
+                message = store_parsed(
+                    session, parsed, item.raw, origin=item.origin, key=key, **where
+                )
+                for stage in stages:
+                    stage(session, message, parsed)
+                outcomes.append(StoreOutcome("stored", message.id))
+        if outcomes and on_stored is not None:
+            on_stored(session, items[len(outcomes) - 1])
+    return outcomes
+
+
 def ingest_many(
     factory: sessionmaker[Session],
     items: Iterable[tuple[str, bytes | None, str | None]],
@@ -192,20 +310,22 @@ def ingest_many(
     """Run (origin, raw, read_error) items through `ingest_one`; count what happened."""
     summary = IngestSummary()
     for chunk in _chunks(items, batch):
-        parsed = [
-            parse_safely(raw, origin) if raw is not None else None for origin, raw, _ in chunk
-        ]
-        prepare_stages(stages, [p[0] for p in parsed if p is not None])
-        for (origin, raw, error), result in zip(chunk, parsed, strict=True):
+        parsed = [parse_safely(raw, origin) for origin, raw, _ in chunk if raw is not None]
+        prepare_stages(stages, [p[0] for p in parsed])
+        readable = [(origin, raw) for origin, raw, _ in chunk if raw is not None]
+        outcomes = ingest_batch(
+            factory,
+            [BatchItem(raw, origin, p) for (origin, raw), p in zip(readable, parsed, strict=True)],
+            stages=stages,
+        )
+        for (origin, _), outcome in zip(readable, outcomes, strict=True):
+            summary.add(outcome, origin)
+        for origin, raw, error in chunk:
             if raw is None:
                 summary.unreadable += 1
                 summary.problems.append(f"{origin}: {error}")
-            else:
-                outcome = ingest_one(
-                    factory, raw, origin=origin, stages=stages, parsed_result=result
-                )
-                summary.add(outcome, origin)
-            if progress is not None:
+        if progress is not None:
+            for _ in chunk:
                 progress()
     return summary
 

@@ -76,6 +76,9 @@ class Settings:
     holidays: tuple[str, ...] = ()
     secret_key: str | None = field(default=None, repr=False)
     ingest_progress_min: int = 200
+    # Processes that parse and classify fetched mail beside the poller; None: one
+    # when the machine has a second core, else none (all in the poller's process).
+    ingest_workers: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -109,6 +112,8 @@ class Settings:
                 f"not {self.smtp_security!r}"
             )
         self._validate_send()
+        if self.ingest_workers is not None and not 0 <= self.ingest_workers <= 64:
+            raise SettingsError(f"{ENV_PREFIX}INGEST_WORKERS must be between 0 and 64")
         for name in ("confidence_threshold", "legal_guard_threshold"):
             value = getattr(self, name)
             if value is not None and not 0 <= value <= 1:

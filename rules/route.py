@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.features import ModelInput
 from classifier.policy import Decision
-from classifier.predict import Classifier, Prediction
+from classifier.predict import Classifier, ClassifyJob, Prediction
 from inbox.models import (
     Attorney,
     Classification,
@@ -115,20 +115,36 @@ class Router:
     def __init__(
         self,
         settings: Settings,
-        classifier: Classifier,
+        classifier: Classifier | ClassifyJob,
         ruleset: RuleSet,
         calendar: BusinessCalendar,
     ) -> None:
+        """`classifier` may be a job not yet loaded: loaded here only when first used
+        (the poller's worker classifies, so its own process need not load the model)."""
         self.settings = settings
-        self.classifier = classifier
+        self._classifier = classifier if isinstance(classifier, Classifier) else None
+        self.model = (
+            classifier
+            if isinstance(classifier, ClassifyJob)
+            else ClassifyJob(classifier.path or settings.model_path, *_overrides(classifier))
+        )
         self.ruleset = ruleset
         self.calendar = calendar
 
+    @property
+    def classifier(self) -> Classifier:
+        if self._classifier is None:
+            self._classifier = self.model.classifier()
+        return self._classifier
+
     @classmethod
-    def from_settings(cls, settings: Settings, model_path: Path | None = None) -> Router:
+    def from_settings(
+        cls, settings: Settings, model_path: Path | None = None, *, load_model: bool = True
+    ) -> Router:
+        job = ClassifyJob.from_settings(settings, model_path)
         return cls(
             settings,
-            Classifier.from_settings(settings, model_path),
+            job.classifier() if load_model else job,
             load_rules(settings.rules_path),
             BusinessCalendar.from_settings(
                 settings.timezone,
@@ -372,6 +388,10 @@ class Router:
         return sent >= self.ruleset.auto_send_daily_cap
 
 
+def _overrides(classifier: Classifier) -> tuple[float, float]:
+    return classifier.thresholds.confidence, classifier.thresholds.legal_guard
+
+
 def _display_name(parsed: ParsedMessage) -> str:
     return parsed.sender.name if parsed.sender else ""
 
@@ -390,17 +410,29 @@ class RouteStage:
         self.lookups: Lookups = self.batch or _LIVE
         self._predictions: dict[int, tuple[ParsedMessage, Prediction]] = {}
 
-    def prepare(self, messages: list[ParsedMessage]) -> None:
+    def worker_job(self) -> ClassifyJob:
+        """Classifying needs only the parse: an ingest worker can do it (inbox/prework.py)."""
+        return self.router.model
+
+    def prepare(
+        self, messages: list[ParsedMessage], precomputed: list[object] | None = None
+    ) -> None:
+        """`precomputed`: what `worker_job()` returned for these messages, if it ran."""
         if self.batch is not None:
             self.batch.clear()
             self.batch.preload_senders(m.sender_addr for m in messages)
-        predictions = self.router.classifier.predict_many(
-            [ModelInput.from_parsed(m) for m in messages], explain=True
-        )
+        if precomputed is not None and len(precomputed) == len(messages):
+            predictions = [p for p in precomputed if isinstance(p, Prediction)]
+        else:
+            predictions = []
+        if len(predictions) != len(messages):
+            predictions = self.router.classifier.predict_many(
+                [ModelInput.from_parsed(m) for m in messages], explain=True
+            )
         self._predictions = {id(m): (m, p) for m, p in zip(messages, predictions, strict=True)}
 
     def __call__(self, session: Session, message: StoredMessage, parsed: ParsedMessage) -> None:
-        cached = self._predictions.pop(id(parsed), None)
+        cached = self._predictions.get(id(parsed))  # kept: a batch may be redone
         prediction = cached[1] if cached is not None and cached[0] is parsed else None
         result = self.router.route(
             session, parsed, message_pk=message.id, prediction=prediction, lookups=self.lookups
