@@ -123,17 +123,21 @@ class Router:
         (the poller's worker classifies, so its own process need not load the model)."""
         self.settings = settings
         self._classifier = classifier if isinstance(classifier, Classifier) else None
-        self.model = (
-            classifier
-            if isinstance(classifier, ClassifyJob)
-            else ClassifyJob(classifier.path or settings.model_path, *_overrides(classifier))
-        )
+        # How another process loads the same model; None for one built in memory.
+        self.model: ClassifyJob | None
+        if isinstance(classifier, ClassifyJob):
+            self.model = classifier
+        elif classifier.path is not None:
+            self.model = ClassifyJob(classifier.path, *_overrides(classifier))
+        else:
+            self.model = None
         self.ruleset = ruleset
         self.calendar = calendar
 
     @property
     def classifier(self) -> Classifier:
         if self._classifier is None:
+            assert self.model is not None  # one of the two is always given
             self._classifier = self.model.classifier()
         return self._classifier
 
@@ -410,7 +414,7 @@ class RouteStage:
         self.lookups: Lookups = self.batch or _LIVE
         self._predictions: dict[int, tuple[ParsedMessage, Prediction]] = {}
 
-    def worker_job(self) -> ClassifyJob:
+    def worker_job(self) -> ClassifyJob | None:
         """Classifying needs only the parse: an ingest worker can do it (inbox/prework.py)."""
         return self.router.model
 
