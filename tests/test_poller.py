@@ -242,14 +242,23 @@ def run_poll_once(db_url: str, password: str) -> subprocess.Popen[bytes]:
 def test_kill_9_mid_batch_repeatedly_then_restart_stores_each_message_once(
     factory, dovecot, mailbox_id, db_url: str
 ) -> None:  # type: ignore[no-untyped-def]
-    count = 300
+    count = 800
     append_many(dovecot, [client_mail(i, "x" * random.randint(0, 3000)) for i in range(count)])
     rng = random.Random(11)
+    mid_way = 0
     for _ in range(5):
+        before = stored_count(factory)
         process = run_poll_once(db_url, dovecot.password)
-        time.sleep(rng.uniform(2.5, 5.0))  # start-up is ~2 s; then mid-batch
+        # Kill once a new batch has committed, while the next is in hand.
+        deadline = time.monotonic() + 60
+        while stored_count(factory) == before and process.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 0.15))
         process.send_signal(signal.SIGKILL)
         process.wait()
+        mid_way += 0 < stored_count(factory) < count
+    assert mid_way >= 3, "the kills must land in the middle of the backlog"
     final = run_poll_once(db_url, dovecot.password)
     assert final.wait(timeout=240) == 0
     with factory() as session:
@@ -257,6 +266,11 @@ def test_kill_9_mid_batch_repeatedly_then_restart_stores_each_message_once(
         box = session.get_one(Mailbox, mailbox_id)
     assert len(ids) == count and len(set(ids)) == count
     assert box.last_uid == count
+
+
+def stored_count(factory) -> int:  # type: ignore[no-untyped-def]
+    with factory() as session:
+        return session.scalar(select(func.count()).select_from(Message)) or 0
 
 
 @pytest.mark.slow
