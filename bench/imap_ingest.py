@@ -68,6 +68,22 @@ def raw_fetch(server, parse: bool) -> tuple[int, float]:  # type: ignore[no-unty
     return count, elapsed
 
 
+def worker_peaks(pid: int) -> list[float]:
+    """Peak RSS (MB) of a process's children: the poller's ingest workers."""
+    peaks = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            peaks.append(peak_mb(int(child)))
+    return peaks
+
+
+def peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def cli(env: dict[str, str], *args: str) -> None:
     subprocess.run(["inbox-router", *args], env=env, check=True, capture_output=True)
 
@@ -125,7 +141,7 @@ def main() -> None:
         print(
             f"(c) inbox-router poll --once, all stages: {stored} in {seconds:.1f} s = "
             f"{rate_c:,.0f} msg/s (exit {status}, start-up included), "
-            f"peak RSS {usage.ru_maxrss / 1024:.0f} MB"
+            f"peak RSS {usage.ru_maxrss / 1024:.0f} MB (the largest of it and its workers)"
         )
 
         poller = subprocess.Popen(["inbox-router", "poll"], env=env, stderr=subprocess.DEVNULL)
@@ -150,14 +166,17 @@ def main() -> None:
                 time.sleep(0.005)
             latencies.append(time.perf_counter() - sent)
         client.logout()
+        workers = worker_peaks(poller.pid)
+        own = peak_mb(poller.pid)
         poller.terminate()
-        _, _, usage = os.wait4(poller.pid, 0)
+        os.wait4(poller.pid, 0)
         latencies.sort()
         p50 = latencies[len(latencies) // 2] * 1000
         p95 = latencies[int(0.95 * (len(latencies) - 1))] * 1000
         print(
             f"IDLE arrival -> stored over {len(latencies)}: p50 {p50:.0f} ms, p95 {p95:.0f} ms; "
-            f"poller peak RSS {usage.ru_maxrss / 1024:.0f} MB"
+            f"poller peak RSS {own:.0f} MB, its children's (ingest worker, "
+            f"multiprocessing's resource tracker) {', '.join(f'{w:.0f}' for w in workers)} MB"
         )
     print(
         f"fetch={rate_a:.0f}/s fetch_parse={rate_b:.0f}/s poll={rate_c:.0f}/s "
