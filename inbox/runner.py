@@ -142,20 +142,7 @@ def ingest_one(
 
     try:
         with factory() as session, session.begin():
-            found = existing_message(session, key)
-            if found is not None:
-                outcome = StoreOutcome("duplicate", found)
-            elif parsed is None:
-                assert parse_error is not None
-                message = store_quarantined(
-                    session, raw, parse_error, origin=origin, key=key, **where
-                )
-                outcome = StoreOutcome("quarantined", message.id, parse_error)
-            else:
-                message = store_parsed(session, parsed, raw, origin=origin, key=key, **where)
-                for stage in stages:
-                    stage(session, message, parsed)
-                outcome = StoreOutcome("stored", message.id)
+            outcome = _store(session, raw, (parsed, parse_error), key, origin, stages, where)
             if on_stored is not None:
                 on_stored(session, outcome)
             return outcome
@@ -178,6 +165,31 @@ def ingest_one(
         return _quarantine_after_failure(
             factory, raw, key, origin, f"{reason}\n{detail}", where, on_stored
         )
+
+
+def _store(
+    session: Session,
+    raw: bytes,
+    parsed_result: Parsed,
+    key: str,
+    origin: str,
+    stages: Sequence[Stage],
+    where: dict[str, int | None],
+) -> StoreOutcome:
+    """A duplicate, or stored quarantined (unparseable), or stored and run through
+    the stages. Raises whatever a stage raises; the caller decides what that means."""
+    parsed, parse_error = parsed_result
+    found = existing_message(session, key)
+    if found is not None:
+        return StoreOutcome("duplicate", found)
+    if parsed is None:
+        assert parse_error is not None
+        message = store_quarantined(session, raw, parse_error, origin=origin, key=key, **where)
+        return StoreOutcome("quarantined", message.id, parse_error)
+    message = store_parsed(session, parsed, raw, origin=origin, key=key, **where)
+    for stage in stages:
+        stage(session, message, parsed)
+    return StoreOutcome("stored", message.id)
 
 
 def _quarantine_after_failure(
@@ -275,25 +287,10 @@ def _ingest_together(
         for item in items:
             if should_stop():
                 break
-            parsed, parse_error = item.parsed
+            parsed = item.parsed[0]
             key = dedupe_key(parsed, item.raw) if parsed is not None else key_for_raw(item.raw)
             where = {"mailbox_id": item.mailbox_id, "imap_uid": item.imap_uid}
-            found = existing_message(session, key)
-            if found is not None:
-                outcomes.append(StoreOutcome("duplicate", found))
-            elif parsed is None:
-                assert parse_error is not None
-                message = store_quarantined(
-                    session, item.raw, parse_error, origin=item.origin, key=key, **where
-                )
-                outcomes.append(StoreOutcome("quarantined", message.id, parse_error))
-            else:
-                message = store_parsed(
-                    session, parsed, item.raw, origin=item.origin, key=key, **where
-                )
-                for stage in stages:
-                    stage(session, message, parsed)
-                outcomes.append(StoreOutcome("stored", message.id))
+            outcomes.append(_store(session, item.raw, item.parsed, key, item.origin, stages, where))
         if outcomes and on_stored is not None:
             on_stored(session, items[len(outcomes) - 1])
     return outcomes
