@@ -10,7 +10,8 @@ that wraps the app (the app is unchanged) and returns it as a Server-Timing head
 client latency is measured here. Goal: p95 server time < 50 ms. Always exits 0.
 
     python bench/web.py [--messages 100000] [--backend sqlite|postgresql|both]
-                        [--requests 2000] [--concurrency 4]
+                        [--requests 2000] [--concurrency 4] [--workers 1]
+                        [--database URL] [--pages triage,messages]
 
 PostgreSQL: $INBOX_ROUTER_BENCH_PG (default postgresql://postgres@127.0.0.1:5432/test);
 a database ir_bench_<random> is created there and dropped at the end.
@@ -781,13 +782,38 @@ def pages(info: dict[str, Any], count: int) -> list[tuple[str, Callable[[random.
     ]
 
 
+def loaded_before(db_url: str) -> dict[str, Any] | None:
+    """What an earlier run loaded into this database (--database), or None if empty."""
+    engine = make_engine(Settings(db_url=db_url))
+    try:
+        with engine.connect() as conn:
+            count = conn.execute(text("SELECT count(*) FROM messages")).scalar_one()
+            states = dict(
+                conn.execute(text("SELECT state, count(*) FROM messages GROUP BY state")).all()
+            )
+            clients = list(conn.execute(text("SELECT id FROM clients")).scalars())
+            matters = list(conn.execute(text("SELECT id FROM matters")).scalars())
+    except Exception:  # no schema yet
+        return None
+    finally:
+        engine.dispose()
+    if not count:
+        return None
+    return {"count": count, "states": states, "clients": clients, "matters": matters}
+
+
 def bench_backend(name: str, db_url: str, args: argparse.Namespace) -> None:
-    print(f"\n== {name}: {args.messages:,} messages ==", flush=True)
-    started = time.perf_counter()
-    info = load(Settings(db_url=db_url), args.messages)
-    took = time.perf_counter() - started
-    made = ", ".join(f"{k} {v:,}" for k, v in info["counts"].items())
-    print(f"load: {took:.1f}s ({args.messages / took:,.0f} messages/s): {made}")
+    info = loaded_before(db_url) if args.database else None
+    if info is not None:
+        args.messages = info["count"]
+        print(f"\n== {name}: {args.messages:,} messages, loaded by an earlier run ==")
+    else:
+        print(f"\n== {name}: {args.messages:,} messages ==", flush=True)
+        started = time.perf_counter()
+        info = load(Settings(db_url=db_url), args.messages)
+        took = time.perf_counter() - started
+        made = ", ".join(f"{k} {v:,}" for k, v in info["counts"].items())
+        print(f"load: {took:.1f}s ({args.messages / took:,.0f} messages/s): {made}")
     print("states: " + ", ".join(f"{k} {v:,}" for k, v in sorted(info["states"].items())))
 
     port = free_port()
@@ -824,6 +850,8 @@ def bench_backend(name: str, db_url: str, args: argparse.Namespace) -> None:
         print(header)
         print("-" * len(header))
         for label, paths in pages(info, args.messages):
+            if args.pages and not any(part in label for part in args.pages.split(",")):
+                continue
             result = run_page(base, cookies, paths, args.requests, args.concurrency, args.warmup)
             srv, cli = result["server"], result["client"]
             p95 = percentile(srv, 0.95)
@@ -881,6 +909,15 @@ def main() -> int:
     parser.add_argument(
         "--workers", type=int, default=1, help="server processes (1: as `inbox-router serve`)"
     )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="bench this database, loading it only if it holds no messages yet, and keep "
+        "it (to measure a change without loading 100,000 messages again)",
+    )
+    parser.add_argument(
+        "--pages", help="only the pages whose label contains one of these, e.g. triage,messages"
+    )
     parser.add_argument("--serve", metavar="DB_URL", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -889,6 +926,13 @@ def main() -> int:
         return 0
 
     print(f"cores: {os.cpu_count()} (shared: figures vary with other load on the machine)")
+    if args.database:
+        name = make_url(normalize_url(args.database)).get_backend_name()
+        try:
+            bench_backend(name, args.database, args)
+        except Exception as exc:
+            print(f"{name}: failed: {exc!r}")
+        return 0
     if args.backend in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
             try:

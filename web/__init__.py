@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from inbox.db import make_engine, session_factory
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     zone = ZoneInfo(settings.timezone)
     app.add_template_filter(partial(local_time, zone=zone), "local")
+    app.add_template_global(label_badge)
     CSRFProtect(app)
     database.init_app(app)
     security.init_app(app)
@@ -77,6 +79,14 @@ def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M", *, zone: 
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(zone).strftime(fmt)
+
+
+def label_badge(label: str | None) -> Markup:
+    """A label as the queues and the message page show it (a function: a Jinja macro
+    costs several times more, and a queue page shows fifty)."""
+    if not label:
+        return Markup('<span class="label">unlabelled</span>')
+    return Markup('<span class="label label-{0}">{1}</span>').format(label, label.replace("_", " "))
 
 
 ERROR_TEXTS = {

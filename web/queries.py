@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session
 
-from inbox.models import LABELS, Message, MessageState, User
+from inbox.models import LABELS, Attorney, Client, Message, MessageState, User
 from web.search import search_condition
 
 PAGE_SIZE = 50
@@ -98,9 +98,41 @@ class Filters:
         return {k: v for k, v in values.items() if v is not None}
 
 
+@dataclass(frozen=True)
+class QueueRow:
+    """What one line of a queue shows: a few columns, not a whole message."""
+
+    id: int
+    subject: str | None
+    from_addr: str | None
+    from_name: str | None
+    label: str | None
+    state: str
+    sla_due_at: dt.datetime | None
+    received_at: dt.datetime | None
+    client_name: str | None
+    attorney_name: str | None
+
+
+# Read as plain rows, joined by primary key: loading 50 ORM objects and their client
+# and attorney cost more than the query itself.
+_ROW_COLUMNS = (
+    Message.id,
+    Message.subject,
+    Message.from_addr,
+    Message.from_name,
+    Message.label,
+    Message.state,
+    Message.sla_due_at,
+    Message.received_at,
+    Client.name,
+    Attorney.name,
+)
+
+
 @dataclass
 class Page:
-    messages: list[Message]
+    messages: list[QueueRow]
     total: int
     page: int
     pages: int
@@ -141,21 +173,6 @@ def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
     return query
 
 
-# What a list row never shows: bodies, headers, and the JSON columns (decoded per row).
-_WIDE_COLUMNS = (
-    Message.text_body,
-    Message.html_body,
-    Message.new_text,
-    Message.headers,
-    Message.to_addrs,
-    Message.cc_addrs,
-    Message.reply_to,
-    Message.references,
-    Message.screen_reasons,
-    Message.parse_defects,
-)
-
-
 def queue_page(
     session: Session, queue: Queue, user: User, filters: Filters, known_total: int | None = None
 ) -> Page:
@@ -176,14 +193,9 @@ def queue_page(
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
     ordered = (
-        base.options(
-            # By primary key in one more query each: a joined eager load with LIMIT
-            # wraps the page in a subquery that SQLite cannot read from the index.
-            selectinload(Message.client),
-            selectinload(Message.assignee_attorney),
-            # A list row shows none of the bodies or headers (loaded if ever asked for).
-            *(defer(column) for column in _WIDE_COLUMNS),
-        )
+        base.with_only_columns(*_ROW_COLUMNS)
+        .outerjoin(Client, Client.id == Message.client_id)
+        .outerjoin(Attorney, Attorney.id == Message.assignee_attorney_id)
         .order_by(
             Message.sla_due_at.is_(None),
             Message.sla_due_at,
@@ -194,7 +206,7 @@ def queue_page(
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     )
-    messages = list(session.scalars(ordered).unique())
+    messages = [QueueRow(*row) for row in session.execute(ordered)]
     return Page(messages, total, page, pages, filters, capped=total > SEARCH_COUNT_CAP)
 
 
@@ -238,7 +250,7 @@ def age(when: dt.datetime | None, now: dt.datetime) -> str:
     return f"{minutes // 60} h" if minutes < 2880 else f"{minutes // 1440} d"
 
 
-def urgency(message: Message, now: dt.datetime) -> str | None:
+def urgency(message: Message | QueueRow, now: dt.datetime) -> str | None:
     """'overdue', 'at-risk' (due within two hours) or None, for the badge."""
     due = message.sla_due_at
     if due is None or message.state not in (

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,36 +17,45 @@ from web.auth import login_required, me
 from web.queries import QUEUES, Filters, age, queue_counts, queue_page, urgency
 
 blueprint = Blueprint("queues", __name__)
+T = TypeVar("T")
 
 
-COUNTS_TTL = 2.0  # seconds; new mail shows in the counts this soon, our own actions at once
+SHORT_TTL = 2.0  # seconds; new mail shows in the counts this soon, our own actions at once
 
 
-class CountsCache:
-    """The navigation's queue counts, shared by the requests of one process for a moment.
+class ShortCache:
+    """What every page of a process shows and nobody needs fresher than SHORT_TTL:
+    the navigation's queue counts and the filters' choices (attorneys, users, clients,
+    mailboxes).
 
-    Counting every message by state costs a few milliseconds on every page at 100,000
-    messages; a person clicking through the queue does not need them fresher than
-    COUNTS_TTL. Any form posted in this process forgets them, so an action shows."""
+    At 100,000 messages counting every message by state costs milliseconds, and the
+    choices are four more queries on every page. Any form posted in this process
+    forgets everything, so one's own action (a new user, a reassignment) shows at once."""
 
     def __init__(self) -> None:
-        self._counts: dict[int | None, tuple[float, dict[str, int]]] = {}
+        self._values: dict[Hashable, tuple[float, Any]] = {}
 
-    def get(self, user: User) -> dict[str, int]:
-        key = user.attorney_id  # "my escalations" depends on it, the rest does not
-        found = self._counts.get(key)
-        if found is not None and time.monotonic() - found[0] < COUNTS_TTL:
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        found = self._values.get(key)
+        if found is not None and time.monotonic() - found[0] < SHORT_TTL:
             return found[1]
-        counts = queue_counts(database.session(), user)
-        self._counts[key] = (time.monotonic(), counts)
-        return counts
+        value = compute()
+        self._values[key] = (time.monotonic(), value)
+        return value
 
     def forget(self) -> None:
-        self._counts = {}
+        self._values = {}
 
 
-def _cache() -> CountsCache:
-    return current_app.extensions.setdefault("inbox_router_counts", CountsCache())
+def _cache() -> ShortCache:
+    return current_app.extensions.setdefault("inbox_router_short", ShortCache())
+
+
+def nav_counts(user: User) -> dict[str, int]:
+    # "My escalations" depends on the attorney, the rest does not.
+    return _cache().get(
+        ("counts", user.attorney_id), lambda: queue_counts(database.session(), user)
+    )
 
 
 @blueprint.app_context_processor
@@ -53,30 +63,45 @@ def navigation() -> dict[str, Any]:
     """Queue counts for the navigation of every page a logged-in person sees."""
     if not current_user.is_authenticated:
         return {}
-    return {"nav_counts": _cache().get(me()), "queues": QUEUES}
+    return {"nav_counts": nav_counts(me()), "queues": QUEUES}
 
 
 @blueprint.after_app_request
-def _forget_counts_after_changes(response: Response) -> Response:
+def _forget_after_changes(response: Response) -> Response:
     if request.method == "POST":
         _cache().forget()
     return response
 
 
-def filter_choices() -> dict[str, Any]:
+def _load_choices() -> dict[str, Any]:
     session = database.session()
     return {
         "labels": LABELS,
         "states": MessageState.ALL,
-        "attorneys": session.execute(
-            select(Attorney.id, Attorney.name).order_by(Attorney.name)
-        ).all(),
-        "users": session.execute(
-            select(User.id, User.name, User.email).where(User.active).order_by(User.email)
-        ).all(),
-        "clients": session.execute(select(Client.id, Client.name).order_by(Client.name)).all(),
-        "mailboxes": session.execute(select(Mailbox.id, Mailbox.name).order_by(Mailbox.name)).all(),
+        "attorneys": [
+            tuple(row)
+            for row in session.execute(select(Attorney.id, Attorney.name).order_by(Attorney.name))
+        ],
+        "users": [
+            tuple(row)
+            for row in session.execute(
+                select(User.id, User.name, User.email).where(User.active).order_by(User.email)
+            )
+        ],
+        "clients": [
+            tuple(row)
+            for row in session.execute(select(Client.id, Client.name).order_by(Client.name))
+        ],
+        "mailboxes": [
+            tuple(row)
+            for row in session.execute(select(Mailbox.id, Mailbox.name).order_by(Mailbox.name))
+        ],
     }
+
+
+def filter_choices() -> dict[str, Any]:
+    """Who and what a queue can be filtered by, or a message reassigned to."""
+    return _cache().get("choices", _load_choices)
 
 
 @blueprint.route("/queue/<name>")
@@ -88,7 +113,7 @@ def queue(name: str) -> Any:
     filters = Filters.from_args(request.args)
     # The whole queue's size is in the navigation's counts already (a count of every
     # row costs milliseconds on PostgreSQL at 100,000 messages).
-    known = None if filters.narrowed else _cache().get(me())[name]
+    known = None if filters.narrowed else nav_counts(me())[name]
     page = queue_page(database.session(), chosen, me(), filters, known)
     return render_template(
         "queue.html",
@@ -99,4 +124,5 @@ def queue(name: str) -> Any:
         urgency=urgency,
         age=age,
         choices=filter_choices(),
+        message_url=lambda message_id: url_for("messages.show", message_id=message_id),
     )
