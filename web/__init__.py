@@ -8,7 +8,6 @@ function (rules/review.py, inbox/outbox.py), commit and redirect.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import secrets
 from functools import partial
@@ -16,12 +15,12 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from inbox.db import make_engine, session_factory
 from inbox.settings import Settings
 from web import admin, auth, database, messages, metrics, presence, queues, security
+from web.display import label_badge, local_time
 
 log = logging.getLogger(__name__)
 
@@ -70,23 +69,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
     return app
-
-
-def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M", *, zone: ZoneInfo) -> str:
-    """Times in the firm's zone (the database keeps UTC; SQLite returns it naive)."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(zone).strftime(fmt)
-
-
-def label_badge(label: str | None) -> Markup:
-    """A label as the queues and the message page show it (a function: a Jinja macro
-    costs several times more, and a queue page shows fifty)."""
-    if not label:
-        return Markup('<span class="label">unlabelled</span>')
-    return Markup('<span class="label label-{0}">{1}</span>').format(label, label.replace("_", " "))
 
 
 ERROR_TEXTS = {

@@ -1,0 +1,25 @@
+"""How values look on every page: times in the firm's zone, label badges."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+
+def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M", *, zone: ZoneInfo) -> str:
+    """Times in the firm's zone (the database keeps UTC; SQLite returns it naive)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(zone).strftime(fmt)
+
+
+def label_badge(label: str | None) -> Markup:
+    """A label as the queues and the message page show it (a function: a Jinja macro
+    costs several times more, and a queue page shows fifty)."""
+    if not label:
+        return Markup('<span class="label">unlabelled</span>')
+    return Markup('<span class="label label-{0}">{1}</span>').format(label, label.replace("_", " "))
