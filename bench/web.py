@@ -20,14 +20,12 @@ a database ir_bench_<random> is created there and dropped at the end.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import hashlib
 import os
 import random
 import re
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -64,6 +62,7 @@ from inbox.models import (  # noqa: E402
 )
 from inbox.settings import Settings  # noqa: E402
 from rules.directory import import_directory  # noqa: E402
+from web.serve import default_workers  # noqa: E402
 
 GOAL_P95_MS = 50.0
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
@@ -608,44 +607,14 @@ class ServerTiming:
         return body
 
 
-def serve(db_url: str, port: int, threads: int, workers: int = 1) -> None:
-    """The real app under waitress; with several workers, that many processes share one
-    listening socket (pre-forked, as gunicorn runs `web.wsgi:app`), so both cores work."""
-    from waitress import serve as waitress_serve
-
-    from web import create_app
+def serve(db_url: str, port: int, threads: int, workers: int | None) -> None:
+    """The real app as `inbox-router serve` runs it (web/serve.py: waitress, pre-forked
+    processes on one socket), each process's app wrapped in the timing middleware."""
+    from web.serve import serve as serve_app
 
     secret = "bench-" + secrets.token_hex(16)  # one key: a login is valid in every worker
-
-    def run(**where: Any) -> None:
-        app = create_app(Settings(db_url=db_url, secret_key=secret))
-        waitress_serve(ServerTiming(app), threads=threads, ident="inbox-router", **where)
-
-    if workers <= 1:
-        run(host="127.0.0.1", port=port)
-        return
-    listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", port))
-    listener.listen(1024)
-    children = []
-    for _ in range(workers):
-        pid = os.fork()
-        if pid == 0:  # the worker: its own app, engine and connections
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            run(sockets=[listener])
-            os._exit(0)
-        children.append(pid)
-
-    def stop(*_: Any) -> None:
-        for child in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(child, signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, stop)
-    for child in children:
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(child, 0)
+    settings = Settings(db_url=db_url, secret_key=secret)
+    serve_app(settings, "127.0.0.1", port, threads=threads, workers=workers, wrap=ServerTiming)
 
 
 def free_port() -> int:
@@ -827,8 +796,7 @@ def bench_backend(name: str, db_url: str, args: argparse.Namespace) -> None:
             str(port),
             "--threads",
             str(args.threads),
-            "--workers",
-            str(args.workers),
+            *(["--workers", str(args.workers)] if args.workers else []),
         ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -838,7 +806,8 @@ def bench_backend(name: str, db_url: str, args: argparse.Namespace) -> None:
         base = f"http://127.0.0.1:{port}"
         cookies = login(base).cookies
         print(
-            f"server: waitress, {args.workers} process(es) x {args.threads} threads, "
+            f"server: waitress, {args.workers or default_workers()} process(es) x "
+            f"{args.threads} threads, "
             f"pid {server.pid}; load: this process, "
             f"{args.concurrency} client threads, {args.requests} requests a page after "
             f"{args.warmup} warm-up (at most {TIME_CAP_S:.0f}s a page)"
@@ -907,7 +876,10 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=40, help="unmeasured requests per page")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (as serve)")
     parser.add_argument(
-        "--workers", type=int, default=1, help="server processes (1: as `inbox-router serve`)"
+        "--workers",
+        type=int,
+        default=None,
+        help="server processes (default: one a core, as `inbox-router serve`)",
     )
     parser.add_argument(
         "--database",

@@ -130,7 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--port", type=int, default=5000)
     sub.add_argument("--threads", type=int, default=8, help="request threads (waitress)")
     sub.add_argument(
-        "--workers", type=int, default=1, help="server processes sharing the port (one a core)"
+        "--workers",
+        type=int,
+        default=None,
+        help="server processes sharing the port (default: one a core)",
     )
     sub = command("demo", cmd_demo, "the sample firm and mailbox in the web UI, with a mail sink")
     sub.add_argument("--host", default="127.0.0.1")
@@ -540,7 +543,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from web.serve import serve
 
     open_database(settings).dispose()  # a clear error now rather than on the first page
-    if args.workers < 1 or args.threads < 1:
+    if (args.workers is not None and args.workers < 1) or args.threads < 1:
         raise CommandError("--workers and --threads must be at least 1")
     serve(settings, args.host, args.port, threads=args.threads, workers=args.workers)
     return 0

@@ -94,6 +94,6 @@ def run_demo(settings: Settings, host: str, port: int, *, reset: bool = False) -
         print(f"  {role:<9} {email:<34} password {password}")
     print()
     try:
-        serve(demo, host, port)
+        serve(demo, host, port, workers=1)  # the sample mailbox needs no more
     finally:
         sink.stop()

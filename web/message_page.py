@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.orm import Session, defer, joinedload
 
 from inbox.models import (
     Attachment,
@@ -42,13 +42,25 @@ class MatterPanel:
     balance: Decimal
 
 
+@dataclass(frozen=True)
+class ThreadEntry:
+    """A message of the thread as the page lists it."""
+
+    id: int
+    received_at: dt.datetime | None
+    from_name: str | None
+    from_addr: str | None
+    subject: str | None
+    label: str | None
+
+
 @dataclass
 class MessagePage:
     message: Message
     classification: Classification | None
     decision: RoutingDecision | None
     draft: Draft | None
-    thread: list[Message]
+    thread: list[ThreadEntry]
     replies: list[OutboxEntry]
     notes: list[tuple[Note, str]]
     attachments: list[Attachment]
@@ -57,78 +69,126 @@ class MessagePage:
     others: list[dict[str, str]]
 
 
-def _newest(session: Session, model: Any, message_id: int) -> Any:
-    return session.scalar(
-        select(model).where(model.message_id == message_id).order_by(model.id.desc()).limit(1)
+# Built once with bound parameters: building each statement anew on every view costs
+# more than running it (SQLAlchemy compiles a statement once either way).
+def _newest(model: Any) -> Any:
+    return (
+        select(model)
+        .where(model.message_id == bindparam("message_id"))
+        .order_by(model.id.desc())
+        .limit(1)
     )
 
 
+_CLASSIFICATION = _newest(Classification)
+_DECISION = _newest(RoutingDecision)
+_PENDING_DRAFT = (
+    select(Draft)
+    .where(Draft.message_id == bindparam("message_id"), Draft.state == "pending")
+    .order_by(Draft.id.desc())
+    .limit(1)
+)
+# The thread as the page lists it: who, when, what, not every message's bodies.
+_THREAD = (
+    select(
+        Message.id,
+        Message.received_at,
+        Message.from_name,
+        Message.from_addr,
+        Message.subject,
+        Message.label,
+    )
+    .where(Message.thread_id == bindparam("thread_id"))
+    .order_by(Message.received_at, Message.id)
+)
+_NOTES = (
+    select(Note, User.name, User.email)
+    .join(User, User.id == Note.user_id)
+    .where(Note.message_id.in_(bindparam("thread_ids", expanding=True)))
+    .order_by(Note.created_at)
+)
+_REPLIES = (
+    select(OutboxEntry)
+    .where(
+        OutboxEntry.message_id.in_(bindparam("thread_ids", expanding=True)),
+        OutboxEntry.kind != "notice",
+    )
+    .order_by(OutboxEntry.queued_at)
+)
+_ATTACHMENTS = (
+    select(Attachment)
+    .options(defer(Attachment.content))  # a list of names: not megabytes of files
+    .where(Attachment.message_id == bindparam("message_id"))
+    .order_by(Attachment.id)
+)
+_AUDIT = (
+    select(AuditEvent)
+    .where(AuditEvent.message_id == bindparam("message_id"))
+    .order_by(AuditEvent.at.desc())
+    .limit(50)
+)
+_OPEN_INVOICES = (
+    select(Invoice)
+    .where(Invoice.matter_id == bindparam("matter_id"), Invoice.balance > 0)
+    .order_by(Invoice.due)
+)
+_OTHERS_PRESENT = (
+    select(User.name, User.email, Presence.mode)
+    .join(User, User.id == Presence.user_id)
+    .where(
+        Presence.message_id == bindparam("message_id"),
+        Presence.user_id != bindparam("viewer_id"),
+        Presence.seen_at >= bindparam("since"),
+    )
+    .order_by(User.email)
+)
+_MESSAGE = select(Message).options(
+    joinedload(Message.client),
+    joinedload(Message.matter),
+    joinedload(Message.assignee_attorney),
+    joinedload(Message.assignee_user),
+)
+
+
 def _matter_panel(session: Session, matter: Matter) -> MatterPanel:
-    invoices = session.scalars(
-        select(Invoice)
-        .where(Invoice.matter_id == matter.id, Invoice.balance > 0)
-        .order_by(Invoice.due)
-    ).all()
-    return MatterPanel(matter, list(invoices), sum((i.balance for i in invoices), Decimal(0)))
+    invoices = list(session.scalars(_OPEN_INVOICES, {"matter_id": matter.id}))
+    return MatterPanel(matter, invoices, sum((i.balance for i in invoices), Decimal(0)))
 
 
 def load_message_page(session: Session, message: Message, viewer: User) -> MessagePage:
-    thread = [message]
-    if message.thread_id is not None:
-        thread = list(
-            session.scalars(
-                select(Message)
-                .where(Message.thread_id == message.thread_id)
-                .order_by(Message.received_at, Message.id)
+    if message.thread_id is None:
+        thread = [
+            ThreadEntry(
+                message.id,
+                message.received_at,
+                message.from_name,
+                message.from_addr,
+                message.subject,
+                message.label,
             )
-        )
-    thread_ids = [m.id for m in thread]
+        ]
+    else:
+        thread = [
+            ThreadEntry(*row) for row in session.execute(_THREAD, {"thread_id": message.thread_id})
+        ]
+    ids = {"message_id": message.id}
+    in_thread = {"thread_ids": [entry.id for entry in thread]}
     matters: list[Matter] = []
     if message.matter is not None:
         matters = [message.matter]
     elif message.client is not None:
         matters = open_matters(session, message.client)
-    notes = session.execute(
-        select(Note, User.name, User.email)
-        .join(User, User.id == Note.user_id)
-        .where(Note.message_id.in_(thread_ids))
-        .order_by(Note.created_at)
-    ).all()
     return MessagePage(
         message=message,
-        classification=_newest(session, Classification, message.id),
-        decision=_newest(session, RoutingDecision, message.id),
-        draft=session.scalar(
-            select(Draft)
-            .where(Draft.message_id == message.id, Draft.state == "pending")
-            .order_by(Draft.id.desc())
-            .limit(1)
-        ),
+        classification=session.scalar(_CLASSIFICATION, ids),
+        decision=session.scalar(_DECISION, ids),
+        draft=session.scalar(_PENDING_DRAFT, ids),
         thread=thread,
-        replies=list(
-            session.scalars(
-                select(OutboxEntry)
-                .where(OutboxEntry.message_id.in_(thread_ids), OutboxEntry.kind != "notice")
-                .order_by(OutboxEntry.queued_at)
-            )
-        ),
-        notes=[(note, name or email) for note, name, email in notes],
-        attachments=list(
-            session.scalars(
-                select(Attachment)
-                .where(Attachment.message_id == message.id)
-                .order_by(Attachment.id)
-            )
-        ),
+        replies=list(session.scalars(_REPLIES, in_thread)),
+        notes=[(note, name or email) for note, name, email in session.execute(_NOTES, in_thread)],
+        attachments=list(session.scalars(_ATTACHMENTS, ids)),
         matters=[_matter_panel(session, m) for m in matters if m is not None],
-        audit=list(
-            session.scalars(
-                select(AuditEvent)
-                .where(AuditEvent.message_id == message.id)
-                .order_by(AuditEvent.at.desc())
-                .limit(50)
-            )
-        ),
+        audit=list(session.scalars(_AUDIT, ids)),
         others=present_others(session, message.id, viewer.id),
     )
 
@@ -137,14 +197,7 @@ def present_others(session: Session, message_id: int, viewer_id: int) -> list[di
     """Who else has the message open now ("Dana is editing this")."""
     since = utcnow() - PRESENCE_TTL
     rows = session.execute(
-        select(User.name, User.email, Presence.mode)
-        .join(User, User.id == Presence.user_id)
-        .where(
-            Presence.message_id == message_id,
-            Presence.user_id != viewer_id,
-            Presence.seen_at >= since,
-        )
-        .order_by(User.email)
+        _OTHERS_PRESENT, {"message_id": message_id, "viewer_id": viewer_id, "since": since}
     ).all()
     return [{"name": name or email, "mode": mode} for name, email, mode in rows]
 
@@ -170,13 +223,4 @@ def leave_presence(session: Session, message_id: int, user_id: int) -> None:
 
 
 def load_message(session: Session, message_id: int) -> Message | None:
-    return session.scalar(
-        select(Message)
-        .options(
-            joinedload(Message.client),
-            joinedload(Message.matter),
-            joinedload(Message.assignee_attorney),
-            joinedload(Message.assignee_user),
-        )
-        .where(Message.id == message_id)
-    )
+    return session.scalar(_MESSAGE.where(Message.id == message_id))

@@ -1,8 +1,8 @@
 """Serving the UI with waitress (a production WSGI server), the outbox worker beside it.
 
-One process serves with threads; Python runs one thread at a time, so `--workers N`
-pre-forks N processes that share the listening socket and use N cores (the parent
-only supervises, and runs the outbox worker when asked). Any WSGI server can also
+One process serves with threads; Python runs one thread at a time, so by default
+one process a core is pre-forked (`--workers N` to choose); they share the listening
+socket (the parent only supervises, and runs the outbox worker when asked). Any WSGI server can also
 run `web.wsgi:app` (e.g. gunicorn), with `inbox-router send` as its own process.
 """
 
@@ -15,12 +15,22 @@ import secrets
 import signal
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from inbox.settings import Settings
 from web import create_app
 
 log = logging.getLogger(__name__)
+WSGIApp = Callable[..., Any]
+
+
+def default_workers() -> int:
+    """One server process for each core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -29,11 +39,13 @@ def _listen(host: str, port: int) -> socket.socket:
     return listener
 
 
-def _serve_here(settings: Settings, listener: socket.socket, threads: int) -> None:
+def _serve_here(
+    settings: Settings, listener: socket.socket, threads: int, wrap: Callable[[WSGIApp], WSGIApp]
+) -> None:
     from waitress import create_server
 
     server = create_server(
-        create_app(settings), sockets=[listener], threads=threads, ident="inbox-router"
+        wrap(create_app(settings)), sockets=[listener], threads=threads, ident="inbox-router"
     )
     try:
         server.run()
@@ -43,12 +55,14 @@ def _serve_here(settings: Settings, listener: socket.socket, threads: int) -> No
         server.close()
 
 
-def _fork_worker(settings: Settings, listener: socket.socket, threads: int) -> int:
+def _fork_worker(
+    settings: Settings, listener: socket.socket, threads: int, wrap: Callable[[WSGIApp], WSGIApp]
+) -> int:
     pid = os.fork()
     if pid == 0:  # the worker: its own app, engine and connections, made after the fork
         signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
         try:
-            _serve_here(settings, listener, threads)
+            _serve_here(settings, listener, threads, wrap)
         finally:
             os._exit(0)
     return pid
@@ -61,7 +75,22 @@ def _start_sender(settings: Settings, stop: threading.Event) -> threading.Thread
     return run_in_thread(OutboxWorker(session_factory(make_engine(settings)), settings), stop)
 
 
-def serve(settings: Settings, host: str, port: int, *, threads: int = 8, workers: int = 1) -> None:
+def _unwrapped(app: WSGIApp) -> WSGIApp:
+    return app
+
+
+def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    *,
+    threads: int = 8,
+    workers: int | None = None,
+    wrap: Callable[[WSGIApp], WSGIApp] = _unwrapped,
+) -> None:
+    """`workers`: processes (None: one a core). `wrap`: WSGI middleware around each
+    process's app (the web benchmark's timing)."""
+    workers = default_workers() if workers is None else workers
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("inbox").setLevel(logging.INFO)
     if workers > 1 and not settings.secret_key:
@@ -69,9 +98,8 @@ def serve(settings: Settings, host: str, port: int, *, threads: int = 8, workers
         log.warning("INBOX_ROUTER_SECRET_KEY is not set: logins end when the server restarts")
         settings = settings.with_changes(secret_key=secrets.token_hex(32))
     listener = _listen(host, port)
-    children = (
-        [_fork_worker(settings, listener, threads) for _ in range(workers)] if workers > 1 else []
-    )
+    forked = range(workers) if workers > 1 else range(0)
+    children = [_fork_worker(settings, listener, threads, wrap) for _ in forked]
     stop = threading.Event()
     sender = _start_sender(settings, stop) if settings.send_in_serve else None
     shape = f"{workers} processes x {threads} threads" if children else f"{threads} threads"
@@ -84,7 +112,7 @@ def serve(settings: Settings, host: str, port: int, *, threads: int = 8, workers
 
     try:
         if not children:
-            _serve_here(settings, listener, threads)
+            _serve_here(settings, listener, threads, wrap)
             return
         signal.signal(signal.SIGTERM, end_children)
         for child in children:
