@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from inbox.db import make_engine, session_factory
@@ -479,6 +479,34 @@ def test_a_search_matching_very_many_messages_counts_up_to_a_cap(
     monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", 5)
     page = login(app, VA).get("/queue/all?q=the").text
     assert "more than 5 messages" in page
+
+
+@pytest.mark.parametrize("term", ["the", "invoice", "HV-2026", "harbor", "zzqx-none"])
+def test_a_common_and_a_rare_search_find_the_same_messages_in_queue_order(
+    db: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch, term: str
+) -> None:
+    """Past the count cap the search walks the queue's order and tests each message;
+    below it the index's matches are sorted. Both must answer as a plain scan does."""
+    from web import queries, search
+
+    pattern = f"%{term}%"
+    with db() as session:
+        user = session.scalars(select(User)).first()
+        assert user is not None
+        scanned = session.scalars(
+            select(Message.id)
+            .where(or_(*(column.ilike(pattern) for column in search.SEARCHED)))
+            .order_by(*queries.QUEUE_ORDER)
+            .limit(queries.PAGE_SIZE)
+        ).all()
+        shapes = []
+        for cap in (10_000, 0):  # 0: every search counts as common
+            monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", cap)
+            page = queries.queue_page(
+                session, queries.QUEUES["all"], user, queries.Filters(search=term)
+            )
+            shapes.append([row.id for row in page.messages])
+    assert shapes[0] == shapes[1] == list(scanned)
 
 
 def test_remote_images_are_taken_out_of_the_mail_before_it_reaches_the_browser(

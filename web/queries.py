@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from inbox.models import LABELS, Attorney, Client, Message, MessageState, User
-from web.search import search_condition
+from web.search import narrowed
 
 PAGE_SIZE = 50
 SEARCH_COUNT_CAP = 1000
@@ -96,6 +96,16 @@ class Filters:
         }
         values.update(changes)
         return {k: v for k, v in values.items() if v is not None}
+
+
+# Urgency first, as the index ix_messages_queue_order holds it (inbox/models.py).
+QUEUE_ORDER = (
+    Message.sla_due_at.is_(None),
+    Message.sla_due_at,
+    Message.priority.desc(),
+    Message.received_at,
+    Message.id,
+)
 
 
 @dataclass(frozen=True)
@@ -184,10 +194,15 @@ def queue_page(
     if known_total is not None:
         total = known_total
     elif filters.search:
-        base = base.where(search_condition(session, filters.search))
         # Counting every match of a common word costs more than the page; stop at a cap.
-        capped = base.with_only_columns(Message.id).limit(SEARCH_COUNT_CAP + 1).subquery()
+        capped = (
+            narrowed(session, base, filters.search, common=False)
+            .with_only_columns(Message.id)
+            .limit(SEARCH_COUNT_CAP + 1)
+            .subquery()
+        )
         total = session.scalar(select(func.count()).select_from(capped)) or 0
+        base = narrowed(session, base, filters.search, common=total > SEARCH_COUNT_CAP)
     else:  # counted from the index: a subquery of whole rows would read every body
         total = session.scalar(base.with_only_columns(func.count()).select_from(Message)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
@@ -196,13 +211,7 @@ def queue_page(
         base.with_only_columns(*_ROW_COLUMNS)
         .outerjoin(Client, Client.id == Message.client_id)
         .outerjoin(Attorney, Attorney.id == Message.assignee_attorney_id)
-        .order_by(
-            Message.sla_due_at.is_(None),
-            Message.sla_due_at,
-            Message.priority.desc(),
-            Message.received_at,
-            Message.id,
-        )
+        .order_by(*QUEUE_ORDER)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     )

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, or_, select, text
+from sqlalchemy import ColumnElement, Connection, Select, column, or_, select, table, text
 from sqlalchemy.orm import Session
 
 from inbox.models import Message
 
 FTS_TABLE = "messages_fts"
+_FTS = table(FTS_TABLE, column("rowid"))
 SEARCHED = (Message.subject, Message.from_addr, Message.from_name, Message.text_body)
 _has_fts: dict[str, bool] = {}  # per database URL: the schema does not change under us
 
@@ -36,14 +37,24 @@ def _like(term: str) -> ColumnElement[bool]:
     return or_(*(column.ilike(pattern, escape="\\") for column in SEARCHED))
 
 
-def search_condition(session: Session, term: str) -> ColumnElement[bool]:
+def _match(term: str) -> Any:
+    phrase = '"' + term.replace('"', '""') + '"'  # one literal phrase, no FTS syntax
+    return text(f"{FTS_TABLE} MATCH :phrase").bindparams(phrase=phrase)
+
+
+def narrowed(session: Session, query: Select[Any], term: str, *, common: bool) -> Select[Any]:
+    """`query` limited to the messages that contain `term`.
+
+    `common`: the term matches more messages than a page needs to sort (the caller
+    has counted). SQLite then walks the queue's order and keeps the matching
+    messages (the first fifty are found after a few hundred rows), instead of
+    gathering every match of a common word and sorting them all; a rare term is
+    looked up in the index and its few matches sorted."""
     connection = session.connection()
     if connection.dialect.name == "sqlite" and len(term) >= 3 and _sqlite_fts(connection):
-        phrase = '"' + term.replace('"', '""') + '"'  # one literal phrase, no FTS syntax
-        matching: Any = (
-            select(text("rowid"))
-            .select_from(text(FTS_TABLE))
-            .where(text(f"{FTS_TABLE} MATCH :phrase").bindparams(phrase=phrase))
-        )
-        return Message.id.in_(matching)
-    return _like(term)
+        if common:
+            matching: Any = select(text("rowid")).select_from(text(FTS_TABLE)).where(_match(term))
+            # "+ 0": not an index lookup by id, a test of each row of the walk.
+            return query.where((Message.id + 0).in_(matching))
+        return query.join(_FTS, _FTS.c.rowid == Message.id).where(_match(term))
+    return query.where(_like(term))
