@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from inbox.models import LABELS, Attorney, Client, Message, MessageState, User
-from web.search import narrowed
+from web.search import count_matches, narrowed
 
 PAGE_SIZE = 50
 SEARCH_COUNT_CAP = 1000
@@ -195,13 +195,7 @@ def queue_page(
         total = known_total
     elif filters.search:
         # Counting every match of a common word costs more than the page; stop at a cap.
-        capped = (
-            narrowed(session, base, filters.search, common=False)
-            .with_only_columns(Message.id)
-            .limit(SEARCH_COUNT_CAP + 1)
-            .subquery()
-        )
-        total = session.scalar(select(func.count()).select_from(capped)) or 0
+        total = count_matches(session, base, filters.search, SEARCH_COUNT_CAP + 1)
         base = narrowed(session, base, filters.search, common=total > SEARCH_COUNT_CAP)
     else:  # counted from the index: a subquery of whole rows would read every body
         total = session.scalar(base.with_only_columns(func.count()).select_from(Message)) or 0

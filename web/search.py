@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, column, or_, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    column,
+    func,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from inbox.models import Message
@@ -40,6 +50,28 @@ def _like(term: str) -> ColumnElement[bool]:
 def _match(term: str) -> Any:
     phrase = '"' + term.replace('"', '""') + '"'  # one literal phrase, no FTS syntax
     return text(f"{FTS_TABLE} MATCH :phrase").bindparams(phrase=phrase)
+
+
+def count_matches(session: Session, query: Select[Any], term: str, cap: int) -> int:
+    """How many messages of `query` contain `term`, counting no further than `cap`.
+
+    On PostgreSQL, given the LIMIT, the planner reads the table in order hoping to meet
+    `cap` matches soon: 0.2-0.3 s when they are rare at 100,000 messages. The trigram
+    indexes find the candidates in milliseconds, so the count is told not to scan."""
+    found = (
+        narrowed(session, query, term, common=False)
+        .with_only_columns(Message.id)
+        .limit(cap)
+        .subquery()
+    )
+    counting = select(func.count()).select_from(found)
+    if session.connection().dialect.name != "postgresql":
+        return session.scalar(counting) or 0
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    try:
+        return session.scalar(counting) or 0
+    finally:
+        session.execute(text("RESET enable_seqscan"))
 
 
 def narrowed(session: Session, query: Select[Any], term: str, *, common: bool) -> Select[Any]:
