@@ -203,8 +203,6 @@ class Message(Base):
         Index("ix_messages_received", "received_at"),
         # "My escalations" counts (attorney, state) without reading the wide rows.
         Index("ix_messages_attorney_state", "assignee_attorney_id", "state"),
-        # A client's messages of one label, counted from the index (a filtered queue).
-        Index("ix_messages_client_label", "client_id", "label"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -279,7 +277,22 @@ Index(
     Message.priority.desc(),
     Message.received_at,
     Message.id,
-)  # on SQLite migration 0003 adds state, label and client_id at its end
+    # A page's ids come from the index alone, skipping other queues' rows unread:
+    # SQLite has these at the index's end (migration 0003), PostgreSQL as INCLUDE (0005).
+    postgresql_include=["state", "label", "client_id"],
+)
+# A client's messages of one label (a filtered queue): counted from the index, and a
+# page read from it in the queues' order, never sorted (migration 0005).
+Index(
+    "ix_messages_client_label",
+    Message.client_id,
+    Message.label,
+    Message.sla_due_at.is_(None),
+    Message.sla_due_at,
+    Message.priority.desc(),
+    Message.received_at,
+    Message.id,
+)
 
 
 class RawMessage(Base):

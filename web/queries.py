@@ -201,13 +201,20 @@ def queue_page(
         total = session.scalar(base.with_only_columns(func.count()).select_from(Message)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
-    ordered = (
-        base.with_only_columns(*_ROW_COLUMNS)
-        .outerjoin(Client, Client.id == Message.client_id)
-        .outerjoin(Attorney, Attorney.id == Message.assignee_attorney_id)
+    # The page's ids first, from the queue-order index alone (it holds state, label and
+    # client), then those rows: reading each skipped row to test it cost ~13 ms a page.
+    page_ids = (
+        base.with_only_columns(Message.id)
         .order_by(*QUEUE_ORDER)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
+    )
+    ordered = (
+        select(*_ROW_COLUMNS)
+        .where(Message.id.in_(page_ids.scalar_subquery()))
+        .outerjoin(Client, Client.id == Message.client_id)
+        .outerjoin(Attorney, Attorney.id == Message.assignee_attorney_id)
+        .order_by(*QUEUE_ORDER)
     )
     messages = [QueueRow(*row) for row in session.execute(ordered)]
     return Page(messages, total, page, pages, filters, capped=total > SEARCH_COUNT_CAP)
