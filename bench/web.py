@@ -748,6 +748,7 @@ def pages(info: dict[str, Any], count: int) -> list[tuple[str, Callable[[random.
         ),
         ("/queue/all?q=", lambda r: f"/queue/all?q={r.choice(SEARCHES)}"),
         ("/messages/<id>", lambda r: f"/messages/{r.randint(1, count)}"),
+        ("/metrics", lambda r: "/metrics"),  # not under the goal: shown for what it costs
     ]
 
 

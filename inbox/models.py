@@ -200,7 +200,10 @@ class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
         Index("ix_messages_state_sla", "state", "sla_due_at"),
-        Index("ix_messages_received", "received_at"),
+        # The metrics page: volume by label and response times (received, label,
+        # answered), SLA breaches (due, answered, state), read from the indexes alone.
+        Index("ix_messages_received", "received_at", "label", "first_response_at"),
+        Index("ix_messages_sla_response", "sla_due_at", "first_response_at", "state"),
         # "My escalations" counts (attorney, state) without reading the wide rows.
         Index("ix_messages_attorney_state", "assignee_attorney_id", "state"),
     )
