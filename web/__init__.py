@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 from inbox.db import make_engine, session_factory
 from inbox.settings import Settings
 from web import admin, auth, database, messages, metrics, presence, queues, security
-from web.display import label_badge, local_time
+from web.display import label_badge, local_time, time_tag
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     zone = ZoneInfo(settings.timezone)
     app.add_template_filter(partial(local_time, zone=zone), "local")
     app.add_template_global(label_badge)
+    app.add_template_global(partial(time_tag, zone=zone), "when")
     CSRFProtect(app)
     database.init_app(app)
     security.init_app(app)

@@ -23,3 +23,12 @@ def label_badge(label: str | None) -> Markup:
     if not label:
         return Markup('<span class="label">unlabelled</span>')
     return Markup('<span class="label label-{0}">{1}</span>').format(label, label.replace("_", " "))
+
+
+def time_tag(value: dt.datetime | None, *, zone: ZoneInfo) -> Markup:
+    """A <time> in the firm's zone; empty (falsy) when there is no time."""
+    if value is None:
+        return Markup("")
+    return Markup('<time datetime="{0}">{1}</time>').format(
+        value.isoformat(), local_time(value, zone=zone)
+    )

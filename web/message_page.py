@@ -144,7 +144,7 @@ _OTHERS_PRESENT = (
 )
 _MESSAGE = select(Message).options(
     joinedload(Message.client),
-    joinedload(Message.matter),
+    joinedload(Message.matter).joinedload(Matter.responsible_attorney),
     joinedload(Message.assignee_attorney),
     joinedload(Message.assignee_user),
 )
@@ -177,7 +177,7 @@ def load_message_page(session: Session, message: Message, viewer: User) -> Messa
     if message.matter is not None:
         matters = [message.matter]
     elif message.client is not None:
-        matters = open_matters(session, message.client)
+        matters = open_matters(session, message.client, joinedload(Matter.responsible_attorney))
     return MessagePage(
         message=message,
         classification=session.scalar(_CLASSIFICATION, ids),
