@@ -78,27 +78,19 @@ def _forget_after_changes(response: Response) -> Response:
 
 def _load_choices() -> dict[str, Any]:
     session = database.session()
+
+    def rows(query: Any) -> list[tuple[Any, ...]]:  # plain tuples: kept past the session
+        return [tuple(row) for row in session.execute(query)]
+
     return {
         "labels": LABELS,
         "states": MessageState.ALL,
-        "attorneys": [
-            tuple(row)
-            for row in session.execute(select(Attorney.id, Attorney.name).order_by(Attorney.name))
-        ],
-        "users": [
-            tuple(row)
-            for row in session.execute(
-                select(User.id, User.name, User.email).where(User.active).order_by(User.email)
-            )
-        ],
-        "clients": [
-            tuple(row)
-            for row in session.execute(select(Client.id, Client.name).order_by(Client.name))
-        ],
-        "mailboxes": [
-            tuple(row)
-            for row in session.execute(select(Mailbox.id, Mailbox.name).order_by(Mailbox.name))
-        ],
+        "attorneys": rows(select(Attorney.id, Attorney.name).order_by(Attorney.name)),
+        "users": rows(
+            select(User.id, User.name, User.email).where(User.active).order_by(User.email)
+        ),
+        "clients": rows(select(Client.id, Client.name).order_by(Client.name)),
+        "mailboxes": rows(select(Mailbox.id, Mailbox.name).order_by(Mailbox.name)),
     }
 
 

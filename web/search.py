@@ -67,11 +67,11 @@ def count_matches(session: Session, query: Select[Any], term: str, cap: int) -> 
     counting = select(func.count()).select_from(found)
     if session.connection().dialect.name != "postgresql":
         return session.scalar(counting) or 0
+    # For this statement only (a failure rolls the transaction back, and the SET with it).
     session.execute(text("SET LOCAL enable_seqscan = off"))
-    try:
-        return session.scalar(counting) or 0
-    finally:
-        session.execute(text("RESET enable_seqscan"))
+    total = session.scalar(counting) or 0
+    session.execute(text("RESET enable_seqscan"))
+    return total
 
 
 def narrowed(session: Session, query: Select[Any], term: str, *, common: bool) -> Select[Any]:
