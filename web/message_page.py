@@ -71,22 +71,25 @@ class MessagePage:
 
 # Built once with bound parameters: building each statement anew on every view costs
 # more than running it (SQLAlchemy compiles a statement once either way).
-def _newest(model: Any) -> Any:
+def _newest_id(model: Any, *where: Any) -> Any:
     return (
-        select(model)
-        .where(model.message_id == bindparam("message_id"))
+        select(model.id)
+        .where(model.message_id == bindparam("message_id"), *where)
         .order_by(model.id.desc())
         .limit(1)
+        .scalar_subquery()
     )
 
 
-_CLASSIFICATION = _newest(Classification)
-_DECISION = _newest(RoutingDecision)
-_PENDING_DRAFT = (
-    select(Draft)
-    .where(Draft.message_id == bindparam("message_id"), Draft.state == "pending")
-    .order_by(Draft.id.desc())
-    .limit(1)
+# The current label, routing decision and pending draft in one round trip (on
+# PostgreSQL each statement is a round trip, and they add up on this page).
+_CURRENT = (
+    select(Classification, RoutingDecision, Draft)
+    .select_from(Message)
+    .outerjoin(Classification, Classification.id == _newest_id(Classification))
+    .outerjoin(RoutingDecision, RoutingDecision.id == _newest_id(RoutingDecision))
+    .outerjoin(Draft, Draft.id == _newest_id(Draft, Draft.state == "pending"))
+    .where(Message.id == bindparam("message_id"))
 )
 # The thread as the page lists it: who, when, what, not every message's bodies.
 _THREAD = (
@@ -129,7 +132,7 @@ _AUDIT = (
 )
 _OPEN_INVOICES = (
     select(Invoice)
-    .where(Invoice.matter_id == bindparam("matter_id"), Invoice.balance > 0)
+    .where(Invoice.matter_id.in_(bindparam("matter_ids", expanding=True)), Invoice.balance > 0)
     .order_by(Invoice.due)
 )
 _OTHERS_PRESENT = (
@@ -150,9 +153,17 @@ _MESSAGE = select(Message).options(
 )
 
 
-def _matter_panel(session: Session, matter: Matter) -> MatterPanel:
-    invoices = list(session.scalars(_OPEN_INVOICES, {"matter_id": matter.id}))
-    return MatterPanel(matter, invoices, sum((i.balance for i in invoices), Decimal(0)))
+def _matter_panels(session: Session, matters: list[Matter]) -> list[MatterPanel]:
+    """Each matter with its open invoices (one query for all of them)."""
+    if not matters:
+        return []
+    invoices: dict[int, list[Invoice]] = {m.id: [] for m in matters}
+    for invoice in session.scalars(_OPEN_INVOICES, {"matter_ids": list(invoices)}):
+        invoices[invoice.matter_id].append(invoice)
+    return [
+        MatterPanel(m, invoices[m.id], sum((i.balance for i in invoices[m.id]), Decimal(0)))
+        for m in matters
+    ]
 
 
 def load_message_page(session: Session, message: Message, viewer: User) -> MessagePage:
@@ -178,16 +189,17 @@ def load_message_page(session: Session, message: Message, viewer: User) -> Messa
         matters = [message.matter]
     elif message.client is not None:
         matters = open_matters(session, message.client, joinedload(Matter.responsible_attorney))
+    classification, decision, draft = session.execute(_CURRENT, ids).one()
     return MessagePage(
         message=message,
-        classification=session.scalar(_CLASSIFICATION, ids),
-        decision=session.scalar(_DECISION, ids),
-        draft=session.scalar(_PENDING_DRAFT, ids),
+        classification=classification,
+        decision=decision,
+        draft=draft,
         thread=thread,
         replies=list(session.scalars(_REPLIES, in_thread)),
         notes=[(note, name or email) for note, name, email in session.execute(_NOTES, in_thread)],
         attachments=list(session.scalars(_ATTACHMENTS, ids)),
-        matters=[_matter_panel(session, m) for m in matters if m is not None],
+        matters=_matter_panels(session, [m for m in matters if m is not None]),
         audit=list(session.scalars(_AUDIT, ids)),
         others=present_others(session, message.id, viewer.id),
     )
