@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
+from inbox.cores import usable_cores
 from inbox.parse import ParsedMessage
 from inbox.runner import Parsed, WorkerJob, parse_safely
 
@@ -70,7 +71,7 @@ def _run_empty(jobs: Sequence[WorkerJob | None]) -> None:
 
 def default_workers() -> int:
     """One worker beside the poller when there is a second core to run it."""
-    return 1 if (os.cpu_count() or 1) >= 2 else 0
+    return 1 if usable_cores() >= 2 else 0
 
 
 def _worker_start(modules: Sequence[str]) -> None:

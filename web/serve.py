@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from inbox.cores import usable_cores
 from inbox.settings import Settings
 from web import create_app
 
@@ -27,10 +28,7 @@ WSGIApp = Callable[..., Any]
 
 def default_workers() -> int:
     """One server process for each core this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    return usable_cores()
 
 
 def _listen(host: str, port: int) -> socket.socket:
