@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 from inbox.db import make_engine, migrate, session_factory  # noqa: E402
-from inbox.mailbuild import as_utc  # noqa: E402
+from inbox.mail.build import as_utc  # noqa: E402
 from inbox.models import Mailbox, OutboxEntry, OutboxState  # noqa: E402
-from inbox.outbox import new_message_id  # noqa: E402
+from inbox.outgoing.outbox import new_message_id  # noqa: E402
 from inbox.settings import Settings  # noqa: E402
 from tests.servers.dovecot import private_dovecot  # noqa: E402
 from tests.servers.smtp import smtp_sink  # noqa: E402

@@ -61,7 +61,7 @@ from inbox.models import (  # noqa: E402
     Thread,
 )
 from inbox.settings import Settings  # noqa: E402
-from rules.directory import import_directory  # noqa: E402
+from rules.directory_import import import_directory  # noqa: E402
 from web.serve import default_workers  # noqa: E402
 
 GOAL_P95_MS = 50.0

@@ -17,13 +17,14 @@ from classifier.corpus import (
 )
 from classifier.evaluate import Report
 from classifier.features import ModelInput
-from classifier.model import LABELS
 from classifier.persistence import save_bundle
 from classifier.policy import Thresholds
 from classifier.predict import Classifier
+from classifier.registry import corrections, register_candidate
 from classifier.train import measure, train_model
+from inbox.mail.parse import parse_file
+from inbox.models import LABELS
 from inbox.settings import Settings
-from inbox.sources import parse_file
 
 Out = Callable[[str], None]
 
@@ -129,8 +130,6 @@ def train_and_save(
 
 def retrain_with_corrections(session, settings: Settings, out: Out):  # type: ignore[no-untyped-def]
     """Train on the corpus plus people's corrections; promote only if not worse."""
-    from classifier.registry import corrections, register_candidate
-
     extra = corrections(session)
     out(f"{len(extra)} corrections from the database")
     files = corpus_files(TRAIN_DIR)

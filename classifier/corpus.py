@@ -16,8 +16,8 @@ from email.utils import formataddr, parseaddr
 from pathlib import Path
 
 from classifier.features import ModelInput
-from classifier.model import LABELS
-from inbox.parse import parse_message
+from inbox.mail.parse import parse_message
+from inbox.models import LABELS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TRAIN_DIR = DATA_DIR / "train"

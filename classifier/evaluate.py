@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
-from classifier.model import LABELS
+from inbox.models import LABELS
 
 LEGAL = "legal_question"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from inbox.mail.parse import ParsedMessage
 from inbox.models import Message
-from inbox.parse import ParsedMessage
 
 # One pass over the text; at each position the first alternative that matches wins,
 # in this order (a URL is not read as an e-mail, an invoice number not as a matter).

@@ -9,8 +9,6 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from classifier.vectorizers import FastTfidfVectorizer
 
-LABELS = ("status_request", "billing_query", "legal_question", "other")
-
 
 def build_pipeline(**params: Any) -> Pipeline:
     """Word and character TF-IDF into a multinomial logistic regression.

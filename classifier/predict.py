@@ -12,7 +12,7 @@ import numpy as np
 
 from classifier.features import ModelInput
 from classifier.policy import Decision, Thresholds, decide
-from inbox.parse import ParsedMessage
+from inbox.mail.parse import ParsedMessage
 from inbox.settings import Settings
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ class ClassifyJob:
         )
 
     def classifier(self) -> Classifier:
-        from classifier.persistence import load_bundle
+        from classifier.persistence import load_bundle  # scikit-learn: only when loading
 
         loaded = _job_classifiers.get(self)
         if loaded is None or loaded.bundle is not load_bundle(self.path):

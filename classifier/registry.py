@@ -122,3 +122,17 @@ def restore(session: Session, version: str) -> ModelVersion:
 def use_shipped_model(session: Session) -> None:
     """Go back to the model that ships with the project."""
     session.execute(update(ModelVersion).values(active=False))
+
+
+def describe_versions(session: Session, settings: Settings) -> str:
+    """The shipped model and each trained version: held-out figures, which is active."""
+    versions = session.scalars(select(ModelVersion).order_by(ModelVersion.id)).all()
+    active = next((v for v in versions if v.active), None)
+    lines = [f"shipped: {settings.model_path}{'' if active else '  (active)'}"]
+    for v in versions:
+        heldout = (v.metrics or {}).get("heldout") or {}
+        lines.append(
+            f"{v.version}: macro-F1 {heldout.get('macro_f1', '?')}, legal recall "
+            f"{heldout.get('legal_recall', '?')}{'  (active)' if v.active else ''}"
+        )
+    return "\n".join(lines)

@@ -18,10 +18,11 @@ import skops
 
 from classifier.corpus import Example, data_hash
 from classifier.evaluate import Report, evaluate
-from classifier.model import LABELS, build_pipeline
+from classifier.model import build_pipeline
 from classifier.persistence import ModelBundle
 from classifier.policy import Thresholds, decide
 from classifier.thresholds import choose_thresholds, out_of_fold_scores
+from inbox.models import LABELS
 
 Progress = Callable[[str], None]
 

@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from inbox.db import make_engine, migrate, schema_is_current, session_factory
+from inbox.models import LABELS
 from inbox.settings import PROJECT_ROOT, Settings, SettingsError
 
 SAMPLE_FIRM = PROJECT_ROOT / "rules" / "sample_firm"
@@ -88,9 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = command("relabel", cmd_relabel, "correct a message's label and route it again")
     sub.add_argument("message_id", type=int)
-    sub.add_argument(
-        "label", choices=["status_request", "billing_query", "legal_question", "other"]
-    )
+    sub.add_argument("label", choices=LABELS)
     sub.add_argument("--by", metavar="EMAIL", help="the user making the correction")
     sub = command("eval", cmd_eval, "measure the classifier on a labeled set")
     sub.add_argument("--labels", type=Path, metavar="CSV", help="CSV with file,label columns")
@@ -197,7 +196,7 @@ def cmd_init(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_import_directory(settings: Settings, args: argparse.Namespace) -> int:
-    from rules.directory import DirectoryError, import_directory
+    from rules.directory_import import DirectoryError, import_directory
 
     try:
         with database(settings) as factory, factory() as session, session.begin():
@@ -220,7 +219,7 @@ def cmd_import_directory(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    from inbox.ingest_files import ingest_paths
+    from inbox.ingest.files import ingest_paths
 
     with database(settings) as factory:
         summary = ingest_paths(factory, settings, args.paths)
@@ -289,8 +288,7 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
-    from classifier.registry import RegistryError, restore, use_shipped_model
-    from inbox.models import ModelVersion
+    from classifier.registry import RegistryError, describe_versions, restore, use_shipped_model
 
     with database(settings) as factory, factory() as session, session.begin():
         try:
@@ -300,20 +298,14 @@ def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
                 use_shipped_model(session)
         except RegistryError as exc:
             raise CommandError(str(exc)) from None
-        versions = session.scalars(select(ModelVersion).order_by(ModelVersion.id)).all()
-        active = next((v for v in versions if v.active), None)
-        print(f"shipped: {settings.model_path}{'' if active else '  (active)'}")
-        for v in versions:
-            heldout = (v.metrics or {}).get("heldout") or {}
-            print(
-                f"{v.version}: macro-F1 {heldout.get('macro_f1', '?')}, legal recall "
-                f"{heldout.get('legal_recall', '?')}{'  (active)' if v.active else ''}"
-            )
+        print(describe_versions(session, settings))
     return 0
 
 
 def cmd_relabel(settings: Settings, args: argparse.Namespace) -> int:
-    from inbox.models import Message, User
+    from classifier.registry import active_model_path
+    from inbox.accounts import find_user
+    from inbox.models import Message
     from rules.review import ReviewError, relabel
     from rules.route import Router
 
@@ -321,13 +313,9 @@ def cmd_relabel(settings: Settings, args: argparse.Namespace) -> int:
         message = session.get(Message, args.message_id)
         if message is None:
             raise CommandError(f"no message {args.message_id}")
-        user = None
-        if args.by:
-            user = session.scalar(select(User).where(User.email == args.by.lower()))
-            if user is None:
-                raise CommandError(f"no user {args.by}")
-        from classifier.registry import active_model_path
-
+        user = find_user(session, args.by) if args.by else None
+        if args.by and user is None:
+            raise CommandError(f"no user {args.by}")
         router = Router.from_settings(settings, active_model_path(session, settings))
         try:
             decision = relabel(session, message, args.label, user, router)
@@ -359,7 +347,7 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_mailbox(settings: Settings, args: argparse.Namespace) -> int:
-    from inbox.mailboxes import MailboxError, add_mailbox
+    from inbox.ingest.mailboxes import MailboxError, add_mailbox
 
     with database(settings) as factory, factory() as session, session.begin():
         try:
@@ -391,11 +379,11 @@ def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
 
     from classifier.errors import ModelFileError
     from inbox.imap import MailboxConfigError
-    from inbox.models import Mailbox
-    from inbox.pipeline import WORKER_IMPORTS, build_stages
-    from inbox.poller import NETWORK_ERRORS, PollerOptions, poll_mailboxes
-    from inbox.prework import PreworkPool, default_workers
-    from inbox.runner import worker_jobs
+    from inbox.ingest.mailboxes import enabled_mailboxes
+    from inbox.ingest.pipeline import WORKER_IMPORTS, build_stages
+    from inbox.ingest.poller import NETWORK_ERRORS, PollerOptions, poll_mailboxes
+    from inbox.ingest.prework import PreworkPool, default_workers
+    from inbox.ingest.runner import worker_jobs
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("inbox").setLevel(logging.INFO)
@@ -404,10 +392,7 @@ def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
         signal.signal(sig, lambda *_: stop.set())
     with database(settings) as factory:
         with factory() as session:
-            query = select(Mailbox.id, Mailbox.name).where(Mailbox.enabled.is_(True))
-            if args.mailbox:
-                query = query.where(Mailbox.name.in_(args.mailbox))
-            boxes = session.execute(query.order_by(Mailbox.id)).all()
+            boxes = enabled_mailboxes(session, args.mailbox)
         if not boxes:
             raise CommandError("no mailbox to poll: add one with `inbox-router mailbox add`")
         options = PollerOptions(
@@ -428,10 +413,10 @@ def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
             except ModelFileError as exc:
                 raise CommandError(str(exc)) from exc
             if settings.send_in_poll and not args.once:
-                from inbox.sender import OutboxWorker, run_in_thread
+                from inbox.outgoing.worker import OutboxWorker, run_in_thread
 
                 sender = run_in_thread(OutboxWorker(factory, settings), stop)
-            poll_mailboxes(factory, [b.id for b in boxes], stages, options, stop, args.once, pool)
+            poll_mailboxes(factory, boxes, stages, options, stop, args.once, pool)
         except (MailboxConfigError, *NETWORK_ERRORS) as exc:
             print(f"inbox-router: poll failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 1
@@ -447,7 +432,7 @@ def cmd_send(settings: Settings, args: argparse.Namespace) -> int:
     import asyncio
     import logging
 
-    from inbox.sender import OutboxWorker, PassSummary, run_until_signalled
+    from inbox.outgoing.worker import OutboxWorker, PassSummary, run_until_signalled
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("inbox").setLevel(logging.INFO)
@@ -473,46 +458,10 @@ def cmd_send(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
-    from inbox.models import Mailbox, Message, OutboxEntry
+    from inbox.report import status_report
 
     with database(settings) as factory, factory() as session:
-        mailboxes = session.scalars(select(Mailbox).order_by(Mailbox.name)).all()
-        print("mailboxes:" if mailboxes else "mailboxes: none registered")
-        for box in mailboxes:
-            synced = box.last_sync_at.isoformat(timespec="seconds") if box.last_sync_at else "never"
-            health = (
-                "ok" if not box.consecutive_failures else f"{box.consecutive_failures} failures"
-            )
-            print(
-                f"  {box.name}: {box.username}@{box.host}/{box.folder} last sync {synced}, {health}"
-            )
-            if box.last_error:
-                print(f"    last error: {box.last_error.splitlines()[0]}")
-        counts = dict(
-            session.execute(select(Message.state, func.count()).group_by(Message.state)).all()
-        )
-        print("queues:")
-        for state in sorted(counts):
-            print(f"  {state}: {counts[state]}")
-        if not counts:
-            print("  (no messages)")
-        outbox = dict(
-            session.execute(
-                select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)
-            ).all()
-        )
-        print("outbox:" if outbox else "outbox: empty")
-        for state in sorted(outbox):
-            print(f"  {state}: {outbox[state]}")
-        troubled = session.scalars(
-            select(OutboxEntry)
-            .where(OutboxEntry.state.in_(("failed", "held")))
-            .order_by(OutboxEntry.id.desc())
-            .limit(5)
-        ).all()
-        for entry in troubled:
-            why = entry.last_error or entry.hold_reason or ""
-            print(f"    #{entry.id} {entry.state} to {', '.join(entry.to_addrs)}: {why[:120]}")
+        print(status_report(session))
     return 0
 
 
@@ -556,31 +505,11 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def reset_database(engine: Engine) -> None:
-    from inbox.models import Base
-
-    Base.metadata.drop_all(engine)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        if engine.dialect.name == "sqlite":  # the search index is no model of ours
-            connection.exec_driver_sql("DROP TABLE IF EXISTS messages_fts")
-
-
-def load_sample(settings: Settings, factory: sessionmaker[Session]) -> None:
-    """The sample firm and mailbox through the real pipeline (idempotent)."""
-    from inbox.ingest_files import ingest_paths
-    from rules.directory import import_directory
-
-    with factory() as session, session.begin():
-        results = import_directory(session, SAMPLE_FIRM)
-    for result in results:
-        print(f"{result.file}: {result.rows} rows")
-    print(ingest_paths(factory, settings, [SAMPLE_MAILBOX]).line())
-
-
 def cmd_sample(settings: Settings, args: argparse.Namespace) -> int:
     """Set up the embedded default: sample firm and mailbox through the real pipeline."""
+    from inbox.db import reset_database
     from inbox.report import message_table
+    from inbox.sample import load_sample
 
     engine = make_engine(settings)
     if args.reset:

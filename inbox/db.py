@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from inbox.models import Base
 from inbox.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -83,3 +84,12 @@ def schema_is_current(engine: Engine) -> bool:
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_heads()
     return set(current) == set(script.get_heads())
+
+
+def reset_database(engine: Engine) -> None:
+    """Drop every table of ours (`demo --reset`, `sample --reset`): the next migrate starts anew."""
+    Base.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        if engine.dialect.name == "sqlite":  # the search index is no model of ours
+            connection.exec_driver_sql("DROP TABLE IF EXISTS messages_fts")

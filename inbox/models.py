@@ -32,7 +32,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ROLES = ("va", "attorney", "admin")
 LABELS = ("status_request", "billing_query", "legal_question", "other")
-ACTIONS = ("escalate", "draft", "triage", "ignore")
+# The "template" of a reply an attorney wrote: no template at all, a person's own words.
+ATTORNEY_REPLY = "attorney/reply"
 
 
 class MessageState:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from inbox.models import Classification, Message
+from inbox.models import Classification, Mailbox, Message, OutboxEntry
 
 
 def message_table(session: Session, limit: int = 200) -> str:
@@ -34,4 +34,43 @@ def message_table(session: Session, limit: int = 200) -> str:
             f"{m.from_addr[:28]:<28} {m.subject[:50]}"
         )
     lines.append("flags: A auto-submitted, B bulk/list, X bounce")
+    return "\n".join(lines)
+
+
+def status_report(session: Session) -> str:
+    """Mailbox health, messages by state, the outbox and its latest troubles."""
+    lines: list[str] = []
+    mailboxes = session.scalars(select(Mailbox).order_by(Mailbox.name)).all()
+    lines.append("mailboxes:" if mailboxes else "mailboxes: none registered")
+    for box in mailboxes:
+        synced = box.last_sync_at.isoformat(timespec="seconds") if box.last_sync_at else "never"
+        health = "ok" if not box.consecutive_failures else f"{box.consecutive_failures} failures"
+        lines.append(
+            f"  {box.name}: {box.username}@{box.host}/{box.folder} last sync {synced}, {health}"
+        )
+        if box.last_error:
+            lines.append(f"    last error: {box.last_error.splitlines()[0]}")
+    counts = dict(
+        session.execute(select(Message.state, func.count()).group_by(Message.state)).all()
+    )
+    lines.append("queues:")
+    for state in sorted(counts):
+        lines.append(f"  {state}: {counts[state]}")
+    if not counts:
+        lines.append("  (no messages)")
+    outbox = dict(
+        session.execute(select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)).all()
+    )
+    lines.append("outbox:" if outbox else "outbox: empty")
+    for state in sorted(outbox):
+        lines.append(f"  {state}: {outbox[state]}")
+    troubled = session.scalars(
+        select(OutboxEntry)
+        .where(OutboxEntry.state.in_(("failed", "held")))
+        .order_by(OutboxEntry.id.desc())
+        .limit(5)
+    ).all()
+    for entry in troubled:
+        why = entry.last_error or entry.hold_reason or ""
+        lines.append(f"    #{entry.id} {entry.state} to {', '.join(entry.to_addrs)}: {why[:120]}")
     return "\n".join(lines)

@@ -51,7 +51,7 @@ class Settings:
     # True when the SMTP server files every accepted message in the Sent folder itself
     # (Gmail, Microsoft 365): the worker then appends no copy of its own.
     smtp_saves_sent: bool = False
-    # The outbox worker (inbox/sender.py).
+    # The outbox worker (inbox/outgoing/worker.py).
     send_max_attempts: int = 10
     send_retry_seconds: float = 30.0  # first retry; doubles each attempt, with jitter
     send_retry_max_seconds: float = 1800.0

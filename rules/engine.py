@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from classifier.policy import Decision
-from inbox.parse import ParsedMessage
+from inbox.mail.parse import ParsedMessage
 from rules.identify import Identification
 from rules.ruleset import Rule, RuleSet
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from inbox.mail.keys import message_id_hash
+from inbox.mail.parse import ParsedMessage
 from inbox.models import Client, Contact, Matter, Message
-from inbox.parse import ParsedMessage
-from inbox.store import message_id_hash
 from rules.directory import matter_numbers_in
 from rules.lookups import Lookups
 

@@ -17,6 +17,7 @@ from typing import TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
+from inbox import addresses
 from inbox.models import Attorney, Client, Contact, Invoice, Matter
 from rules import directory
 
@@ -34,7 +35,7 @@ class Lookups:
     def client_for_address(
         self, session: Session, address: str
     ) -> tuple[Client | None, Contact | None]:
-        return directory.client_for_address(session, address)
+        return addresses.client_for_address(session, address)
 
     def matters_by_number(self, session: Session, numbers: Sequence[str]) -> list[Matter]:
         return directory.matters_by_number(session, numbers)
@@ -121,13 +122,13 @@ class BatchLookups(Lookups):
         self, session: Session, address: str
     ) -> tuple[Client | None, Contact | None]:
         def load(own: Session) -> tuple[Client | None, Contact | None]:
-            contact = directory.contact_for_address(own, address, _CONTACT)
+            contact = addresses.contact_for_address(own, address, _CONTACT)
             if contact is not None:
                 return contact.client, contact
             if "@" not in address:
                 return None, None
             domain = address.rpartition("@")[2].lower()
-            return directory.client_for_domain(own, domain, _CLIENT), None
+            return addresses.client_for_domain(own, domain, _CLIENT), None
 
         return self._remember(("address", address.lower()), load)
 

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classifier.policy import Decision
 from classifier.predict import Prediction
+from inbox.audit import audit
+from inbox.mail.parse import parse_message
+from inbox.message_rows import newest, withdraw_pending_drafts
 from inbox.models import (
+    ATTORNEY_REPLY,
+    LABELS,
     Attorney,
-    AuditEvent,
     Classification,
     Draft,
     Message,
@@ -24,35 +27,13 @@ from inbox.models import (
     RoutingDecision,
     User,
 )
-from inbox.parse import parse_message
-from rules.route import Router, queue_notice, store_result
-
-LABELS = ("status_request", "billing_query", "legal_question", "other")
-# The "template" of a reply an attorney wrote: no template at all, a person's own words.
-ATTORNEY_REPLY = "attorney/reply"
+from rules.drafting import reply_subject
+from rules.record import notify, store_result
+from rules.route import Router
 
 
 class ReviewError(ValueError):
     """The action cannot be applied; the text says why."""
-
-
-def audit(
-    session: Session,
-    action: str,
-    *,
-    user: User | None,
-    message: Message | None = None,
-    **detail: object,
-) -> None:
-    session.add(
-        AuditEvent(
-            actor=user.email if user else "system",
-            user_id=user.id if user else None,
-            action=action,
-            message_id=message.id if message else None,
-            detail=detail,
-        )
-    )
 
 
 def relabel(
@@ -63,16 +44,9 @@ def relabel(
         raise ReviewError(f"unknown label {label!r}; use one of {', '.join(LABELS)}")
     if message.raw is None:
         raise ReviewError(f"message {message.id} has no raw content to route")
-    previous = session.scalar(
-        select(Classification.label)
-        .where(Classification.message_id == message.id)
-        .order_by(Classification.id.desc())
-        .limit(1)
-    )
-    for draft in session.scalars(
-        select(Draft).where(Draft.message_id == message.id, Draft.state == "pending")
-    ):
-        draft.state = "discarded"
+    before = newest(session, Classification, message.id)
+    previous = before.label if before is not None else None
+    withdraw_pending_drafts(session, message.id)
     scores = {name: 1.0 if name == label else 0.0 for name in LABELS}
     human = Prediction(Decision(label, 1.0, scores, False, ("set by a person",)), (), "human")
     parsed = parse_message(message.raw.content)
@@ -81,21 +55,12 @@ def relabel(
     )
     store_result(session, message.id, result, router.settings)
     session.expire(message)  # store_result wrote the new state directly
-    stored = session.scalars(
-        select(Classification)
-        .where(Classification.message_id == message.id)
-        .order_by(Classification.id.desc())
-        .limit(1)
-    ).one()
+    stored = newest(session, Classification, message.id)
     stored.source, stored.user_id, stored.model_version = "human", user.id if user else None, None
     audit(session, "relabel", user=user, message=message, old=previous, new=label)
     session.flush()
-    return session.scalars(
-        select(RoutingDecision)
-        .where(RoutingDecision.message_id == message.id)
-        .order_by(RoutingDecision.id.desc())
-        .limit(1)
-    ).one()
+    decision: RoutingDecision = newest(session, RoutingDecision, message.id)
+    return decision
 
 
 # -- the review UI's decisions ------------------------------------------------------
@@ -223,11 +188,8 @@ def escalate(
     if message.state == MessageState.QUARANTINED or message.raw is None:
         raise ReviewError("a quarantined message cannot be escalated; it has no parsed content")
     notice = router.notice_for(session, message, parse_message(message.raw.content), attorney)
-    queue_notice(session, message.id, notice, attorney.email, router.settings)
-    for draft in session.scalars(
-        select(Draft).where(Draft.message_id == message.id, Draft.state == "pending")
-    ):
-        draft.state = "discarded"
+    notify(session, message.id, notice, attorney.email, router.settings)
+    withdraw_pending_drafts(session, message.id)
     message.state = MessageState.ESCALATED
     message.assignee_attorney = attorney
     if note.strip():
@@ -238,10 +200,7 @@ def escalate(
 
 def mark_done(session: Session, message: Message, user: User) -> None:
     """Close the message: nothing more to do (pending drafts are withdrawn)."""
-    for draft in session.scalars(
-        select(Draft).where(Draft.message_id == message.id, Draft.state == "pending")
-    ):
-        draft.state = "discarded"
+    withdraw_pending_drafts(session, message.id)
     old = message.state
     message.state = MessageState.DONE
     session.flush()
@@ -272,8 +231,6 @@ def hand_back(session: Session, message: Message, user: User, note: str = "") ->
 
 def attorney_draft(session: Session, message: Message, user: User, body_text: str) -> Draft:
     """An attorney's own reply, as a draft to send under their name (the outbox queues it)."""
-    from rules.drafting import reply_subject
-
     if not body_text.strip():
         raise ReviewError("the reply is empty")
     text = body_text.replace("\r\n", "\n").rstrip() + "\n"

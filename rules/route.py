@@ -1,36 +1,29 @@
 """From a parsed message to a routing decision: identify, classify, walk the rules, draft.
 
-`Router.route` reads the database but writes nothing, so `inbox-router route --json`
-and the pipeline share it; `record_route` is the pipeline stage that stores the
-result (classification, decision, draft, queue state, escalation notice).
+`Router.route` reads the database but writes nothing, so `inbox-router route --json`,
+the pipeline's routing stage (inbox/ingest/pipeline.py) and a relabel share it;
+rules/record.py stores what it decided.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from classifier.features import ModelInput
 from classifier.policy import Decision
 from classifier.predict import Classifier, ClassifyJob, Prediction
+from inbox.mail.parse import ParsedMessage
 from inbox.models import (
     Attorney,
-    Classification,
-    Draft,
     Message,
-    MessageState,
     OutboxEntry,
-    RoutingDecision,
 )
-from inbox.parse import ParsedMessage
 from inbox.settings import Settings
-from inbox.store import StoredMessage
 from rules.drafting import (
     MissingData,
     Rendered,
@@ -43,18 +36,11 @@ from rules.drafting import (
 from rules.engine import Facts, Outcome, walk
 from rules.identify import Identification, identify
 from rules.language import guess_language
-from rules.lookups import BatchLookups, Lookups
+from rules.lookups import Lookups
 from rules.ruleset import RuleSet, load_rules
 from rules.sla import BusinessCalendar
 
 _LIVE = Lookups()
-
-STATE_FOR_ACTION = {
-    "escalate": MessageState.ESCALATED,
-    "draft": MessageState.REVIEW,
-    "triage": MessageState.TRIAGE,
-    "ignore": MessageState.IGNORED,
-}
 
 
 @dataclass
@@ -398,175 +384,3 @@ def _overrides(classifier: Classifier) -> tuple[float, float]:
 
 def _display_name(parsed: ParsedMessage) -> str:
     return parsed.sender.name if parsed.sender else ""
-
-
-class RouteStage:
-    """Pipeline stage: classify, route and store the outcome for one stored message.
-
-    `prepare` classifies a whole batch in one call (vectorizing costs far less per
-    message in bulk) and starts a fresh directory cache for the batch; each message
-    then uses its prediction and the cached lookups when it is stored.
-    """
-
-    def __init__(self, router: Router, factory: sessionmaker[Session] | None = None) -> None:
-        self.router = router
-        self.batch = BatchLookups(factory) if factory is not None else None
-        self.lookups: Lookups = self.batch or _LIVE
-        self._predictions: dict[int, tuple[ParsedMessage, Prediction]] = {}
-
-    def worker_job(self) -> ClassifyJob | None:
-        """Classifying needs only the parse: an ingest worker can do it (inbox/prework.py)."""
-        return self.router.model
-
-    def prepare(
-        self, messages: list[ParsedMessage], precomputed: list[object] | None = None
-    ) -> None:
-        """`precomputed`: what `worker_job()` returned for these messages, if it ran."""
-        if self.batch is not None:
-            self.batch.clear()
-            self.batch.preload_senders(m.sender_addr for m in messages)
-        if precomputed is not None and len(precomputed) == len(messages):
-            predictions = [p for p in precomputed if isinstance(p, Prediction)]
-        else:
-            predictions = []
-        if len(predictions) != len(messages):
-            predictions = self.router.classifier.predict_many(
-                [ModelInput.from_parsed(m) for m in messages], explain=True
-            )
-        self._predictions = {id(m): (m, p) for m, p in zip(messages, predictions, strict=True)}
-
-    def __call__(self, session: Session, message: StoredMessage, parsed: ParsedMessage) -> None:
-        cached = self._predictions.get(id(parsed))  # kept: a batch may be redone
-        prediction = cached[1] if cached is not None and cached[0] is parsed else None
-        result = self.router.route(
-            session, parsed, message_pk=message.id, prediction=prediction, lookups=self.lookups
-        )
-        store_result(session, message.id, result, self.router.settings)
-
-
-def record_route(router: Router, factory: sessionmaker[Session] | None = None) -> RouteStage:
-    """The stage; with `factory`, each batch's senders are looked up at once."""
-    return RouteStage(router, factory)
-
-
-# Core tables: one plain INSERT or UPDATE each, no unit of work (see inbox/store.py).
-_MESSAGES = Message.__table__
-_CLASSIFICATIONS = Classification.__table__
-_DECISIONS = RoutingDecision.__table__
-_DRAFTS = Draft.__table__
-_OUTBOX = OutboxEntry.__table__
-_INSERT = {table: insert(table) for table in (_CLASSIFICATIONS, _DECISIONS, _DRAFTS, _OUTBOX)}
-# SET comes from the parameters' names (all but "pk").
-_UPDATE_MESSAGE = update(_MESSAGES).where(_MESSAGES.c.id == bindparam("pk"))
-
-
-def store_result(
-    session: Session, message_id: int, result: RouteResult, settings: Settings
-) -> None:
-    """Record the classification, the decision, drafts and notices of one message.
-
-    Writes rows directly: a loaded `Message` of this session is stale afterwards
-    (expire it to read the new state).
-    """
-    decision = result.prediction.decision
-    session.execute(
-        _INSERT[_CLASSIFICATIONS],
-        {
-            "message_id": message_id,
-            "label": decision.label,
-            "confidence": decision.confidence,
-            "scores": decision.scores,
-            "needs_triage": decision.needs_triage,
-            "explanation": [list(t) for t in result.prediction.explanation],
-            "model_version": result.prediction.model_version,
-            "source": "model",
-        },
-    )
-    who = result.who
-    session.execute(
-        _UPDATE_MESSAGE,
-        {
-            "pk": message_id,
-            "label": decision.label,  # the current label, for the queues
-            "confidence": decision.confidence,
-            "client_id": who.client.id if who.client else None,
-            "contact_id": who.contact.id if who.contact else None,
-            "matter_id": who.matter.id if who.matter else None,
-            "state": STATE_FOR_ACTION[result.action],
-            "priority": result.outcome.priority,
-            "sla_due_at": result.sla_due_at,
-            "assignee_attorney_id": result.assignee_id,
-        },
-    )
-    session.execute(
-        _INSERT[_DECISIONS],
-        {
-            "message_id": message_id,
-            "action": result.action,
-            "assignee_email": result.assignee,
-            "template": result.template,
-            "reason": "; ".join(result.reasons),
-            "rules_fired": result.outcome.fired,
-            "identification": who.as_dict(),
-            "priority": result.outcome.priority,
-            "sla_due_at": result.sla_due_at,
-            "auto_send": result.outcome.auto_send,
-        },
-    )
-    for rendered in (result.draft, result.acknowledgement):
-        if rendered is None:
-            continue
-        draft_id = session.execute(
-            _INSERT[_DRAFTS],
-            {
-                "message_id": message_id,
-                "template": rendered.template,
-                "subject": rendered.subject,
-                "body_text": rendered.body_text,
-                "body_html": rendered.body_html,
-                "data": _jsonable(rendered.data),
-                "version": 1,  # the ORM's version counter starts at 1
-            },
-        ).inserted_primary_key[0]
-        if rendered is result.draft and result.outcome.auto_send:
-            _auto_send(session, int(draft_id), settings)
-    if result.notice is not None and result.assignee:
-        queue_notice(session, message_id, result.notice, result.assignee, settings)
-
-
-def queue_notice(
-    session: Session, message_id: int, notice: Rendered, to: str, settings: Settings
-) -> None:
-    """The escalation notice to the attorney, on the outbox (machine-written mail)."""
-    domain = settings.shared_address.rpartition("@")[2] or "inbox-router.invalid"
-    session.execute(
-        _INSERT[_OUTBOX],
-        {
-            "kind": "notice",
-            "message_id": message_id,
-            "mail_message_id": make_msgid(domain=domain),
-            "from_addr": settings.shared_address,
-            "to_addrs": [to],
-            "subject": notice.subject,
-            "body_text": notice.body_text,
-            "body_html": notice.body_html,
-            "auto_submitted": True,
-        },
-    )
-
-
-def _auto_send(session: Session, draft_id: int, settings: Settings) -> None:
-    """The rules file opted in: queue the draft without a person (still recipient-checked)."""
-    from inbox.outbox import queue_reply  # the outbox imports review, which imports us
-
-    queue_reply(session, session.get_one(Draft, draft_id), None, settings)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)

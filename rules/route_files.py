@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.commands import unreadable_result
 from classifier.registry import active_model_path
+from inbox.mail.parse import parse_file
 from inbox.settings import Settings
-from inbox.sources import parse_file
 from rules.route import Router
 
 

@@ -14,9 +14,10 @@ from typing import Any
 
 import yaml
 
+from inbox.models import LABELS
+
 ACTIONS = ("escalate", "draft", "triage", "ignore")
 PRIORITIES = {"low": -1, "normal": 0, "high": 1, "urgent": 2}
-LABEL_NAMES = ("status_request", "billing_query", "legal_question", "other")
 ESCALATE_TARGETS = ("responsible", "relationship", "intake")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
 
@@ -259,8 +260,8 @@ def _check_condition(key: str, value: object, fail, line: int) -> object:  # typ
         raise fail(f"{key} must be a word or a list of words", line)
     if kind == "labels":
         for v in values:
-            if v not in LABEL_NAMES:
-                raise fail(f"label {v!r} is not one of {', '.join(LABEL_NAMES)}", line)
+            if v not in LABELS:
+                raise fail(f"label {v!r} is not one of {', '.join(LABELS)}", line)
     elif "|" in kind:
         allowed = kind.split("|")
         for v in values:

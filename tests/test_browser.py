@@ -28,9 +28,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from inbox.ingest_files import ingest_paths
+from inbox.ingest.files import ingest_paths
 from inbox.models import Draft, Message, OutboxEntry
-from inbox.sender import OutboxWorker
+from inbox.outgoing.worker import OutboxWorker
 from inbox.settings import Settings
 from tests.conftest import SAMPLE_PASSWORD
 from tests.servers.browser import Canary, canary_server

@@ -9,12 +9,13 @@ from sqlalchemy import select
 from classifier.corpus import HELDOUT_DIR, TRAIN_DIR, corpus_files, load_examples
 from classifier.registry import active_model_path, corrections, register_candidate, restore
 from classifier.train import train_model
+from inbox.ingest.pipeline import record_route
+from inbox.ingest.runner import ingest_one
 from inbox.models import AuditEvent, Classification, Draft, Message, MessageState, User
-from inbox.runner import ingest_one
 from inbox.settings import Settings
-from rules.directory import import_directory
+from rules.directory_import import import_directory
 from rules.review import relabel
-from rules.route import Router, record_route
+from rules.route import Router
 from tests.conftest import SAMPLE_FIRM, SAMPLE_MAILBOX
 
 

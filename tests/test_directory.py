@@ -8,14 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from inbox.addresses import client_for_address
 from inbox.models import Attorney, Client, Invoice, Matter
-from rules.directory import (
-    client_for_address,
-    import_directory,
-    matter_numbers_in,
-    matters_by_number,
-    open_matters,
-)
+from rules.directory import matter_numbers_in, matters_by_number, open_matters
+from rules.directory_import import import_directory
 
 CONTRACT_FIRM = Path(__file__).resolve().parents[2] / "shared" / "contract" / "firm"
 
@@ -176,7 +172,7 @@ def test_lookups(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-de
 
 
 def test_missing_directory_is_an_error(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from rules.directory import DirectoryError
+    from rules.directory_import import DirectoryError
 
     with pytest.raises(DirectoryError, match="not a directory"):
         run_import(factory, tmp_path / "nope")

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from inbox.cli import main
 from inbox.db import make_engine, migrate, session_factory
 from inbox.imap import MailboxConfigError
+from inbox.ingest.poller import MailboxPoller, PollerOptions
 from inbox.models import Mailbox, Message
-from inbox.poller import MailboxPoller, PollerOptions
 from inbox.settings import Settings
 from tests.conftest import require
 from tests.servers.certificate import self_signed_certificate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rules.directory import import_directory
+from rules.directory_import import import_directory
 from rules.lookups import BatchLookups, Lookups
 from tests.conftest import SAMPLE_FIRM
 

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from inbox.mailbuild import MAX_REFERENCES, OutgoingMail, html_from_text, render, thread_headers
+from inbox.mail.build import MAX_REFERENCES, OutgoingMail, html_from_text, render, thread_headers
 
 WHEN = dt.datetime(2026, 11, 23, 15, 4, 5, tzinfo=dt.UTC)
 

@@ -22,7 +22,8 @@ from imapclient import IMAPClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from inbox.mailbuild import OutgoingMail, render
+from inbox.mail.build import render
+from inbox.mail.keys import message_id_hash
 from inbox.models import (
     Attorney,
     AuditEvent,
@@ -37,7 +38,7 @@ from inbox.models import (
     RoutingDecision,
     User,
 )
-from inbox.outbox import (
+from inbox.outgoing.outbox import (
     RECIPIENTS_HOLD,
     OutboxError,
     cancel,
@@ -47,11 +48,16 @@ from inbox.outbox import (
     queue_reply,
     resend,
 )
-from inbox.sender import UNKNOWN_DELIVERY, OutboxWorker, PassSummary, retry_delay
-from inbox.sentfolder import PENDING
+from inbox.outgoing.sentfolder import PENDING
+from inbox.outgoing.smtp import DeliveryError, dot_stuffed, failure
+from inbox.outgoing.worker import (
+    UNKNOWN_DELIVERY,
+    OutboxWorker,
+    PassSummary,
+    outgoing_mail,
+    retry_delay,
+)
 from inbox.settings import Settings
-from inbox.smtp import DeliveryError, dot_stuffed, failure
-from inbox.store import message_id_hash
 from rules.review import attorney_draft
 from tests.servers.certificate import self_signed_certificate
 from tests.servers.dovecot import Dovecot
@@ -633,7 +639,7 @@ def test_sent_copy_is_filed_and_the_original_flagged_answered(
     with dovecot.login() as client:
         client.select_folder("Sent", readonly=True)
         filed = client.fetch([copy], ["BODY.PEEK[]", "FLAGS"])[copy]
-        assert filed[b"BODY[]"] == render(OutgoingMail.from_entry(entry))
+        assert filed[b"BODY[]"] == render(outgoing_mail(entry))
         assert b"\\Seen" in filed[b"FLAGS"] and PENDING not in filed[b"FLAGS"]
         client.select_folder("INBOX", readonly=True)
         assert b"\\Answered" in client.get_flags([uid])[uid]
@@ -671,8 +677,8 @@ def test_half_sent_entries_are_looked_up_in_sent_before_being_sent_again(
     with dovecot.login() as client:
         # the first got past the end of data before the crash; the third was filed
         # but the crash came before its pending mark was cleared
-        client.append("Sent", render(OutgoingMail.from_entry(get(factory, reached))))
-        pending = render(OutgoingMail.from_entry(get(factory, unsure)))
+        client.append("Sent", render(outgoing_mail(get(factory, reached))))
+        pending = render(outgoing_mail(get(factory, unsure)))
         client.append("Sent", pending, flags=[PENDING])
     summary = one_pass(factory, send_settings)
     assert (summary.recovered, summary.requeued, summary.sent, summary.held) == (1, 1, 1, 1)
@@ -870,7 +876,7 @@ def test_the_worker_runs_beside_another_loop_until_stopped(
     import threading
     import time
 
-    from inbox.sender import OutboxWorker, run_in_thread
+    from inbox.outgoing.worker import OutboxWorker, run_in_thread
 
     thread = client_thread(factory)
     entry_id = approve(factory, send_settings, thread, a_user(factory))

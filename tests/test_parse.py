@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from inbox.parse import MalformedMessage, parse_message
+from inbox.mail.parse import MalformedMessage, parse_message
 
 
 def mail(headers: str, body: str = "Hello.\n") -> bytes:

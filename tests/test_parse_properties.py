@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inbox.parse import MalformedMessage, parse_message
-from inbox.store import dedupe_key
+from inbox.mail.keys import dedupe_key
+from inbox.mail.parse import MalformedMessage, parse_message
 
 SEED_MESSAGES = [
     b"From: =?UTF-8?Q?Jos=C3=A9?= <j@example.com>\r\nTo: clients@firm.law\r\n"

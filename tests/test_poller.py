@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from inbox.ingest.poller import KEYWORD, MailboxPoller, PollerOptions
 from inbox.models import Mailbox, Message, MessageState
-from inbox.poller import KEYWORD, MailboxPoller, PollerOptions
 from tests.conftest import require
 from tests.servers.dovecot import Dovecot, dovecot_available, private_dovecot
 

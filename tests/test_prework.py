@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import event
 
 from classifier.predict import ClassifyJob
-from inbox.prework import PreworkPool, prework
-from inbox.runner import BatchItem, ingest_batch, parse_safely
+from inbox.ingest.prework import PreworkPool, prework
+from inbox.ingest.runner import BatchItem, ingest_batch, parse_safely
 from inbox.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,7 @@ def test_worker_gives_what_the_poller_would_compute_itself() -> None:
     raws, origins = sample_raws()
     job = ClassifyJob.from_settings(Settings())
     here = prework(raws, origins, [job, None])
-    pool = PreworkPool(1, ("inbox.parse", "classifier.predict"))
+    pool = PreworkPool(1, ("inbox.mail.parse", "classifier.predict"))
     try:
         pool.warm([job])
         there = pool.submit(raws, origins, [job, None])()
@@ -81,7 +81,7 @@ def test_worker_exits_when_the_poller_is_killed() -> None:
     script = textwrap.dedent(
         """
         import sys, time
-        from inbox.prework import PreworkPool
+        from inbox.ingest.prework import PreworkPool
         pool = PreworkPool(1)
         pool.warm([])
         print(*pool._executor._processes, flush=True)
@@ -115,11 +115,12 @@ def test_the_poller_process_does_not_load_the_model_when_a_worker_classifies() -
     script = textwrap.dedent(
         """
         import sys
-        import inbox.cli, inbox.poller
-        from inbox.prework import PreworkPool
-        from inbox.runner import worker_jobs
+        import inbox.cli, inbox.ingest.poller
+        from inbox.ingest.prework import PreworkPool
+        from inbox.ingest.runner import worker_jobs
         from inbox.settings import Settings
-        from rules.route import Router, record_route
+        from inbox.ingest.pipeline import record_route
+        from rules.route import Router
         pool = PreworkPool(1, ("classifier.predict",))
         stages = [record_route(Router.from_settings(Settings(), load_model=False))]
         pool.warm(worker_jobs(stages))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from inbox.quoting import split_new_text
+from inbox.mail.quoting import split_new_text
 
 CASES = [
     (

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from inbox.cli import main
+from inbox.mail.keys import dedupe_key, key_for_raw
+from inbox.mail.parse import MalformedMessage, parse_message
 from inbox.models import Message, MessageState, RawMessage
-from inbox.parse import MalformedMessage, parse_message
-from inbox.store import dedupe_key, key_for_raw
 from tests.conftest import REALMAIL, require
 
 SUMMARY = re.compile(r"stored (\d+), duplicates (\d+), quarantined (\d+)")

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from classifier.policy import Decision
 from classifier.predict import Prediction
+from inbox.mail.parse import ParsedMessage, parse_message
 from inbox.models import Matter
-from inbox.parse import ParsedMessage, parse_message
 from inbox.settings import Settings
-from rules.directory import import_directory
+from rules.directory_import import import_directory
 from rules.route import Router
 from rules.ruleset import parse_rules
 from tests.conftest import SAMPLE_FIRM
@@ -396,9 +396,9 @@ def test_settings_are_a_dataclass() -> None:
 
 
 def test_auto_send_opt_in_queues_the_draft_without_a_person(settings, session) -> None:  # type: ignore[no-untyped-def]
+    from inbox.ingest.pipeline import record_route
+    from inbox.ingest.runner import ingest_one
     from inbox.models import Draft, Message, OutboxEntry
-    from inbox.runner import ingest_one
-    from rules.route import record_route
 
     opted_in = parse_rules(
         """

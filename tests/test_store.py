@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from inbox.ingest.runner import ingest_many, ingest_one
 from inbox.models import Message, MessageState, RawMessage
-from inbox.runner import ingest_many, ingest_one
 
 CLIENT_MAIL = (
     b"From: Teresa Moll <owner@maplestreetbakery.com>\n"

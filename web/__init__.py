@@ -3,7 +3,7 @@
 `create_app(settings)` builds everything the app needs once (engine, session
 factory, the router with its model) and keeps it on the app, never at module level,
 so tests can run several apps side by side. Views validate, call one domain
-function (rules/review.py, inbox/outbox.py), commit and redirect.
+function (rules/review.py, inbox/outgoing/outbox.py), commit and redirect.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.blueprints import BlueprintSetupState
 
 from inbox.accounts import AccountError
+from inbox.audit import audit
 from inbox.models import ROLES, Mailbox, User
-from rules.review import audit
 from web import database, mailbox_admin, rules_check, template_editor, user_admin
 from web.audit_log import AuditFilters, audit_page
 from web.auth import me, roles

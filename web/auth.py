@@ -21,8 +21,8 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from inbox.accounts import authenticate, normalize_email
+from inbox.audit import audit
 from inbox.models import AuditEvent, User
-from rules.review import audit
 from web import database
 
 blueprint = Blueprint("auth", __name__)

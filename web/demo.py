@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from inbox.accounts import add_user
-from inbox.db import make_engine, migrate, session_factory
+from inbox.db import make_engine, migrate, reset_database, session_factory
+from inbox.sample import load_sample
 from inbox.settings import Settings
 
 DEMO_USERS = (
@@ -63,7 +64,6 @@ def create_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
 def run_demo(settings: Settings, host: str, port: int, *, reset: bool = False) -> None:
     from aiosmtpd.controller import Controller
 
-    from inbox.cli import load_sample, reset_database
     from web.serve import serve
 
     engine = make_engine(settings)

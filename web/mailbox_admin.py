@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from inbox.audit import audit
 from inbox.models import Mailbox, User
-from rules.review import audit
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session, defer, joinedload
 
+from inbox.message_rows import newest_id
 from inbox.models import (
     Attachment,
     AuditEvent,
@@ -72,13 +73,7 @@ class MessagePage:
 # Built once with bound parameters: building each statement anew on every view costs
 # more than running it (SQLAlchemy compiles a statement once either way).
 def _newest_id(model: Any, *where: Any) -> Any:
-    return (
-        select(model.id)
-        .where(model.message_id == bindparam("message_id"), *where)
-        .order_by(model.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    return newest_id(model, bindparam("message_id"), *where).scalar_subquery()
 
 
 # The current label, routing decision and pending draft in one round trip (on

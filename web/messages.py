@@ -1,7 +1,7 @@
 """The message page and the actions on it.
 
 Each action view checks the role, reads its fields, calls one domain function
-(rules/review.py or inbox/outbox.py), commits and redirects. A refused action
+(rules/review.py or inbox/outgoing/outbox.py), commits and redirects. A refused action
 (stale draft, wrong state) shows its reason and changes nothing.
 """
 
@@ -21,9 +21,9 @@ from flask import (
 )
 from sqlalchemy.orm.exc import StaleDataError
 
-from inbox.html_text import without_remote_images
+from inbox.mail.html_text import without_remote_images
 from inbox.models import LABELS, Attachment, Attorney, Draft, Message, User
-from inbox.outbox import OutboxError, queue_reply
+from inbox.outgoing.outbox import OutboxError, queue_reply
 from rules import review
 from web import database
 from web.auth import login_required, me

@@ -18,11 +18,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from classifier.commands import retrain_with_corrections
 from classifier.persistence import ModelFileError, read_bundle
 from classifier.registry import active_model_path
+from inbox.audit import audit
 from inbox.models import Classification, ModelVersion, User
 from inbox.settings import Settings
-from rules.review import audit
 
 log = logging.getLogger(__name__)
 Train = Callable[[Session, Settings, Callable[[str], None]], Any]
@@ -46,8 +47,6 @@ class JobStatus:
 
 
 def _default_train(session: Session, settings: Settings, out: Callable[[str], None]) -> Any:
-    from classifier.commands import retrain_with_corrections
-
     return retrain_with_corrections(session, settings, out)
 
 

@@ -68,7 +68,7 @@ def _fork_worker(
 
 def _start_sender(settings: Settings, stop: threading.Event) -> threading.Thread:
     from inbox.db import make_engine, session_factory
-    from inbox.sender import OutboxWorker, run_in_thread
+    from inbox.outgoing.worker import OutboxWorker, run_in_thread
 
     return run_in_thread(OutboxWorker(session_factory(make_engine(settings)), settings), stop)
 

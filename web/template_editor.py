@@ -22,11 +22,11 @@ from jinja2.exceptions import SecurityError, UndefinedError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from inbox.audit import audit
+from inbox.mail.parse import parse_message
 from inbox.models import Attorney, Message, User
-from inbox.parse import parse_message
 from rules.drafting import MissingData, render_source
 from rules.identify import identify
-from rules.review import audit
 from rules.route import Router
 
 FOLDERS = ("client", "attorney")

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inbox.accounts import AccountError, add_user, find_user, set_password
+from inbox.audit import audit
 from inbox.models import ROLES, User
-from rules.review import audit
 
 
 def users(session: Session) -> list[User]:

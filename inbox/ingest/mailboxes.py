@@ -74,3 +74,11 @@ def add_mailbox(
     session.add(mailbox)
     session.flush()
     return mailbox
+
+
+def enabled_mailboxes(session: Session, names: list[str] | None = None) -> list[int]:
+    """The ids of the mailboxes to poll: every enabled one, or those of these names."""
+    query = select(Mailbox.id).where(Mailbox.enabled.is_(True))
+    if names:
+        query = query.where(Mailbox.name.in_(names))
+    return list(session.scalars(query.order_by(Mailbox.id)))

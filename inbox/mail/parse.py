@@ -17,11 +17,12 @@ import re
 from dataclasses import dataclass, field
 from email.message import Message as MimePart
 from email.policy import compat32
+from pathlib import Path
 
-from inbox.charsets import decode_bytes, repair_surrogates
-from inbox.html_text import html_to_text, sanitize_html
-from inbox.quoting import split_new_text
-from inbox.screening import Screening, screen
+from inbox.mail.charsets import decode_bytes, repair_surrogates
+from inbox.mail.html_text import html_to_text, sanitize_html
+from inbox.mail.quoting import split_new_text
+from inbox.mail.screening import Screening, screen
 
 MAX_DEPTH = 40  # nested multiparts deeper than this are kept as raw attachments
 SYNTHETIC_DOMAIN = "inbox-router.invalid"
@@ -188,6 +189,18 @@ def parse_message(raw: bytes) -> ParsedMessage:
         size=size,
         defects=tuple(dict.fromkeys(defects)),
     )
+
+
+def parse_file(path: Path) -> tuple[ParsedMessage, None] | tuple[None, str]:
+    """Read and parse one .eml file: (ParsedMessage, None) or (None, reason)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, f"cannot read: {exc.strerror or exc}"
+    try:
+        return parse_message(raw), None
+    except MalformedMessage as exc:
+        return None, f"malformed: {exc}"
 
 
 def decode_header_value(value: object) -> str:

@@ -107,17 +107,3 @@ def count_messages(files: list[Path]) -> int:
         else:
             total += 1
     return total
-
-
-def parse_file(path: Path):  # type: ignore[no-untyped-def]
-    """Read and parse one .eml file: (ParsedMessage, None) or (None, reason)."""
-    from inbox.parse import MalformedMessage, parse_message
-
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, f"cannot read: {exc.strerror or exc}"
-    try:
-        return parse_message(raw), None
-    except MalformedMessage as exc:
-        return None, f"malformed: {exc}"

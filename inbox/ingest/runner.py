@@ -21,16 +21,15 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from inbox.parse import MalformedMessage, ParsedMessage, parse_message
-from inbox.store import (
+from inbox.ingest.store import (
     StoredMessage,
     StoreOutcome,
-    dedupe_key,
     existing_message,
-    key_for_raw,
     store_parsed,
     store_quarantined,
 )
+from inbox.mail.keys import dedupe_key, key_for_raw
+from inbox.mail.parse import MalformedMessage, ParsedMessage, parse_message
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 One `SmtpConnection` is opened per worker pass and reused for its messages. The
 DATA phase is split so the caller can act between the message content and the
 end-of-data dot: that dot is the moment the server may accept the mail, and the
-worker files its Sent copy just before it (see inbox/sender.py for why).
+worker files its Sent copy just before it (see inbox/outgoing/worker.py for why).
 """
 
 from __future__ import annotations

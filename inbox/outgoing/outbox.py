@@ -1,7 +1,7 @@
 """Putting mail in the outbox, and the human decisions about it once it is there.
 
 A web request (or the CLI) calls these; none of them sends anything. The worker in
-inbox/sender.py does that. Each function takes the session first, records the
+inbox/outgoing/worker.py does that. Each function takes the session first, records the
 human action in the audit log and leaves the commit to the caller.
 
 The recipient check: a reply goes to the client contact(s) of the thread, and any
@@ -16,11 +16,15 @@ import datetime as dt
 from collections.abc import Sequence
 from email.utils import formataddr, make_msgid
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from inbox.mailbuild import OutgoingMail, bare_address, render, thread_headers
+from inbox.addresses import client_for_address
+from inbox.audit import audit
+from inbox.mail.build import bare_address, render, thread_headers
+from inbox.message_rows import newest
 from inbox.models import (
+    ATTORNEY_REPLY,
     Draft,
     Message,
     OutboxEntry,
@@ -29,12 +33,12 @@ from inbox.models import (
     User,
     utcnow,
 )
-from inbox.sender import UNKNOWN_DELIVERY, record_sent
+from inbox.outgoing.worker import UNKNOWN_DELIVERY, outgoing_mail, record_sent
 from inbox.settings import Settings
-from rules.directory import client_for_address
-from rules.review import ATTORNEY_REPLY, audit
 
 RECIPIENTS_HOLD = "Recipients to confirm:"
+# A plain INSERT: notices are queued in the pipeline's batch, without the unit of work.
+_INSERT_OUTBOX = insert(OutboxEntry.__table__)
 
 
 class OutboxError(ValueError):
@@ -98,13 +102,8 @@ def _is_acknowledgement(session: Session, message: Message, draft: Draft) -> boo
     attorney writes is a reply: not auto-generated, and it answers the message.)"""
     if not draft.template or draft.template == ATTORNEY_REPLY:
         return False
-    action = session.scalar(
-        select(RoutingDecision.action)
-        .where(RoutingDecision.message_id == message.id)
-        .order_by(RoutingDecision.id.desc())
-        .limit(1)
-    )
-    return action == "escalate"
+    decision = newest(session, RoutingDecision, message.id)
+    return decision is not None and decision.action == "escalate"
 
 
 def queue_reply(
@@ -165,7 +164,7 @@ def queue_reply(
         created_by_id=user.id if user else None,
     )
     try:  # refuse now what the worker could never send (a line break in the subject...)
-        render(OutgoingMail.from_entry(entry))
+        render(outgoing_mail(entry))
     except (ValueError, TypeError) as exc:
         raise OutboxError(f"cannot build the mail: {exc}") from None
     session.add(entry)
@@ -287,4 +286,30 @@ def cancel(session: Session, entry: OutboxEntry, user: User | None, reason: str)
         message=_message(session, entry),
         outbox_id=entry.id,
         reason=reason,
+    )
+
+
+def queue_notice(
+    session: Session,
+    message_id: int,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str | None,
+    settings: Settings,
+) -> None:
+    """The escalation notice to the attorney, on the outbox (machine-written mail)."""
+    session.execute(
+        _INSERT_OUTBOX,
+        {
+            "kind": "notice",
+            "message_id": message_id,
+            "mail_message_id": new_message_id(settings),
+            "from_addr": settings.shared_address,
+            "to_addrs": [to],
+            "subject": subject,
+            "body_text": body_text,
+            "body_html": body_html,
+            "auto_submitted": True,
+        },
     )

@@ -26,8 +26,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from inbox.cores import usable_cores
-from inbox.parse import ParsedMessage
-from inbox.runner import Parsed, WorkerJob, parse_safely
+from inbox.ingest.runner import Parsed, WorkerJob, parse_safely
+from inbox.mail.parse import ParsedMessage
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
-from inbox.pipeline import build_stages
-from inbox.runner import IngestSummary, ingest_many
+from inbox.ingest.pipeline import build_stages
+from inbox.ingest.runner import IngestSummary, ingest_many
+from inbox.ingest.sources import count_messages, expand, iter_raw
 from inbox.settings import Settings
-from inbox.sources import count_messages, expand, iter_raw
 
 
 def ingest_paths(

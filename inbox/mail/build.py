@@ -15,10 +15,6 @@ from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, parseaddr
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from inbox.models import OutboxEntry
 
 # RFC 5322 3.6.4 lets a long References list be trimmed; keep the thread's root
 # and the most recent ids, which is what clients use to place a reply.
@@ -27,7 +23,7 @@ MAX_REFERENCES = 20
 
 @dataclass(frozen=True)
 class OutgoingMail:
-    """What one outbox entry says, detached from the ORM."""
+    """One outgoing mail, as plain values (the outbox turns its entries into these)."""
 
     message_id: str  # with <>, fixed when the entry was queued
     from_addr: str  # "Name <addr>" or a bare address
@@ -41,23 +37,6 @@ class OutgoingMail:
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
     auto_submitted: bool = False
-
-    @classmethod
-    def from_entry(cls, entry: OutboxEntry) -> OutgoingMail:
-        return cls(
-            message_id=entry.mail_message_id,
-            from_addr=entry.from_addr,
-            to=tuple(entry.to_addrs or ()),
-            cc=tuple(entry.cc_addrs or ()),
-            reply_to=entry.reply_to,
-            subject=entry.subject,
-            body_text=entry.body_text,
-            body_html=entry.body_html,
-            in_reply_to=entry.in_reply_to,
-            references=tuple(entry.references or ()),
-            auto_submitted=entry.auto_submitted,
-            date=as_utc(entry.queued_at),
-        )
 
     @property
     def recipients(self) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ transaction as the messages, one transaction per fetched batch (so a crash at an
 line neither loses nor repeats mail: an uncommitted batch is fetched again). New
 mail is fetched with BODY.PEEK[] in batches (nothing is marked seen before it is
 stored), one batch ahead: an ingest worker parses and classifies the next batch
-while this one is stored (inbox/prework.py). The server is touched (flag, move)
+while this one is stored (inbox/ingest/prework.py). The server is touched (flag, move)
 only after the commit; client mail is never deleted or expunged. Between passes
 the poller waits in IMAP IDLE (RFC 2177), re-issued before the 29-minute limit, or
 polls at an interval when the server has no IDLE. Network errors reconnect with
@@ -32,9 +32,8 @@ from sqlalchemy import Engine, bindparam, case, func, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from inbox.imap import ImapAccount, MailboxConfigError, connect
-from inbox.models import Mailbox
-from inbox.prework import IN_PROCESS, Preworked, PreworkPool
-from inbox.runner import (
+from inbox.ingest.prework import IN_PROCESS, Preworked, PreworkPool
+from inbox.ingest.runner import (
     BatchItem,
     IngestSummary,
     Parsed,
@@ -43,7 +42,8 @@ from inbox.runner import (
     prepare_stages,
     worker_jobs,
 )
-from inbox.store import StoreOutcome
+from inbox.ingest.store import StoreOutcome
+from inbox.models import Mailbox
 
 log = logging.getLogger(__name__)
 

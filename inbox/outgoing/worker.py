@@ -55,7 +55,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inbox.db import transaction
 from inbox.imap import ImapAccount
-from inbox.mailbuild import OutgoingMail, render
+from inbox.mail.build import OutgoingMail, as_utc, render
 from inbox.models import (
     AuditEvent,
     Draft,
@@ -66,9 +66,9 @@ from inbox.models import (
     OutboxState,
     utcnow,
 )
-from inbox.sentfolder import AnswerTarget, Copy, SentFolder, SentFolderError
+from inbox.outgoing.sentfolder import AnswerTarget, Copy, SentFolder, SentFolderError
+from inbox.outgoing.smtp import DeliveryError, SmtpConnection
 from inbox.settings import Settings
-from inbox.smtp import DeliveryError, SmtpConnection
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +136,24 @@ class PassSummary:
 
 class ClaimExpired(DeliveryError):
     """Too slow: past the claim another worker may take the entry over."""
+
+
+def outgoing_mail(entry: OutboxEntry) -> OutgoingMail:
+    """What one outbox entry says, detached from the ORM, ready to render."""
+    return OutgoingMail(
+        message_id=entry.mail_message_id,
+        from_addr=entry.from_addr,
+        to=tuple(entry.to_addrs or ()),
+        cc=tuple(entry.cc_addrs or ()),
+        reply_to=entry.reply_to,
+        subject=entry.subject,
+        body_text=entry.body_text,
+        body_html=entry.body_html,
+        in_reply_to=entry.in_reply_to,
+        references=tuple(entry.references or ()),
+        auto_submitted=entry.auto_submitted,
+        date=as_utc(entry.queued_at),
+    )
 
 
 def retry_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
@@ -234,7 +252,7 @@ class OutboxWorker:
             entry_id=entry.id,
             attempt=entry.attempts,
             retry=entry.attempts > 1 or entry.last_error is not None,
-            mail=OutgoingMail.from_entry(entry),
+            mail=outgoing_mail(entry),
             mailbox=_mailbox_ref(mailbox),
             answer=answer,
             deadline=deadline,

@@ -1,0 +1,1 @@
+"""Mail in: sources (files, Maildir, mbox, IMAP), the store, the runner and its stages."""

@@ -1,0 +1,1 @@
+"""Mail out: the outbox, the worker that delivers it over SMTP, and the Sent folder."""

@@ -1,0 +1,370 @@
+"""The firm directory's CSV import: validated, all-or-nothing per file.
+
+Reading and validating a CSV is pure (`read_*` -> records or `RowError`s); applying
+records is an upsert in the caller's transaction. A bad file changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inbox.models import Attorney, Client, Contact, Invoice, Matter
+
+_EMAIL = re.compile(r"^[^@\s,;<>]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.[A-Za-z]{2,}$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+$")
+
+FILES = ("attorneys.csv", "clients.csv", "contacts.csv", "matters.csv", "invoices.csv")
+COLUMNS = {
+    "attorneys.csv": ("email", "name", "practice_areas"),
+    "clients.csv": ("client_id", "name", "domain", "relationship_attorney"),
+    "contacts.csv": ("email", "name", "client_id"),
+    "matters.csv": (
+        "matter_number",
+        "client_id",
+        "title",
+        "responsible_attorney",
+        "status",
+        "next_step",
+        "next_date",
+        "opened",
+    ),
+    "invoices.csv": (
+        "invoice_number",
+        "matter_number",
+        "issued",
+        "due",
+        "amount",
+        "balance",
+        "status",
+    ),
+}
+_T = TypeVar("_T")
+OPTIONAL_COLUMNS = {"clients.csv": {"domain"}, "attorneys.csv": {"practice_areas"}}
+
+
+@dataclass(frozen=True)
+class RowError:
+    file: str
+    line: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.reason}"
+
+
+class DirectoryError(ValueError):
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass
+class FileResult:
+    file: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+@dataclass
+class _Row:
+    """One CSV row with its line number, for field-level error messages."""
+
+    file: str
+    line: int
+    values: dict[str, str]
+    errors: list[RowError]
+
+    def text(self, name: str, *, required: bool = True, max_len: int = 500) -> str:
+        value = (self.values.get(name) or "").strip()
+        if required and not value:
+            self.fail(name, "is required")
+        elif len(value) > max_len:
+            self.fail(name, f"is longer than {max_len} characters")
+        return value
+
+    def email(self, name: str, *, required: bool = True) -> str:
+        value = self.text(name, required=required, max_len=320).lower()
+        if value and not _EMAIL.match(value):
+            self.fail(name, f"{value!r} is not an e-mail address")
+        return value
+
+    def date(self, name: str, *, required: bool = False) -> dt.date | None:
+        value = self.text(name, required=required)
+        if not value:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(name, f"{value!r} is not a date (YYYY-MM-DD)")
+            return None
+
+    def money(self, name: str) -> Decimal:
+        value = self.text(name).replace(",", "").replace("$", "")
+        if not value:
+            return Decimal(0)
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            self.fail(name, f"{value!r} is not an amount")
+            return Decimal(0)
+        if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+            self.fail(name, f"{value!r} is not an amount with at most two decimals")
+        elif amount < 0:
+            self.fail(name, f"{value!r} is negative")
+        return amount
+
+    def fail(self, name: str, reason: str) -> None:
+        self.errors.append(RowError(self.file, self.line, name, reason))
+
+
+def read_rows(file_name: str, content: bytes) -> tuple[list[_Row], list[RowError]]:
+    """Decode and split one CSV; header problems are errors on line 1."""
+    errors: list[RowError] = []
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        column = exc.start - content.rfind(b"\n", 0, exc.start)
+        reason = f"not UTF-8 (byte 0x{content[exc.start]:02x} at column {column}); save as UTF-8"
+        return [], [RowError(file_name, line, "-", reason)]
+    reader = csv.DictReader(io.StringIO(text, newline=""), skipinitialspace=False)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [
+        c
+        for c in COLUMNS[file_name]
+        if c not in header and c not in OPTIONAL_COLUMNS.get(file_name, set())
+    ]
+    if not header:
+        return [], [RowError(file_name, 1, "-", "empty file: a header row is required")]
+    if missing:
+        return [], [RowError(file_name, 1, c, "column missing from header") for c in missing]
+    reader.fieldnames = header
+    rows: list[_Row] = []
+    try:
+        for record in reader:
+            if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
+                continue  # blank line
+            line = reader.line_num
+            if None in record:
+                errors.append(RowError(file_name, line, "-", "more fields than the header"))
+                continue
+            rows.append(_Row(file_name, line, {k: v or "" for k, v in record.items()}, errors))
+    except csv.Error as exc:
+        errors.append(RowError(file_name, reader.line_num, "-", f"CSV syntax: {exc}"))
+    return rows, errors
+
+
+def _check_unique(rows: list[_Row], key: Callable[[_Row], str], name: str) -> None:
+    seen: dict[str, int] = {}
+    for row in rows:
+        value = key(row)
+        if not value:
+            continue
+        if value in seen:
+            row.fail(name, f"{value!r} already appears on line {seen[value]}")
+        else:
+            seen[value] = row.line
+
+
+class _Importer:
+    """Applies one file's validated rows; lookups see earlier files' rows of the run."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def attorney(self, email: str) -> Attorney | None:
+        return self.session.scalar(select(Attorney).where(Attorney.email == email))
+
+    def client(self, code: str) -> Client | None:
+        return self.session.scalar(select(Client).where(Client.client_code == code))
+
+    def matter(self, number: str) -> Matter | None:
+        return self.session.scalar(select(Matter).where(Matter.matter_number == number))
+
+    def _upsert(self, result: FileResult, existing: _T | None, model: type[_T], **key: str) -> _T:
+        """Return the existing row to update, or a new one (with just its key) added.
+
+        The new row gets its other fields from the caller afterwards: building it with
+        a relationship to an existing object would cascade a duplicate into the session.
+        """
+        if existing is None:
+            new = model(**key)
+            self.session.add(new)
+            result.created += 1
+            return new
+        result.updated += 1
+        return existing
+
+    def attorneys(self, rows: list[_Row], result: FileResult) -> None:
+        parsed = []
+        for row in rows:
+            areas = [a.strip() for a in row.text("practice_areas", required=False).split(";")]
+            parsed.append((row.email("email"), row.text("name", max_len=200), areas))
+        _check_unique(rows, lambda r: r.values["email"].strip().lower(), "email")
+        if result.errors:
+            return
+        for email, name, areas in parsed:
+            found = self.attorney(email)
+            target = self._upsert(result, found, Attorney, email=email)
+            target.name = name
+            target.practice_areas = [a for a in areas if a]
+
+    def clients(self, rows: list[_Row], result: FileResult) -> None:
+        parsed = []
+        for row in rows:
+            code = row.text("client_id", max_len=64)
+            domain = row.text("domain", required=False, max_len=253).lower().lstrip("@")
+            if domain and not _DOMAIN.match(domain):
+                row.fail("domain", f"{domain!r} is not a domain name")
+            lawyer_email = row.email("relationship_attorney", required=False)
+            lawyer = self.attorney(lawyer_email) if lawyer_email else None
+            if lawyer_email and lawyer is None:
+                row.fail("relationship_attorney", f"no attorney {lawyer_email}")
+            parsed.append((code, row.text("name", max_len=300), domain or None, lawyer))
+        _check_unique(rows, lambda r: r.values["client_id"].strip(), "client_id")
+        if result.errors:
+            return
+        for code, name, domain, lawyer in parsed:
+            target = self._upsert(result, self.client(code), Client, client_code=code)
+            target.name, target.domain, target.relationship_attorney = name, domain, lawyer
+
+    def contacts(self, rows: list[_Row], result: FileResult) -> None:
+        parsed = []
+        for row in rows:
+            code = row.text("client_id", max_len=64)
+            client = self.client(code) if code else None
+            if code and client is None:
+                row.fail("client_id", f"no client {code!r}")
+            parsed.append((row.email("email"), row.text("name", required=False), client))
+        _check_unique(rows, lambda r: r.values["email"].strip().lower(), "email")
+        if result.errors:
+            return
+        for email, name, client in parsed:
+            found = self.session.scalar(select(Contact).where(Contact.email == email))
+            target = self._upsert(result, found, Contact, email=email)
+            target.name, target.client = name, client
+
+    def matters(self, rows: list[_Row], result: FileResult) -> None:
+        parsed = []
+        for row in rows:
+            number = row.text("matter_number", max_len=64).upper()
+            code = row.text("client_id", max_len=64)
+            client = self.client(code) if code else None
+            if code and client is None:
+                row.fail("client_id", f"no client {code!r}")
+            lawyer_email = row.email("responsible_attorney", required=False)
+            lawyer = self.attorney(lawyer_email) if lawyer_email else None
+            if lawyer_email and lawyer is None:
+                row.fail("responsible_attorney", f"no attorney {lawyer_email}")
+            parsed.append(
+                dict(
+                    matter_number=number,
+                    client=client,
+                    title=row.text("title", max_len=300),
+                    responsible_attorney=lawyer,
+                    status=row.text("status", required=False, max_len=200),
+                    next_step=row.text("next_step", required=False),
+                    next_date=row.date("next_date"),
+                    opened=row.date("opened"),
+                )
+            )
+        _check_unique(rows, lambda r: r.values["matter_number"].strip().upper(), "matter_number")
+        if result.errors:
+            return
+        for values in parsed:
+            found = self.matter(values["matter_number"])  # type: ignore[arg-type]
+            target = self._upsert(result, found, Matter)
+            for key, value in values.items():
+                setattr(target, key, value)
+
+    def invoices(self, rows: list[_Row], result: FileResult) -> None:
+        parsed = []
+        for row in rows:
+            number = row.text("invoice_number", max_len=64)
+            matter_number = row.text("matter_number", max_len=64).upper()
+            matter = self.matter(matter_number) if matter_number else None
+            if matter_number and matter is None:
+                row.fail("matter_number", f"no matter {matter_number!r}")
+            amount, balance = row.money("amount"), row.money("balance")
+            if balance > amount:
+                row.fail("balance", f"{balance} is more than the amount {amount}")
+            parsed.append(
+                dict(
+                    invoice_number=number,
+                    matter=matter,
+                    issued=row.date("issued"),
+                    due=row.date("due"),
+                    amount=amount,
+                    balance=balance,
+                    status=row.text("status", max_len=40).lower(),
+                )
+            )
+        _check_unique(rows, lambda r: r.values["invoice_number"].strip(), "invoice_number")
+        if result.errors:
+            return
+        for values in parsed:
+            found = self.session.scalar(
+                select(Invoice).where(Invoice.invoice_number == values["invoice_number"])
+            )
+            target = self._upsert(result, found, Invoice)
+            for key, value in values.items():
+                setattr(target, key, value)
+
+
+def import_file(session: Session, file_name: str, content: bytes) -> FileResult:
+    """Validate and upsert one CSV inside a savepoint: all of it, or none of it."""
+    result = FileResult(file_name)
+    rows, result.errors = read_rows(file_name, content)
+    result.rows = len(rows)
+    for row in rows:
+        row.errors = result.errors
+    if result.errors:
+        return result
+    importer = _Importer(session)
+    apply: dict[str, Callable[[list[_Row], FileResult], None]] = {
+        "attorneys.csv": importer.attorneys,
+        "clients.csv": importer.clients,
+        "contacts.csv": importer.contacts,
+        "matters.csv": importer.matters,
+        "invoices.csv": importer.invoices,
+    }
+    savepoint = session.begin_nested()
+    try:
+        apply[file_name](rows, result)
+        if result.errors:
+            savepoint.rollback()
+            result.created = result.updated = 0
+        else:
+            savepoint.commit()
+    except Exception:
+        savepoint.rollback()
+        raise
+    order = {name: i for i, name in enumerate(COLUMNS[file_name])}
+    result.errors.sort(key=lambda e: (e.line, order.get(e.field, -1)))
+    return result
+
+
+def import_directory(session: Session, directory: Path) -> list[FileResult]:
+    """Import whichever of the five files exist, in dependency order."""
+    if not directory.is_dir():
+        raise DirectoryError([RowError(str(directory), 0, "-", "not a directory")])
+    present = [name for name in FILES if (directory / name).exists()]
+    if not present:
+        raise DirectoryError(
+            [RowError(str(directory), 0, "-", f"none of {', '.join(FILES)} found")]
+        )
+    return [import_file(session, name, (directory / name).read_bytes()) for name in present]
