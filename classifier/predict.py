@@ -77,9 +77,6 @@ class Classifier:
     def version(self) -> str:
         return self.bundle.version
 
-    def scores_many(self, texts: Sequence[str]) -> np.ndarray:
-        return self.bundle.pipeline.predict_proba(list(texts))
-
     def _vectors(self, texts: Sequence[str]):  # type: ignore[no-untyped-def]
         return self.bundle.pipeline.named_steps["features"].transform(list(texts)).tocsr()
 

@@ -72,6 +72,7 @@ def store_result(
             "priority": result.outcome.priority,
             "sla_due_at": result.sla_due_at,
             "assignee_attorney_id": result.assignee_id,
+            "language": result.language,
         },
     )
     session.execute(

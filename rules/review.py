@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from classifier.policy import Decision
 from classifier.predict import Prediction
 from inbox.audit import audit
+from inbox.mail.build import html_from_text
 from inbox.mail.parse import parse_message
 from inbox.message_rows import newest, withdraw_pending_drafts
 from inbox.models import (
@@ -87,14 +88,6 @@ def check_version(session: Session, draft: Draft, expected_version: int) -> None
         )
 
 
-def text_to_html(text: str) -> str:
-    """The HTML part of an edited draft: the person's text, escaped, paragraph by paragraph."""
-    from markupsafe import escape
-
-    paragraphs = [p for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
-    return "\n".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
-
-
 def edit_draft(
     session: Session,
     draft: Draft,
@@ -116,7 +109,7 @@ def edit_draft(
     if subject == draft.subject and body_text == draft.body_text:
         return False
     draft.subject, draft.body_text = subject, body_text
-    draft.body_html = text_to_html(body_text)
+    draft.body_html = html_from_text(body_text)
     draft.updated_by_id = user.id
     draft.updated_at = dt.datetime.now(dt.UTC)
     session.flush()  # the version check in SQL: a concurrent save makes this fail
@@ -239,7 +232,7 @@ def attorney_draft(session: Session, message: Message, user: User, body_text: st
         template=ATTORNEY_REPLY,
         subject=reply_subject(message.subject),
         body_text=text,
-        body_html=text_to_html(text),
+        body_html=html_from_text(text),
         data={},
         updated_by_id=user.id,
     )

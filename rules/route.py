@@ -55,6 +55,7 @@ class RouteResult:
     acknowledgement: Rendered | None
     reasons: list[str]
     sla_due_at: dt.datetime | None
+    language: str | None = None  # guessed from the new text: en, es, de
 
     @property
     def action(self) -> str:
@@ -224,6 +225,7 @@ class Router:
             acknowledgement=acknowledgement,
             reasons=reasons,
             sla_due_at=sla_due,
+            language=facts.language,
         )
 
     def notice_for(

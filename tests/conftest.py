@@ -164,7 +164,7 @@ SAMPLE_USERS = (
 
 def _load_sample_with_users(url: str) -> None:
     from inbox.accounts import add_user
-    from inbox.cli import load_sample
+    from inbox.sample import load_sample
 
     settings = Settings(db_url=url)
     _migrate(url)
