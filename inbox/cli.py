@@ -1,13 +1,16 @@
 """The `inbox-router` command: a stable contract (see DESIGN.md).
 
-Each command builds Settings once, opens the database at this edge and calls one
-function of the package that owns the work. Exit codes: 0 ok, 1 the work found
+Argument parsing and dispatch only: each command builds Settings once, opens the
+database at this edge and calls one function of the package that owns the work. A
+command imports what it needs when it runs, so `status` or `send` never load
+scikit-learn or Flask. Exit codes: 0 ok, 1 the work found
 problems (bad rows, quarantined mail is not a problem), 2 usage or setup error.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,10 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inbox.db import make_engine, migrate, schema_is_current, session_factory
 from inbox.models import LABELS
-from inbox.settings import PROJECT_ROOT, Settings, SettingsError
-
-SAMPLE_FIRM = PROJECT_ROOT / "rules" / "sample_firm"
-SAMPLE_MAILBOX = PROJECT_ROOT / "inbox" / "sample_mailbox"
+from inbox.settings import Settings, SettingsError
 
 
 class CommandError(Exception):
@@ -373,20 +373,16 @@ def cmd_mailbox(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
-    import logging
     import signal
     import threading
 
     from classifier.errors import ModelFileError
     from inbox.imap import MailboxConfigError
     from inbox.ingest.mailboxes import enabled_mailboxes
-    from inbox.ingest.pipeline import WORKER_IMPORTS, build_stages
-    from inbox.ingest.poller import NETWORK_ERRORS, PollerOptions, poll_mailboxes
-    from inbox.ingest.prework import PreworkPool, default_workers
-    from inbox.ingest.runner import worker_jobs
+    from inbox.ingest.poller import NETWORK_ERRORS
+    from inbox.ingest.service import run_poll_service
 
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("inbox").setLevel(logging.INFO)
+    _log_to_stderr()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -395,47 +391,30 @@ def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
             boxes = enabled_mailboxes(session, args.mailbox)
         if not boxes:
             raise CommandError("no mailbox to poll: add one with `inbox-router mailbox add`")
-        options = PollerOptions(
-            poll_interval=args.interval,
-            imap_timeout=settings.imap_timeout,
-            imap_ca_file=settings.imap_ca_file,
-        )
-        # Started first, so the worker's imports overlap the poller's own start-up.
-        pool = PreworkPool(
-            default_workers() if settings.ingest_workers is None else settings.ingest_workers,
-            WORKER_IMPORTS,
-        )
-        sender = None
         try:
-            stages = build_stages(settings, factory, load_model=pool.in_process)
-            try:
-                pool.warm(worker_jobs(stages))
-            except ModelFileError as exc:
-                raise CommandError(str(exc)) from exc
-            if settings.send_in_poll and not args.once:
-                from inbox.outgoing.worker import OutboxWorker, run_in_thread
-
-                sender = run_in_thread(OutboxWorker(factory, settings), stop)
-            poll_mailboxes(factory, boxes, stages, options, stop, args.once, pool)
+            run_poll_service(
+                factory, settings, boxes, interval=args.interval, once=args.once, stop=stop
+            )
+        except ModelFileError as exc:
+            raise CommandError(str(exc)) from exc
         except (MailboxConfigError, *NETWORK_ERRORS) as exc:
             print(f"inbox-router: poll failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 1
-        finally:
-            stop.set()
-            pool.close()
-            if sender is not None:
-                sender.join(timeout=120)
     return 0
+
+
+def _log_to_stderr() -> None:
+    """The long-running commands log warnings, and inbox-router's own progress."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("inbox").setLevel(logging.INFO)
 
 
 def cmd_send(settings: Settings, args: argparse.Namespace) -> int:
     import asyncio
-    import logging
 
     from inbox.outgoing.worker import OutboxWorker, PassSummary, run_until_signalled
 
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("inbox").setLevel(logging.INFO)
+    _log_to_stderr()
 
     def report(summary: PassSummary, always: bool = False) -> None:
         if always or summary.anything:
