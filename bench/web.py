@@ -3,11 +3,12 @@
 For each backend (SQLite, then PostgreSQL): migrate a fresh database, import the
 sample firm, bulk-insert N realistic messages with Core executemany (each with its
 classification and routing decision, a pending draft for review ones, raw bytes,
-threads, outbox entries, audit events and notes), serve the real app with waitress
-in a subprocess, log in over HTTP and send requests from this process with
---concurrency threads. Server time is measured in the server by a WSGI middleware
-that wraps the app (the app is unchanged) and returns it as a Server-Timing header;
-client latency is measured here. Goal: p95 server time < 50 ms. Always exits 0.
+threads, outbox entries, audit events and notes), serve the real app with gunicorn
+as `inbox-router serve` does in a subprocess, log in over HTTP and send requests
+from this process with --concurrency threads. Server time is measured in the server
+by a WSGI middleware that wraps the app (the app is unchanged) and returns it as a
+Server-Timing header; client latency is measured here. Goal: p95 server time < 50 ms.
+Always exits 0.
 
     python bench/web.py [--messages 100000] [--backend sqlite|postgresql|both]
                         [--requests 2000] [--concurrency 4] [--workers 1]
@@ -608,8 +609,8 @@ class ServerTiming:
 
 
 def serve(db_url: str, port: int, threads: int, workers: int | None) -> None:
-    """The real app as `inbox-router serve` runs it (web/serve.py: waitress, pre-forked
-    processes on one socket), each process's app wrapped in the timing middleware."""
+    """The real app as `inbox-router serve` runs it (web/serve.py: gunicorn, gthread
+    workers), each worker's app wrapped in the timing middleware."""
     from web.serve import serve as serve_app
 
     secret = "bench-" + secrets.token_hex(16)  # one key: a login is valid in every worker
@@ -807,7 +808,7 @@ def bench_backend(name: str, db_url: str, args: argparse.Namespace) -> None:
         base = f"http://127.0.0.1:{port}"
         cookies = login(base).cookies
         print(
-            f"server: waitress, {args.workers or default_workers()} process(es) x "
+            f"server: gunicorn, {args.workers or default_workers()} process(es) x "
             f"{args.threads} threads, "
             f"pid {server.pid}; load: this process, "
             f"{args.concurrency} client threads, {args.requests} requests a page after "
@@ -875,7 +876,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000, help="measured, per page type")
     parser.add_argument("--concurrency", type=int, default=4, help="client threads")
     parser.add_argument("--warmup", type=int, default=40, help="unmeasured requests per page")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads (as serve)")
+    parser.add_argument("--threads", type=int, default=8, help="threads a worker (as serve)")
     parser.add_argument(
         "--workers",
         type=int,

@@ -127,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("serve", cmd_serve, "the web UI")
     sub.add_argument("--host", default="127.0.0.1")
     sub.add_argument("--port", type=int, default=5000)
-    sub.add_argument("--threads", type=int, default=8, help="request threads (waitress)")
+    sub.add_argument("--threads", type=int, default=8, help="request threads a process (gthread)")
     sub.add_argument(
         "--workers",
         type=int,

@@ -16,8 +16,11 @@ import pytest
 from sqlalchemy import select
 
 from inbox.cli import main
-from inbox.models import User
+from inbox.models import OutboxEntry, OutboxState, User
+from inbox.outgoing.outbox import new_message_id
+from inbox.settings import Settings
 from tests.servers.postgres import free_port
+from tests.servers.smtp import smtp_sink
 
 
 def test_users_add_takes_the_password_from_the_environment(
@@ -137,3 +140,49 @@ def test_serve_with_several_workers_keeps_a_login_valid_in_each(tmp_path: Path) 
             assert page.url.endswith("/queue/all"), page.url
     finally:
         _stop(process, signal.SIGTERM)
+
+
+@pytest.mark.slow
+def test_serve_with_send_in_serve_delivers_a_queued_mail_once(db_url: str, factory) -> None:  # type: ignore[no-untyped-def]
+    mail_id = new_message_id(Settings(db_url=db_url))
+    with factory() as session, session.begin():
+        session.add(
+            OutboxEntry(
+                kind="notice",
+                mail_message_id=mail_id,
+                from_addr="clients@harborvale.law",
+                to_addrs=["jvale@harborvale.law"],
+                subject="[Legal question] a lease",
+                body_text="A client asked a legal question.",
+                auto_submitted=True,
+            )
+        )
+    with smtp_sink() as sink:
+        env = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "INBOX_ROUTER_SEND_IN_SERVE": "true",
+            "INBOX_ROUTER_SMTP_HOST": sink.host,
+            "INBOX_ROUTER_SMTP_PORT": str(sink.port),
+            "INBOX_ROUTER_SMTP_SECURITY": "plain",
+            "INBOX_ROUTER_SEND_POLL_SECONDS": "0.1",
+        }
+        command = [sys.executable, "-m", "inbox.cli", "--db", db_url, "serve", "--workers", "2"]
+        process = subprocess.Popen(
+            [*command, "--port", str(free_port())],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            _wait_for(process, r"serving http://", 60)
+            deadline = time.monotonic() + 30
+            while not sink.handler.received and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            _stop(process, signal.SIGTERM)
+    assert process.returncode == 0
+    assert sink.handler.message_ids() == {mail_id: 1}
+    with factory() as session:
+        assert session.scalars(select(OutboxEntry.state)).one() == OutboxState.SENT

@@ -1,29 +1,34 @@
-"""Serving the UI with waitress (a production WSGI server), the outbox worker beside it.
+"""Serving the UI with gunicorn, embedded, the outbox worker beside it.
 
-One process serves with threads; Python runs one thread at a time, so by default
-one process a core is pre-forked (`--workers N` to choose); they share the listening
-socket (the parent only supervises, and runs the outbox worker when asked). Any WSGI server can also
-run `web.wsgi:app` (e.g. gunicorn), with `inbox-router send` as its own process.
+Python runs one thread at a time per process, so by default gunicorn runs one worker
+process a core (`--workers N` to choose), each with `--threads` request threads (its
+gthread worker) and its own app, engine and connections, built after the fork. The
+arbiter (gunicorn's supervising process) runs the outbox worker when asked. Any WSGI
+server can also run `web.wsgi:app`, with `inbox-router send` as its own process.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import secrets
-import signal
-import socket
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
+
 from inbox.cores import usable_cores
+from inbox.db import make_engine, session_factory
+from inbox.outgoing.worker import OutboxWorker, run_in_thread
 from inbox.settings import Settings
 from web import create_app
 
 log = logging.getLogger(__name__)
 WSGIApp = Callable[..., Any]
+GRACEFUL_SECONDS = 10  # an in-flight page at SIGTERM finishes well within this
 
 
 def default_workers() -> int:
@@ -31,50 +36,117 @@ def default_workers() -> int:
     return usable_cores()
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    listener = socket.create_server((host, port), backlog=1024, reuse_port=False)
-    listener.setblocking(False)
-    return listener
-
-
-def _serve_here(
-    settings: Settings, listener: socket.socket, threads: int, wrap: Callable[[WSGIApp], WSGIApp]
-) -> None:
-    from waitress import create_server
-
-    server = create_server(
-        wrap(create_app(settings)), sockets=[listener], threads=threads, ident="inbox-router"
-    )
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
-
-
-def _fork_worker(
-    settings: Settings, listener: socket.socket, threads: int, wrap: Callable[[WSGIApp], WSGIApp]
-) -> int:
-    pid = os.fork()
-    if pid == 0:  # the worker: its own app, engine and connections, made after the fork
-        signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-        try:
-            _serve_here(settings, listener, threads, wrap)
-        finally:
-            os._exit(0)
-    return pid
-
-
-def _start_sender(settings: Settings, stop: threading.Event) -> threading.Thread:
-    from inbox.db import make_engine, session_factory
-    from inbox.outgoing.worker import OutboxWorker, run_in_thread
-
-    return run_in_thread(OutboxWorker(session_factory(make_engine(settings)), settings), stop)
-
-
 def _unwrapped(app: WSGIApp) -> WSGIApp:
     return app
+
+
+class _Sender:
+    """The outbox worker in the arbiter: one for the whole server, not one a worker.
+    Workers forked later inherit its engine but never use or close it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        factory = session_factory(make_engine(self.settings))
+        self.thread = run_in_thread(OutboxWorker(factory, self.settings), self.stop)
+
+    def end(self, _arbiter: Arbiter) -> None:
+        """gunicorn's on_exit: after the workers have stopped."""
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(timeout=60)
+
+
+class _Server(BaseApplication):
+    """gunicorn's documented custom application: options set here, not from its command
+    line or a config file; the app is built in each worker (no preload), so no engine
+    or connection crosses a fork."""
+
+    def __init__(
+        self, settings: Settings, wrap: Callable[[WSGIApp], WSGIApp], options: dict[str, Any]
+    ) -> None:
+        self.settings = settings
+        self.wrap = wrap
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> WSGIApp:
+        return self.wrap(create_app(self.settings))
+
+
+def _bind(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _when_ready(banner: str, sender: _Sender | None) -> Callable[[Arbiter], None]:
+    """gunicorn's when_ready: the arbiter listens; runs once, before the workers fork."""
+
+    def ready(_arbiter: Arbiter) -> None:
+        if sender is not None:
+            sender.start()
+        print(banner, flush=True)
+
+    return ready
+
+
+def _exit_code(stopped: SystemExit) -> int:
+    """gunicorn exits with an int or None (0); anything else as Python would: 1."""
+    if stopped.code is None:
+        return 0
+    return stopped.code if isinstance(stopped.code, int) else 1
+
+
+def _run(server: _Server) -> None:
+    """Run until stopped. gunicorn ends a worker process with SystemExit, which must not
+    unwind through the caller's code (its `finally` blocks) in that process."""
+    arbiter = os.getpid()
+    try:
+        server.run()
+    except SystemExit as stopped:
+        if os.getpid() != arbiter:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(_exit_code(stopped))
+        if _exit_code(stopped):
+            raise
+
+
+def _shared_key(settings: Settings) -> Settings:
+    """One key made here for all workers (and any the arbiter starts again), or a login
+    made in one would be refused by another."""
+    if settings.secret_key:
+        return settings
+    log.warning("INBOX_ROUTER_SECRET_KEY is not set: logins end when the server restarts")
+    return settings.with_changes(secret_key=secrets.token_hex(32))
+
+
+def _options(
+    host: str, port: int, workers: int, threads: int, sender: _Sender | None
+) -> dict[str, Any]:
+    """gunicorn's settings: quiet but for warnings and errors, no access log."""
+    shape = f"{workers} processes x {threads} threads" if workers > 1 else f"{threads} threads"
+    banner = f"inbox-router: serving http://{host}:{port}/ ({shape}; Ctrl-C stops)"
+    options: dict[str, Any] = {
+        "bind": [_bind(host, port)],
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "graceful_timeout": GRACEFUL_SECONDS,
+        "loglevel": "warning",
+        "proc_name": "inbox-router",
+        "control_socket_disable": True,  # one shared default path; two servers would clash
+        "when_ready": _when_ready(banner, sender),
+    }
+    if sender is not None:
+        options["on_exit"] = sender.end
+    return options
 
 
 def serve(
@@ -87,40 +159,10 @@ def serve(
     wrap: Callable[[WSGIApp], WSGIApp] = _unwrapped,
 ) -> None:
     """`workers`: processes (None: one a core). `wrap`: WSGI middleware around each
-    process's app (the web benchmark's timing)."""
+    process's app (the web benchmark's timing). Returns when the server is stopped."""
     workers = default_workers() if workers is None else workers
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("inbox").setLevel(logging.INFO)
-    if workers > 1 and not settings.secret_key:
-        # One key for all workers, or a login made in one would be refused by another.
-        log.warning("INBOX_ROUTER_SECRET_KEY is not set: logins end when the server restarts")
-        settings = settings.with_changes(secret_key=secrets.token_hex(32))
-    listener = _listen(host, port)
-    forked = range(workers) if workers > 1 else range(0)
-    children = [_fork_worker(settings, listener, threads, wrap) for _ in forked]
-    stop = threading.Event()
-    sender = _start_sender(settings, stop) if settings.send_in_serve else None
-    shape = f"{workers} processes x {threads} threads" if children else f"{threads} threads"
-    print(f"inbox-router: serving http://{host}:{port}/ ({shape}; Ctrl-C stops)", flush=True)
-
-    def end_children(*_: Any) -> None:
-        for child in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(child, signal.SIGTERM)
-
-    try:
-        if not children:
-            _serve_here(settings, listener, threads, wrap)
-            return
-        signal.signal(signal.SIGTERM, end_children)
-        for child in children:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(child, 0)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        end_children()
-        listener.close()
-        stop.set()
-        if sender is not None:
-            sender.join(timeout=60)
+    settings = _shared_key(settings)
+    sender = _Sender(settings) if settings.send_in_serve else None
+    _run(_Server(settings, wrap, _options(host, port, workers, threads, sender)))
