@@ -17,6 +17,7 @@ from inbox.accounts import add_user
 from inbox.db import make_engine, migrate, reset_database, session_factory
 from inbox.sample import load_sample
 from inbox.settings import Settings
+from web.serve import serve
 
 DEMO_USERS = (
     ("dana@harborvale.law", "va", "Dana Reyes"),
@@ -63,8 +64,6 @@ def create_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
 
 def run_demo(settings: Settings, host: str, port: int, *, reset: bool = False) -> None:
     from aiosmtpd.controller import Controller
-
-    from web.serve import serve
 
     engine = make_engine(settings)
     try:

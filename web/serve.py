@@ -10,10 +10,11 @@ server can also run `web.wsgi:app`, with `inbox-router send` as its own process.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import multiprocessing.process
 import os
 import secrets
 import sys
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +23,7 @@ from gunicorn.arbiter import Arbiter
 
 from inbox.cores import usable_cores
 from inbox.db import make_engine, session_factory
-from inbox.outgoing.worker import OutboxWorker, run_in_thread
+from inbox.outgoing.worker import OutboxWorker, run_until_signalled
 from inbox.settings import Settings
 from web import create_app
 
@@ -40,24 +41,38 @@ def _unwrapped(app: WSGIApp) -> WSGIApp:
     return app
 
 
+def _send_until_signalled(settings: Settings) -> None:
+    """The outbox worker's own process: SIGTERM lets the current mail finish."""
+    run_until_signalled(OutboxWorker(session_factory(make_engine(settings)), settings))
+
+
 class _Sender:
-    """The outbox worker in the arbiter: one for the whole server, not one a worker.
-    Workers forked later inherit its engine but never use or close it."""
+    """The outbox worker beside the server: one for the whole server, not one a worker.
+
+    A process of its own, spawned (not forked) from the arbiter: a thread in the arbiter
+    would be running at every later fork of a worker, and forking a process that runs
+    threads can leave a lock held in the child for good."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.stop = threading.Event()
-        self.thread: threading.Thread | None = None
+        self.process: multiprocessing.process.BaseProcess | None = None
 
     def start(self) -> None:
-        factory = session_factory(make_engine(self.settings))
-        self.thread = run_in_thread(OutboxWorker(factory, self.settings), self.stop)
+        spawn = multiprocessing.get_context("spawn")
+        self.process = spawn.Process(
+            target=_send_until_signalled, args=(self.settings,), name="inbox-router-outbox"
+        )
+        self.process.start()
 
     def end(self, _arbiter: Arbiter) -> None:
         """gunicorn's on_exit: after the workers have stopped."""
-        self.stop.set()
-        if self.thread is not None:
-            self.thread.join(timeout=60)
+        if self.process is None or not self.process.is_alive():
+            return
+        self.process.terminate()  # SIGTERM: the mail being sent finishes first
+        self.process.join(timeout=60)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
 
 
 class _Server(BaseApplication):
