@@ -1,7 +1,8 @@
 """Fixtures that chain: settings -> engine (migrated) -> session factory; and a browser.
 
-Database tests run twice, on SQLite and on PostgreSQL. Each test gets a fresh
-database cloned from a migrated template, so tests never see each other's rows.
+Database tests run twice, on SQLite and on PostgreSQL (that run in the slow tier).
+Each test gets a fresh database cloned from a migrated template, so tests never see
+each other's rows.
 Locally a missing PostgreSQL, Dovecot or Chromium skips with the reason; in CI
 (CI=true) it fails.
 """
@@ -30,6 +31,9 @@ REALMAIL = ROOT.parent / "shared" / "realmail"
 SAMPLE_FIRM = ROOT / "rules" / "sample_firm"
 SAMPLE_MAILBOX = ROOT / "inbox" / "sample_mailbox"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Database tests run on both; the PostgreSQL runs are in the slow tier (a database
+# cloned per test costs ~0.4 s), so `-m "not slow"` runs each on SQLite alone.
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)]
 
 
 def require(condition: bool, reason: str) -> None:
@@ -126,7 +130,7 @@ def empty_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database for one test, on each backend."""
     yield from _fresh_database(request, tmp_path, "empty")
@@ -189,7 +193,7 @@ def sample_pg_template(postgres_admin_url: str | None) -> Iterator[str | None]:
     yield from _pg_template(postgres_admin_url, "ir_sample", _load_sample_with_users)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def sample_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh copy of the sample firm and mailbox with SAMPLE_USERS, on each backend."""
     yield from _fresh_database(request, tmp_path, "sample")

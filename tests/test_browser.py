@@ -38,6 +38,8 @@ from tests.servers.smtp import Received, Sink, smtp_sink
 from tests.servers.webapp import LiveServer, live_server
 from web import create_app
 
+pytestmark = pytest.mark.slow  # Chromium drives the real app: the slow tier
+
 expect: Any
 try:
     from playwright.sync_api import expect

@@ -80,6 +80,7 @@ def test_missing_model_file_says_how_to_make_one(tmp_path: Path) -> None:
         read_bundle(tmp_path / "none.skops")
 
 
+@pytest.mark.slow  # trains a model
 def test_training_saving_and_loading_round_trip(tmp_path: Path) -> None:
     examples = load_examples(corpus_files(TRAIN_DIR))[::4]  # a quarter, to stay quick
     bundle, report = train_model(examples, [], [], progress=lambda _: None)
@@ -174,14 +175,22 @@ def _same_matrix(got, expected) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
+_SHIPPED_WORDS, _SHIPPED_CHARS = (s.get_params() for _, s in build_pipeline()[0].transformer_list)
+_SLOW = pytest.mark.slow  # each vectorizes the whole corpus twice
+
+
 @pytest.mark.parametrize(
     "params",
     [
-        *(step.get_params() for _, step in build_pipeline()[0].transformer_list),
-        {"analyzer": "char", "ngram_range": (1, 3)},
-        {"analyzer": "word", "ngram_range": (2, 3), "stop_words": "english", "binary": True},
+        pytest.param(_SHIPPED_WORDS, id="shipped-words"),
+        pytest.param(_SHIPPED_CHARS, id="shipped-chars", marks=_SLOW),
+        pytest.param({"analyzer": "char", "ngram_range": (1, 3)}, id="char", marks=_SLOW),
+        pytest.param(
+            {"analyzer": "word", "ngram_range": (2, 3), "stop_words": "english", "binary": True},
+            id="word-stop-binary",
+            marks=_SLOW,
+        ),
     ],
-    ids=["shipped-words", "shipped-chars", "char", "word-stop-binary"],
 )
 def test_vectors_are_exactly_scikit_learns(params, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """Same vocabulary, idf and vectors as TfidfVectorizer, also once the word memo overflows."""

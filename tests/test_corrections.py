@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from classifier.corpus import HELDOUT_DIR, TRAIN_DIR, corpus_files, load_examples
@@ -17,6 +18,8 @@ from rules.directory_import import import_directory
 from rules.review import relabel
 from rules.route import Router
 from tests.conftest import SAMPLE_FIRM, SAMPLE_MAILBOX
+
+pytestmark = pytest.mark.slow  # each trains a model: the slow tier
 
 
 def test_relabel_is_a_correction_that_reroutes_and_is_audited(factory, settings: Settings) -> None:  # type: ignore[no-untyped-def]

@@ -124,6 +124,7 @@ def test_certificate_that_does_not_verify_is_refused_and_shown_in_health(
     )  # the fixture's only: no password went out
 
 
+@pytest.mark.slow  # runs `poll` as a process
 def test_poll_command_reads_the_ca_file_setting(
     tmp_path: Path, tls_dovecot: Dovecot, monkeypatch, capsys
 ) -> None:  # type: ignore[no-untyped-def]

@@ -161,6 +161,7 @@ def test_uidvalidity_reset_resyncs_without_duplicates(factory, dovecot, mailbox_
         assert session.get_one(Mailbox, mailbox_id).uidvalidity != old_validity
 
 
+@pytest.mark.slow  # restarts Dovecot
 def test_server_restart_during_idle_reconnects_and_records_health(
     factory, dovecot, mailbox_id
 ) -> None:  # type: ignore[no-untyped-def]

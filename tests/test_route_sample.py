@@ -8,6 +8,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from inbox.cli import main
 from tests.conftest import ROOT, SAMPLE_FIRM, SAMPLE_MAILBOX, require
 
@@ -42,6 +44,7 @@ def test_sample_mailbox_routes_as_expected(db_url: str, capsys) -> None:  # type
     assert agree >= 37, f"only {agree}/40 actions as expected"
 
 
+@pytest.mark.slow  # runs ../shared/contract/check
 def test_shared_contract_check_passes() -> None:
     require(CONTRACT_CHECK.exists(), f"contract check not found at {CONTRACT_CHECK}")
     require(shutil.which("inbox-router") is not None, "inbox-router is not on PATH")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import signal
@@ -15,12 +16,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from inbox.accounts import authenticate
 from inbox.cli import main
 from inbox.models import OutboxEntry, OutboxState, User
 from inbox.outgoing.outbox import new_message_id
 from inbox.settings import Settings
 from tests.servers.postgres import free_port
 from tests.servers.smtp import smtp_sink
+from web.demo import DEMO_USERS, create_demo_users
+from web.serve import _options, _Sender, _shared_key
 
 
 def test_users_add_takes_the_password_from_the_environment(
@@ -186,3 +190,45 @@ def test_serve_with_send_in_serve_delivers_a_queued_mail_once(db_url: str, facto
     assert sink.handler.message_ids() == {mail_id: 1}
     with factory() as session:
         assert session.scalars(select(OutboxEntry.state)).one() == OutboxState.SENT
+
+
+# -- the same pieces in process, for the fast tier -------------------------------------
+
+
+def test_gunicorn_runs_threaded_workers_and_stops_the_sender_only_when_there_is_one() -> None:
+    plain = _options("127.0.0.1", 8000, 2, 8, None)
+    assert plain["worker_class"] == "gthread"
+    assert (plain["workers"], plain["threads"], plain["bind"]) == (2, 8, ["127.0.0.1:8000"])
+    assert plain["control_socket_disable"] is True
+    assert "on_exit" not in plain
+    sender = _Sender(Settings())
+    assert _options("::1", 8000, 1, 4, sender)["on_exit"] == sender.end
+    assert _options("::1", 8000, 1, 4, sender)["bind"] == ["[::1]:8000"]
+
+
+def test_all_workers_get_one_secret_key_made_before_they_start() -> None:
+    made = _shared_key(Settings(secret_key=None))
+    assert made.secret_key and len(made.secret_key) >= 32
+    assert _shared_key(Settings(secret_key="kept-as-given")).secret_key == "kept-as-given"
+
+
+def test_the_wsgi_entry_point_builds_the_app_from_the_environment(db_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("INBOX_ROUTER_DB", db_url)
+    monkeypatch.setenv("INBOX_ROUTER_SECRET_KEY", "k" * 32)
+    import web.wsgi  # builds its app when imported: only here, with the environment set
+
+    app = importlib.reload(web.wsgi).app
+    try:
+        assert app.test_client().get("/login").status_code == 200
+    finally:
+        app.extensions["inbox_router"].engine.dispose()
+
+
+def test_demo_logins_get_new_passwords_each_run(db_url: str, factory) -> None:  # type: ignore[no-untyped-def]
+    first = create_demo_users(Settings(db_url=db_url))
+    second = create_demo_users(Settings(db_url=db_url))
+    assert [(e, r) for e, r, _ in first] == [(e, r) for e, r, _ in DEMO_USERS]
+    assert all(a[2] != b[2] for a, b in zip(first, second, strict=True))
+    with factory() as session:
+        assert all(authenticate(session, email, pw) for email, _, pw in second)
+        assert not authenticate(session, first[0][0], first[0][2])
