@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import signal
@@ -215,9 +214,10 @@ def test_all_workers_get_one_secret_key_made_before_they_start() -> None:
 def test_the_wsgi_entry_point_builds_the_app_from_the_environment(db_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("INBOX_ROUTER_DB", db_url)
     monkeypatch.setenv("INBOX_ROUTER_SECRET_KEY", "k" * 32)
-    import web.wsgi  # builds its app when imported: only here, with the environment set
+    sys.modules.pop("web.wsgi", None)  # it builds its app when imported: here, with this env
+    import web.wsgi
 
-    app = importlib.reload(web.wsgi).app
+    app = web.wsgi.app
     try:
         assert app.test_client().get("/login").status_code == 200
     finally:
