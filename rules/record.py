@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
-from inbox.models import Classification, Draft, Message, MessageState, OutboxEntry, RoutingDecision
+from inbox.models import Classification, Draft, Message, MessageState, RoutingDecision
 from inbox.outgoing.outbox import queue_notice, queue_reply
 from inbox.settings import Settings
 from rules.drafting import Rendered
@@ -30,8 +30,7 @@ _MESSAGES = Message.__table__
 _CLASSIFICATIONS = Classification.__table__
 _DECISIONS = RoutingDecision.__table__
 _DRAFTS = Draft.__table__
-_OUTBOX = OutboxEntry.__table__
-_INSERT = {table: insert(table) for table in (_CLASSIFICATIONS, _DECISIONS, _DRAFTS, _OUTBOX)}
+_INSERT = {table: insert(table) for table in (_CLASSIFICATIONS, _DECISIONS, _DRAFTS)}
 # SET comes from the parameters' names (all but "pk").
 _UPDATE_MESSAGE = update(_MESSAGES).where(_MESSAGES.c.id == bindparam("pk"))
 
