@@ -33,6 +33,7 @@ class Example:
     id: str
     label: str
     input: ModelInput
+    group: str = ""  # the writer brief it was written under: folds never split one
 
 
 def read_records(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
@@ -74,8 +75,14 @@ def load_examples(paths: Iterable[Path]) -> list[Example]:
                 parsed = parse_message(record_to_mail(record))
             except Exception as exc:
                 raise CorpusError(f"{path}:{number}: cannot build mail: {exc}") from None
+            group = str(record.get("brief") or path.stem)
             examples.append(
-                Example(str(record.get("id")), str(record["label"]), ModelInput.from_parsed(parsed))
+                Example(
+                    str(record.get("id")),
+                    str(record["label"]),
+                    ModelInput.from_parsed(parsed),
+                    group,
+                )
             )
     return examples
 

@@ -2,9 +2,10 @@
 
 Order matters and is deliberate:
 1. Hard override: mail a machine wrote (auto-reply, list or bulk, bounce) is `other`.
-2. The legal guard: when the legal-question probability reaches its own low
-   threshold, the message is never treated as a status or billing question (nor
-   dropped as `other`): it becomes a legal question, because a non-lawyer answering
+2. The legal guard: when the legal-question probability of the mail, or of any one
+   of its question sentences, reaches its own low threshold, the message is never
+   treated as a status or billing question (nor dropped as `other`): it becomes a
+   legal question, because a non-lawyer answering
    a legal question is unauthorized practice of law, while an attorney glancing at
    a status question costs a minute.
 3. Abstain: below the confidence threshold the message needs a human (triage).
@@ -33,8 +34,14 @@ class Thresholds:
 
 
 def decide(
-    scores: dict[str, float], thresholds: Thresholds, *, machine_written: bool = False
+    scores: dict[str, float],
+    thresholds: Thresholds,
+    *,
+    machine_written: bool = False,
+    sentence_legal: float = 0.0,
 ) -> Decision:
+    """`sentence_legal`: the highest legal probability of the mail's question sentences
+    scored one by one (classifier/sentences.py), 0.0 when not measured."""
     model_label = max(scores, key=lambda label: scores[label])
     reasons: list[str] = []
     if machine_written:
@@ -46,6 +53,12 @@ def decide(
         reasons.append(
             f"legal guard: P(legal)={scores[LEGAL]:.2f} >= {thresholds.legal_guard:.2f}, "
             f"so not {label}"
+        )
+        label = LEGAL
+    elif label != LEGAL and sentence_legal >= thresholds.legal_guard:
+        reasons.append(
+            f"legal guard: one question reads as legal (P={sentence_legal:.2f} >= "
+            f"{thresholds.legal_guard:.2f}), so not {label}"
         )
         label = LEGAL
     confidence = scores[label]

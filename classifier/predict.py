@@ -12,6 +12,7 @@ import numpy as np
 
 from classifier.features import ModelInput
 from classifier.policy import Decision, Thresholds, decide
+from classifier.sentences import legal_by_sentence
 from inbox.mail.parse import ParsedMessage
 from inbox.settings import Settings
 
@@ -88,12 +89,18 @@ class Classifier:
         texts = [m.text() for m in messages]
         vectors = self._vectors(texts)  # once: for the probabilities and the explanation
         probabilities = self.bundle.pipeline.named_steps["model"].predict_proba(vectors)
+        by_sentence = legal_by_sentence(self.bundle.pipeline.predict_proba, self.labels, messages)
         predictions = []
         for i, message in enumerate(messages):
             scores = {
                 label: float(p) for label, p in zip(self.labels, probabilities[i], strict=True)
             }
-            decision = decide(scores, self.thresholds, machine_written=message.machine_written)
+            decision = decide(
+                scores,
+                self.thresholds,
+                machine_written=message.machine_written,
+                sentence_legal=by_sentence[i],
+            )
             terms = self._explain_vector(vectors[i], decision.label) if explain else ()
             predictions.append(Prediction(decision, terms, self.version))
         return predictions

@@ -1,9 +1,10 @@
 """Walking the rule table: the only loop that decides what happens to a message.
 
 Each condition is a small named check with no side effects; the walk records every
-rule that fired and why. Two guards sit above any rules file and cannot be turned
-off: machine-written mail never gets a draft (mail loops), and a legal question
-never gets a client template (unauthorized practice of law).
+rule that fired and why. Guards sit above any rules file and cannot be turned off:
+machine-written mail never gets a draft (mail loops), but from a known client it is
+shown to a person, not filed unseen (a payables system rejecting an invoice); and a
+legal question never gets a client template (unauthorized practice of law).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from classifier.policy import Decision
 from inbox.mail.parse import ParsedMessage
 from rules.identify import Identification
-from rules.ruleset import Rule, RuleSet
+from rules.ruleset import PRIORITIES, Rule, RuleSet
 
 LEGAL = "legal_question"
 LEGAL_SAFE_TEMPLATES = ("client/legal_ack",)  # holds no legal content
@@ -123,6 +124,12 @@ def _apply_guards(outcome: Outcome, facts: Facts) -> None:
         )
     if outcome.action == "escalate" and outcome.acknowledge and screening.machine_written:
         outcome.acknowledge = None
+    if outcome.action == "ignore" and screening.machine_written and facts.who.sender_known:
+        outcome.action, outcome.priority = "triage", PRIORITIES["low"]
+        outcome.reasons.append(
+            "known-client guard: machine-written mail from a client's address is shown to a "
+            "person at low priority, never filed unseen"
+        )
     if (
         facts.decision.label == LEGAL
         and outcome.action == "draft"

@@ -16,7 +16,7 @@ from inbox.mail.parse import ParsedMessage, parse_message
 from inbox.models import Client, Matter
 from rules.engine import CHECKS, Facts, Outcome, walk
 from rules.identify import Identification
-from rules.ruleset import CONDITIONS, RuleSet, load_rules, parse_rules
+from rules.ruleset import CONDITIONS, PRIORITIES, RuleSet, load_rules, parse_rules
 
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules" / "default_rules.yaml"
 
@@ -509,6 +509,11 @@ DRAFT_EVERYTHING = """\
     description: A reckless policy that drafts every message and sends it.
     then: {action: draft, template: client/status_request, auto_send: true}
 """
+IGNORE_EVERYTHING = """\
+  - name: ignore-everything
+    description: A policy that files every message unread.
+    then: {action: ignore}
+"""
 
 
 @pytest.mark.parametrize(
@@ -525,11 +530,22 @@ def test_machine_written_mail_never_gets_a_draft_whatever_the_rules_say(
     headers: tuple[tuple[str, str], ...], sender: str
 ) -> None:
     parsed = message(headers=headers, sender=sender)
-    outcome = walk(ruleset(DRAFT_EVERYTHING), facts(parsed=parsed))
+    outcome = walk(ruleset(DRAFT_EVERYTHING), facts(parsed=parsed, who=Identification()))
     assert (outcome.action, outcome.template, outcome.auto_send) == ("ignore", None, False)
     assert outcome.reasons[-1].startswith("loop guard: no draft for machine-written mail (")
     assert all(reason in outcome.reasons[-1] for reason in parsed.screening.reasons)
     assert [f["name"] for f in outcome.fired] == ["draft-everything"]  # the rule did fire
+
+
+@pytest.mark.parametrize("rules", [DRAFT_EVERYTHING, IGNORE_EVERYTHING], ids=["draft", "ignore"])
+def test_machine_written_mail_from_a_known_client_is_shown_to_a_person_never_drafted(
+    rules: str,
+) -> None:
+    parsed = message(headers=AUTO_REPLY, sender="payables@acme.example")
+    outcome = walk(ruleset(rules), facts(parsed=parsed, who=Identification(client=ACME)))
+    assert (outcome.action, outcome.template, outcome.auto_send) == ("triage", None, False)
+    assert outcome.priority == PRIORITIES["low"]
+    assert outcome.reasons[-1].startswith("known-client guard:")
 
 
 def test_machine_written_mail_escalated_by_a_rule_gets_no_acknowledgement() -> None:
@@ -602,7 +618,11 @@ def test_the_policy_and_engine_together_never_draft_a_probably_legal_question() 
 def test_the_loop_guard_comes_first_for_machine_written_legal_mail() -> None:
     outcome = walk(
         ruleset(DRAFT_EVERYTHING),
-        facts(parsed=message(headers=AUTO_REPLY), dec=decision("legal_question")),
+        facts(
+            parsed=message(headers=AUTO_REPLY),
+            dec=decision("legal_question"),
+            who=Identification(),
+        ),
     )
     assert outcome.action == "ignore"
     assert [r.split(":")[0] for r in outcome.reasons] == ["draft-everything", "loop guard"]
@@ -629,7 +649,7 @@ def default_rules() -> RuleSet:
 DEFAULT_CASES = [
     (
         "machine-written-mail",
-        facts(parsed=message(headers=LIST_MAIL), dec=decision("other", 1.0)),
+        facts(parsed=message(headers=LIST_MAIL), dec=decision("other", 1.0), who=Identification()),
         "ignore",
         {"priority": -1},
     ),

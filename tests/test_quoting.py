@@ -54,9 +54,9 @@ CASES = [
         "Thursday works.\nDowntown.",
     ),
     (
-        "no quote at all",
+        "no quote at all, a sign-off",
         "Hello,\n\nPlease send invoice 4471 again.\n\nThanks",
-        "Hello,\n\nPlease send invoice 4471 again.\n\nThanks",
+        "Hello,\n\nPlease send invoice 4471 again.",
     ),
 ]
 

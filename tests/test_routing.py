@@ -199,13 +199,13 @@ CASES = [
         None,
     ),
     (
-        "auto-reply never gets a draft even if labeled billing",
+        "a client's auto-reply never gets a draft, and a person sees it",
         "cfo@sunlinesolar.com",
         "Automatic reply: invoice",
         "I am away.",
         "Auto-Submitted: auto-replied\n",
         "billing_query",
-        "ignore",
+        "triage",
         None,
         "HV-2026-0009",
     ),
@@ -363,7 +363,7 @@ rules:
         mail("sam@bluefincoffee.com", "Out of office", "Away", "Auto-Submitted: auto-replied\n"),
         "status_request",
     )
-    assert auto.action == "ignore" and auto.draft is None
+    assert auto.action == "triage" and auto.draft is None  # a client's: seen, never drafted
 
 
 def test_templates_render_in_a_sandbox(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from inbox.mail.signature import cut_signature
+
 # A line that starts the quoted history (everything from it on is dropped).
 _HISTORY_STARTS = [
     re.compile(p, re.IGNORECASE)
@@ -68,7 +70,13 @@ def _is_history_start(lines: list[str], i: int) -> bool:
 
 
 def split_new_text(text: str) -> str:
-    """Return the sender's own new words: no quoted history, no signature."""
+    """Return the sender's own new words: no quoted history, no sign-off, signature
+    block or disclaimer (inbox/mail/signature.py)."""
+    return cut_signature(strip_history(text))
+
+
+def strip_history(text: str) -> str:
+    """The text above the quoted history, forwards and mobile footers."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     kept: list[str] = []
     for i, line in enumerate(lines):

@@ -1,0 +1,121 @@
+"""Choose the classifier by measurement: model kinds and text forms, writer-disjoint.
+
+For each variant (logistic regression or a calibrated linear SVM; numbers, amounts
+and addresses kept as placeholder tokens or dropped), score every training example
+with a model that never saw its writer brief (5-fold cross-validation grouped by
+brief), choose the thresholds from those scores as training does, and report the
+policy's figures; then fit on all of the corpus and measure the held-out briefs and,
+if given, a labelled folder (e.g. ../shared/clientmail, measured only). Prints a
+table; always exits 0.
+
+    python bench/classifier_models.py [--labels CSV DIR] [--variants lr,svm,lr-drop,svm-drop]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import classifier.features as features  # noqa: E402
+from classifier.commands import examples_from_labels  # noqa: E402
+from classifier.corpus import HELDOUT_DIR, TRAIN_DIR, Example, corpus_files, load_examples  # noqa: E402
+from classifier.evaluate import Report  # noqa: E402
+from classifier.model import build_pipeline  # noqa: E402
+from classifier.thresholds import choose_thresholds, out_of_fold_scores  # noqa: E402
+from classifier.train import measure, measure_scores  # noqa: E402
+from inbox.mail.parse import parse_file  # noqa: E402
+
+
+def _svm() -> Any:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import LinearSVC
+
+    return CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced"), cv=3)
+
+
+VARIANTS: dict[str, tuple[Callable[[], Any] | None, bool]] = {
+    "lr": (None, True),
+    "svm": (_svm, True),
+    "lr-drop": (None, False),
+    "svm-drop": (_svm, False),
+}
+
+
+def _line(name: str, report: Report) -> str:
+    status = report.per_label["status_request"]["recall"]
+    return (
+        f"{name:<26} macro-F1 {report.macro_f1:.3f}  legal recall {report.legal_recall:.3f}  "
+        f"status recall {status:.3f}  abstain {report.abstain_rate:.3f}"
+    )
+
+
+def _labelled(csv_path: Path, directory: Path) -> list[Example]:
+    out = []
+    for path, label in examples_from_labels(csv_path, directory):
+        parsed, _unreadable = parse_file(path)
+        if parsed is not None:
+            out.append(Example(path.name, label, features.ModelInput.from_parsed(parsed)))
+    return out
+
+
+def run(name: str, model: Callable[[], Any] | None, keep_placeholders: bool, args: Any) -> None:
+    original = features._placeholder
+    if not keep_placeholders:
+        features._placeholder = lambda match: " "  # type: ignore[assignment]
+    original_build = build_pipeline
+
+    def build(**params: Any) -> Any:
+        pipeline = original_build(**params)
+        if model is not None:
+            pipeline.set_params(model=model())
+        return pipeline
+
+    import classifier.thresholds as thresholds_module
+
+    thresholds_module.build_pipeline = build  # type: ignore[assignment]
+    try:
+        started = time.perf_counter()
+        train = load_examples(corpus_files(TRAIN_DIR))
+        heldout = load_examples(corpus_files(HELDOUT_DIR))
+        scores = out_of_fold_scores(train)
+        thresholds = choose_thresholds(train, scores)
+        print(
+            f"== {name}: {len(train)} examples, {len({e.group for e in train})} briefs; "
+            f"thresholds {thresholds}"
+        )
+        print(_line("writer-disjoint CV", measure_scores(train, scores, thresholds)))
+        pipeline = build()
+        pipeline.fit([e.input.text() for e in train], [e.label for e in train])
+        print(_line("held-out briefs", measure(pipeline, heldout, thresholds)))
+        if args.labels:
+            labelled = _labelled(Path(args.labels[0]), Path(args.labels[1]))
+            print(_line(f"labelled ({len(labelled)})", measure(pipeline, labelled, thresholds)))
+        print(f"   {time.perf_counter() - started:.0f} s")
+    finally:
+        features._placeholder = original
+        thresholds_module.build_pipeline = original_build  # type: ignore[assignment]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--labels", nargs=2, metavar=("CSV", "DIR"))
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    args = parser.parse_args(argv)
+    for name in args.variants.split(","):
+        model, keep = VARIANTS[name]
+        try:
+            run(name, model, keep, args)
+        except Exception as exc:  # a benchmark reports, it does not fail
+            print(f"{name}: failed: {exc!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

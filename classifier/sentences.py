@@ -1,0 +1,60 @@
+"""The sentence-level legal guard: a legal question behind a status question counts.
+
+A mail that asks "any update on the closing? and can the seller back out now?" reads,
+as a whole, mostly like a status request. Each of its question sentences is scored
+on its own by the same model; if any reads as a legal question, so is the mail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from classifier.features import ModelInput
+
+LEGAL = "legal_question"
+# A sentence ends at . ! ? (Spanish opens with ¿) or a line break.
+_SENTENCE = re.compile(r"[^.!?\n]*[?][)\"'»]*|[^.!?\n]+[.!]?")
+_MIN_WORDS = 3
+# Phone-typed questions often lose their "?": a sentence opening like a question asks.
+_ASKS = re.compile(
+    r"^\W*(can|could|should|would|will|is|are|am|do|does|did|may|must|have|has|what|how|"
+    r"when|where|why|who|which|puedo|puede|podemos|debo|tengo|hay|qu[ée]|c[óo]mo|"
+    r"cu[áa]ndo|d[óo]nde|kann|k[öo]nnen|darf|d[üu]rfen|muss|m[üu]ssen|soll|ist|sind|"
+    r"wie|wann|wo|warum|est-ce|puis-je|dois-je|peut-on|posso|devo|pode|czy|mog[ęe])\b",
+    re.IGNORECASE,
+)
+
+
+def question_sentences(text: str) -> list[str]:
+    """The sentences that ask something ("?", or opening like a question), of three
+    words or more."""
+    found = (m.group(0).strip() for m in _SENTENCE.finditer(text))
+    return [s for s in found if len(s.split()) >= _MIN_WORDS and ("?" in s or _ASKS.match(s))]
+
+
+def legal_by_sentence(
+    predict_proba: Callable[[list[str]], Sequence[Sequence[float]]],
+    classes: Sequence[str],
+    inputs: Sequence[ModelInput],
+) -> list[float]:
+    """For each message, the highest legal probability of its question sentences, when
+    it has two or more (one is the message itself); 0.0 otherwise. One batched call."""
+    owners: list[int] = []
+    texts: list[str] = []
+    for i, message in enumerate(inputs):
+        if message.machine_written:
+            continue
+        questions = question_sentences(message.new_text)
+        if len(questions) < 2:
+            continue
+        for sentence in questions:
+            owners.append(i)
+            texts.append(ModelInput("", sentence).text())
+    best = [0.0] * len(inputs)
+    if not texts:
+        return best
+    legal = list(classes).index(LEGAL)
+    for owner, row in zip(owners, predict_proba(texts), strict=True):
+        best[owner] = max(best[owner], float(row[legal]))
+    return best

@@ -1,0 +1,141 @@
+"""Sign-offs, company signature blocks and disclaimers never reach the model."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from inbox.mail.parse import parse_message
+from inbox.mail.quoting import split_new_text, strip_history
+from inbox.mail.signature import cut_signature
+from tests.conftest import REALMAIL, require
+
+AP_CLERK = """Hello,
+
+Could you send us a copy of invoice 4471? Our auditors need it by Friday.
+
+Best regards,
+
+Maria Lopez
+Accounts Payable Specialist | Brightline Manufacturing Inc.
+1200 Industrial Pkwy, Suite 400
+Springfield, IL 62701
+T: +1 (217) 555-0142 | F: +1 (217) 555-0199
+www.brightline-mfg.com
+
+CONFIDENTIALITY NOTICE: This e-mail and any attachments are confidential and intended
+solely for the use of the addressee. If you have received it in error, please delete it."""
+
+GERMAN = """Sehr geehrte Frau Keller,
+
+wie ist der Stand beim Markenverfahren? Hat das Amt schon reagiert?
+
+Mit freundlichen Grüßen
+
+Hans Müller
+Geschäftsführer
+Müller Bau GmbH
+Hauptstraße 5, 80331 München
+Tel. +49 89 1234567
+
+Diese E-Mail enthält vertrauliche und/oder rechtlich geschützte Informationen.
+Geschäftsführer: Hans Müller, Amtsgericht München HRB 12345"""
+
+SPANISH = """Hola Lucía,
+
+¿ya presentaron la demanda contra el arrendador?
+
+Un saludo,
+Pedro Ramírez
+Ramírez Importaciones S.L.
+Calle Mayor 12, 28013 Madrid
+Móvil: +34 612 345 678
+
+AVISO DE CONFIDENCIALIDAD: Este mensaje y sus anexos son confidenciales y están dirigidos
+exclusivamente a su destinatario."""
+
+FRENCH = """Bonjour Maître,
+
+Pouvez-vous me dire où en est le dossier de succession ?
+
+Cordialement,
+Claire Dubois
+
+Ce message et ses pièces jointes sont confidentiels et destinés exclusivement à leur
+destinataire."""
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        (AP_CLERK, "Could you send us a copy of invoice 4471? Our auditors need it by Friday."),
+        (GERMAN, "wie ist der Stand beim Markenverfahren? Hat das Amt schon reagiert?"),
+        (SPANISH, "¿ya presentaron la demanda contra el arrendador?"),
+        (FRENCH, "Pouvez-vous me dire où en est le dossier de succession ?"),
+    ],
+    ids=["en-ap-clerk", "de-gmbh", "es-movil", "fr-maitre"],
+)
+def test_company_signature_and_disclaimer_are_cut_after_the_question(
+    text: str, question: str
+) -> None:
+    kept = cut_signature(text)
+    assert kept.endswith(question)
+    assert not re.search(r"confiden|vertraulich|Tel|Móvil|www|Müller Bau", kept)
+
+
+def test_a_question_after_the_thanks_line_is_kept() -> None:
+    text = "Thanks for sending the lease.\n\nThanks!\nOh, one more thing: can you send the W-9?"
+    assert cut_signature(text) == text
+
+
+def test_a_sign_off_with_the_name_on_its_line_is_cut() -> None:
+    assert cut_signature("Any update on the closing?\n\nBest, Anna") == (
+        "Any update on the closing?"
+    )
+    assert cut_signature("did you get the signed pages\nthx\nJ") == "did you get the signed pages"
+
+
+def test_a_contact_block_without_a_sign_off_is_cut() -> None:
+    text = "Please confirm receipt.\n\nJohn Smith\nDirector of Finance\nAcme Corp\n(555) 123-4567"
+    assert cut_signature(text) == "Please confirm receipt."
+
+
+def test_a_request_that_names_an_address_is_not_a_signature() -> None:
+    text = "Hi Dana,\n\nCan you help?\n\nPlease send the invoice copy to ap@acme.com"
+    assert cut_signature(text) == text
+
+
+def test_a_mail_that_is_only_a_thanks_is_left_as_it_is() -> None:
+    assert cut_signature("Thanks!") == "Thanks!"
+    assert cut_signature("Thank you so much!\nMaria") == "Thank you so much!\nMaria"
+
+
+def test_the_parser_gives_the_model_the_question_without_the_signature() -> None:
+    raw = (
+        "From: Maria Lopez <maria@brightline-mfg.com>\r\nTo: clients@firm.example\r\n"
+        "Subject: invoice copy\r\nMessage-ID: <sig-1@brightline-mfg.com>\r\n\r\n"
+        + AP_CLERK.replace("\n", "\r\n")
+        + "\r\n\r\nOn Tue, Mar 3, 2026 at 9:14 AM Dana <dana@firm.example> wrote:\r\n> Hi Maria\r\n"
+    ).encode()
+    parsed = parse_message(raw)
+    assert parsed.new_text.endswith("Our auditors need it by Friday.")
+    assert "Springfield" not in parsed.new_text and "Dana" not in parsed.new_text
+    assert split_new_text(parsed.text) == parsed.new_text
+
+
+@pytest.mark.slow  # parses the whole real-world corpus
+def test_no_real_mail_with_words_loses_all_of_them() -> None:
+    require(REALMAIL.is_dir(), f"real-world corpus not found at {REALMAIL}")
+    words = re.compile(r"[^\W\d_]+")
+    checked = 0
+    for path in sorted(p for p in Path(REALMAIL).rglob("*") if p.is_file()):
+        try:
+            parsed = parse_message(path.read_bytes())
+        except Exception:  # quarantined mail has no new text to check
+            continue
+        if words.search(strip_history(parsed.text)):
+            assert words.search(parsed.new_text), path.name
+            checked += 1
+    assert checked > 1000
