@@ -8,12 +8,13 @@ policy's figures; then fit on all of the corpus and measure the held-out briefs 
 if given, a labelled folder (e.g. ../shared/clientmail, measured only). Prints a
 table; always exits 0.
 
-    python bench/classifier_models.py [--labels CSV DIR] [--variants lr,svm,lr-drop,svm-drop]
+    python bench/classifier_models.py [--labels CSV DIR] [--variants lr,lr-c5,svm,lr-drop,...]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -40,8 +41,16 @@ def _svm() -> Any:
     return CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced"), cv=3)
 
 
+def _lr(c: float) -> Callable[[], Any]:
+    from sklearn.linear_model import LogisticRegression
+
+    return lambda: LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+
+
 VARIANTS: dict[str, tuple[Callable[[], Any] | None, bool]] = {
     "lr": (None, True),
+    "lr-c5": (_lr(5.0), True),
+    "lr-c2": (_lr(2.0), True),
     "svm": (_svm, True),
     "lr-drop": (None, False),
     "svm-drop": (_svm, False),
@@ -63,6 +72,40 @@ def _labelled(csv_path: Path, directory: Path) -> list[Example]:
         if parsed is not None:
             out.append(Example(path.name, label, features.ModelInput.from_parsed(parsed)))
     return out
+
+
+def _sentence_guard_cost(pipeline: Any, heldout: list[Example], thresholds: Any) -> None:
+    """Legal precision and recall on the held-out briefs with and without the
+    sentence-level guard, and the share of mixed status + legal mails labelled legal."""
+    classes = [str(c) for c in pipeline.classes_]
+    rows = pipeline.predict_proba([e.input.text() for e in heldout])
+    scores = [dict(zip(classes, map(float, row), strict=True)) for row in rows]
+    without = measure_scores(heldout, scores, thresholds)
+    with_guard = measure(pipeline, heldout, thresholds)
+    for name, report in (("without sentence guard", without), ("with sentence guard", with_guard)):
+        legal = report.per_label["legal_question"]
+        print(
+            f"   {name:<24} legal precision {legal['precision']:.3f} "
+            f"recall {legal['recall']:.3f}  macro-F1 {report.macro_f1:.3f}"
+        )
+    mixed_ids = _mixed_status_legal_ids()
+    mixed = [e for e in heldout if e.id in mixed_ids]
+    if mixed:
+        rate = measure(pipeline, mixed, thresholds).legal_recall
+        print(f"   mixed status + legal held-out mails labelled legal: {rate:.3f} of {len(mixed)}")
+
+
+def _mixed_status_legal_ids() -> set[str]:
+    ids = set()
+    for path in corpus_files(HELDOUT_DIR):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                if record["label"] == "legal_question" and "status_request" in (
+                    record.get("also") or []
+                ):
+                    ids.add(str(record["id"]))
+    return ids
 
 
 def run(name: str, model: Callable[[], Any] | None, keep_placeholders: bool, args: Any) -> None:
@@ -94,6 +137,7 @@ def run(name: str, model: Callable[[], Any] | None, keep_placeholders: bool, arg
         pipeline = build()
         pipeline.fit([e.input.text() for e in train], [e.label for e in train])
         print(_line("held-out briefs", measure(pipeline, heldout, thresholds)))
+        _sentence_guard_cost(pipeline, heldout, thresholds)
         if args.labels:
             labelled = _labelled(Path(args.labels[0]), Path(args.labels[1]))
             print(_line(f"labelled ({len(labelled)})", measure(pipeline, labelled, thresholds)))

@@ -100,6 +100,14 @@ def evaluate_heldout(settings: Settings, model_path: Path | None = None) -> Repo
     return measure(classifier.bundle.pipeline, examples, classifier.thresholds)
 
 
+def writer_disjoint_report(settings: Settings, model_path: Path | None = None) -> Report | None:
+    """The model's cross-validation grouped by writer brief, measured when it was
+    trained (the headline figure: no writer scored by a model that read them)."""
+    classifier = Classifier.from_settings(settings, model_path)
+    stored = classifier.bundle.metadata.get("writer_disjoint_cv_metrics")
+    return Report.from_dict(stored) if isinstance(stored, dict) else None
+
+
 def train_and_save(
     settings: Settings,
     output: Path,

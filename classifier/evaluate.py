@@ -35,6 +35,22 @@ class Report:
             "confusion": {"labels": list(LABELS), "rows_true_cols_predicted": self.confusion},
         }
 
+    @classmethod
+    def from_dict(cls, stored: dict[str, object]) -> Report:
+        """A report kept in a model file's metadata (as_dict), to print it again."""
+        confusion = stored["confusion"]
+        assert isinstance(confusion, dict)
+        return cls(
+            n=int(stored["n"]),  # type: ignore[call-overload]
+            accuracy=float(stored["accuracy"]),  # type: ignore[arg-type]
+            per_label=stored["per_label"],  # type: ignore[arg-type]
+            macro_f1=float(stored["macro_f1"]),  # type: ignore[arg-type]
+            confusion=confusion["rows_true_cols_predicted"],
+            abstain_rate=float(stored["abstain_rate"]),  # type: ignore[arg-type]
+            legal_recall=float(stored["legal_recall"]),  # type: ignore[arg-type]
+            legal_as_draftable=int(stored["legal_as_draftable"]),  # type: ignore[call-overload]
+        )
+
     def text(self) -> str:
         lines = [
             f"messages: {self.n}",

@@ -8,7 +8,9 @@ Order matters and is deliberate:
    legal question, because a non-lawyer answering
    a legal question is unauthorized practice of law, while an attorney glancing at
    a status question costs a minute.
-3. Abstain: below the confidence threshold the message needs a human (triage).
+3. Abstain: below the confidence threshold, or when most of the mail's words are
+   words the model never saw (a language or a trade it was not trained on: its
+   probabilities there mean little), the message needs a human (triage).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 LEGAL = "legal_question"
+KNOWN_WORDS_MIN = 0.5  # below: more of the mail is new to the model than known
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,11 @@ def decide(
     *,
     machine_written: bool = False,
     sentence_legal: float = 0.0,
+    known_words: float = 1.0,
 ) -> Decision:
     """`sentence_legal`: the highest legal probability of the mail's question sentences
-    scored one by one (classifier/sentences.py), 0.0 when not measured."""
+    scored one by one (classifier/sentences.py), 0.0 when not measured; `known_words`:
+    the share of the mail's words the model was trained on."""
     model_label = max(scores, key=lambda label: scores[label])
     reasons: list[str] = []
     if machine_written:
@@ -65,4 +70,7 @@ def decide(
     needs_triage = confidence < thresholds.confidence
     if needs_triage:
         reasons.append(f"confidence {confidence:.2f} < {thresholds.confidence:.2f}")
+    if known_words < KNOWN_WORDS_MIN:
+        needs_triage = True
+        reasons.append(f"only {known_words:.0%} of its words are known to the model")
     return Decision(label, confidence, scores, needs_triage, tuple(reasons))

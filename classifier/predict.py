@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from classifier.coverage import known_word_share, word_vocabulary
 from classifier.features import ModelInput
 from classifier.policy import Decision, Thresholds, decide
 from classifier.sentences import legal_by_sentence
@@ -90,6 +91,7 @@ class Classifier:
         vectors = self._vectors(texts)  # once: for the probabilities and the explanation
         probabilities = self.bundle.pipeline.named_steps["model"].predict_proba(vectors)
         by_sentence = legal_by_sentence(self.bundle.pipeline.predict_proba, self.labels, messages)
+        known = known_word_share(messages, self._vocabulary)
         predictions = []
         for i, message in enumerate(messages):
             scores = {
@@ -100,6 +102,7 @@ class Classifier:
                 self.thresholds,
                 machine_written=message.machine_written,
                 sentence_legal=by_sentence[i],
+                known_words=known[i],
             )
             terms = self._explain_vector(vectors[i], decision.label) if explain else ()
             predictions.append(Prediction(decision, terms, self.version))
@@ -110,6 +113,10 @@ class Classifier:
 
     def predict_parsed(self, parsed: ParsedMessage, *, explain: bool = True) -> Prediction:
         return self.predict(ModelInput.from_parsed(parsed), explain=explain)
+
+    @cached_property
+    def _vocabulary(self) -> Container[str]:
+        return word_vocabulary(self.bundle.pipeline)
 
     @cached_property
     def _feature_names(self) -> np.ndarray:

@@ -17,6 +17,7 @@ import sklearn
 import skops
 
 from classifier.corpus import Example, data_hash
+from classifier.coverage import known_word_share, word_vocabulary
 from classifier.evaluate import Report, evaluate
 from classifier.model import build_pipeline
 from classifier.persistence import ModelBundle
@@ -41,7 +42,8 @@ def measure(bundle_pipeline, examples: Sequence[Example], thresholds: Thresholds
     scores = [dict(zip(classes, map(float, row), strict=True)) for row in probabilities]
     inputs = [e.input for e in examples]
     by_sentence = legal_by_sentence(bundle_pipeline.predict_proba, classes, inputs)
-    return measure_scores(examples, scores, thresholds, by_sentence)
+    known = known_word_share(inputs, word_vocabulary(bundle_pipeline))
+    return measure_scores(examples, scores, thresholds, by_sentence, known)
 
 
 def measure_scores(
@@ -49,17 +51,20 @@ def measure_scores(
     scores: Sequence[dict[str, float]],
     thresholds: Thresholds,
     sentence_legal: Sequence[float] | None = None,
+    known_words: Sequence[float] | None = None,
 ) -> Report:
     """The policy over given scores (e.g. out-of-fold ones): labels, abstentions, report.
-    Without `sentence_legal` the sentence-level guard is not applied."""
+    Without `sentence_legal` / `known_words` those two checks are not applied."""
     predicted, abstained = [], []
     by_sentence = sentence_legal or [0.0] * len(examples)
-    for example, row, sentence in zip(examples, scores, by_sentence, strict=True):
+    known = known_words or [1.0] * len(examples)
+    for example, row, sentence, share in zip(examples, scores, by_sentence, known, strict=True):
         decision = decide(
             row,
             thresholds,
             machine_written=example.input.machine_written,
             sentence_legal=sentence,
+            known_words=share,
         )
         predicted.append(decision.label)
         abstained.append(decision.needs_triage)

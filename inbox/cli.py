@@ -328,7 +328,11 @@ def cmd_relabel(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
-    from classifier.commands import evaluate_heldout, evaluate_labeled_files
+    from classifier.commands import (
+        evaluate_heldout,
+        evaluate_labeled_files,
+        writer_disjoint_report,
+    )
     from classifier.corpus import CorpusError
     from classifier.persistence import ModelFileError
 
@@ -337,12 +341,29 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     try:
         model_path = active_model(settings)
         if args.labels is not None:
-            report = evaluate_labeled_files(settings, args.labels, args.directory, model_path)
+            reports = {
+                "labelled": evaluate_labeled_files(
+                    settings, args.labels, args.directory, model_path
+                )
+            }
         else:
-            report = evaluate_heldout(settings, model_path)
+            reports = {
+                "writer_disjoint_cv": writer_disjoint_report(settings, model_path),
+                "heldout": evaluate_heldout(settings, model_path),
+            }
     except (CorpusError, ModelFileError) as exc:
         raise CommandError(str(exc)) from None
-    print(json.dumps(report.as_dict(), indent=2) if args.json else report.text())
+    shown = {name: report for name, report in reports.items() if report is not None}
+    if args.json:  # --labels: the report itself; the default: both, by name
+        as_json = {name: r.as_dict() for name, r in shown.items()}
+        print(json.dumps(as_json.get("labelled", as_json), indent=2))
+        return 0
+    titles = {
+        "writer_disjoint_cv": "writer-disjoint cross-validation (training corpus, by brief)",
+        "heldout": "held-out briefs (never trained on)",
+        "labelled": f"{args.labels}",
+    }
+    print("\n\n".join(f"== {titles[name]}\n{r.text()}" for name, r in shown.items()))
     return 0
 
 

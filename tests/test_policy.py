@@ -43,3 +43,23 @@ def test_low_confidence_abstains() -> None:
 def test_machine_written_mail_is_other_whatever_the_text_says() -> None:
     d = decide(scores(legal=0.9, other=0.1), T, machine_written=True)
     assert (d.label, d.needs_triage) == ("other", False)
+
+
+def test_one_legal_sentence_makes_the_whole_mail_a_legal_question() -> None:
+    d = decide(scores(status=0.85, legal=0.1, other=0.05), T, sentence_legal=0.6)
+    assert d.label == "legal_question"
+    assert any("one question reads as legal" in r for r in d.reasons)
+    kept = decide(scores(status=0.85, legal=0.1, other=0.05), T, sentence_legal=0.2)
+    assert kept.label == "status_request"
+
+
+def test_machine_written_mail_is_other_whatever_its_sentences_say() -> None:
+    d = decide(scores(legal=0.9, other=0.1), T, machine_written=True, sentence_legal=0.9)
+    assert d.label == "other"
+
+
+def test_a_mail_mostly_in_words_the_model_never_saw_goes_to_a_person() -> None:
+    d = decide(scores(other=0.99, status=0.01), T, known_words=0.2)
+    assert d.needs_triage and d.label == "other"
+    assert any("known to the model" in r for r in d.reasons)
+    assert not decide(scores(other=0.99, status=0.01), T, known_words=0.8).needs_triage

@@ -1,0 +1,52 @@
+"""What the sentence-level legal guard and the known-words check read of a mail."""
+
+from __future__ import annotations
+
+from classifier.coverage import known_word_share
+from classifier.features import ModelInput
+from classifier.sentences import legal_by_sentence, question_sentences
+
+
+def test_question_sentences_are_split_at_question_marks_and_line_breaks() -> None:
+    text = "Any update on the closing? And can the seller back out now? Thanks."
+    assert question_sentences(text) == [
+        "Any update on the closing?",
+        "And can the seller back out now?",
+    ]
+    assert question_sentences("¿Ya presentaron la demanda? ¿Puedo vender la casa antes?") == [
+        "¿Ya presentaron la demanda?",
+        "¿Puedo vender la casa antes?",
+    ]
+
+
+def test_a_question_typed_without_its_question_mark_still_counts() -> None:
+    assert question_sentences("hi\nany news??\ncan they evict me without notice") == [
+        "can they evict me without notice"
+    ]
+    assert question_sentences("We signed it. The buyer paid.") == []
+
+
+def _model(texts: list[str]) -> list[list[float]]:
+    """A stand-in model: 'sue' reads as legal, everything else as status."""
+    return [[0.9, 0.1] if "sue" in t else [0.1, 0.9] for t in texts]
+
+
+def test_each_question_is_scored_alone_only_when_there_are_several() -> None:
+    classes = ["legal_question", "status_request"]
+    mixed = ModelInput("", "Is the hearing still on Tuesday? Can I sue the landlord for the mold?")
+    single = ModelInput("", "Can I sue the landlord for the mold?")
+    machine = ModelInput("", mixed.new_text, auto_submitted=True)
+    assert legal_by_sentence(_model, classes, [mixed, single, machine]) == [0.9, 0.0, 0.0]
+
+
+def test_known_word_share_counts_words_of_the_new_text() -> None:
+    vocabulary = {"any", "update", "on", "the", "lease"}
+    shares = known_word_share(
+        [
+            ModelInput("", "any update on the lease"),
+            ModelInput("", "как продвигается договор аренды сейчас"),
+            ModelInput("", "hi?"),
+        ],
+        vocabulary,
+    )
+    assert shares == [1.0, 0.0, 1.0]
