@@ -23,7 +23,7 @@ from classifier.policy import Thresholds, decide
 
 LEGAL_RECALL_TARGET = 0.99
 KEPT_ACCURACY_TARGET = 0.975
-GUARD_GRID = tuple(round(float(x), 2) for x in np.arange(0.10, 0.55, 0.05))
+GUARD_GRID = tuple(round(float(x), 2) for x in np.arange(0.05, 0.55, 0.05))
 CONFIDENCE_GRID = tuple(round(float(x), 2) for x in np.arange(0.35, 0.75, 0.05))
 
 
