@@ -137,6 +137,8 @@ class Matter(Base):
     next_step: Mapped[str] = mapped_column(String(500), default="")
     next_date: Mapped[dt.date | None] = mapped_column(Date)
     opened: Mapped[dt.date | None] = mapped_column(Date)
+    # `;`-separated words clients use for the matter: parties, addresses, project names.
+    keywords: Mapped[str] = mapped_column(Text, default="")
 
     client: Mapped[Client] = relationship(back_populates="matters")
     responsible_attorney: Mapped[Attorney | None] = relationship()

@@ -86,7 +86,10 @@ class RouteResult:
             "rules_fired": [r["name"] for r in self.outcome.fired],
             "priority": self.outcome.priority,
             "sla_due_at": self.sla_due_at.isoformat() if self.sla_due_at else None,
+            "matter_source": self.who.matter_source,
+            "matter_confidence": round(self.who.matter_confidence, 2),
             "matter_candidates": [m.matter_number for m in self.who.candidates],
+            "matter_evidence": self.who.evidence,
             "explanation": [t for t, _ in self.prediction.explanation],
             "draft": (
                 {"subject": self.draft.subject, "body": self.draft.body_text}
@@ -180,7 +183,9 @@ class Router:
         )
 
         if outcome.action == "escalate":
-            assignee = self._escalation_target(session, outcome.escalate_to, who, lookups)
+            assignee, why = self._escalation_target(session, outcome.escalate_to, who, lookups)
+            if assignee is not None:
+                reasons.append(why)
             if assignee is None:
                 outcome.action = "triage"
                 reasons.append(
@@ -254,17 +259,29 @@ class Router:
 
     def _escalation_target(
         self, session: Session, target: str, who: Identification, lookups: Lookups
-    ) -> Attorney | None:
+    ) -> tuple[Attorney | None, str]:
+        """Who gets a legal question, and a reason saying which rung of the chain it was."""
         if "@" in target:
             found = lookups.attorney(session, target)
-            return found or Attorney(email=target, name=target)
-        chain: list[Attorney | None] = []
+            return found or Attorney(email=target, name=target), f"to {target} (rules file)"
+        chain: list[tuple[Attorney | None, str]] = []
         if target == "responsible" and who.matter is not None:
-            chain.append(who.matter.responsible_attorney)
+            chain.append(
+                (who.matter.responsible_attorney, "to the responsible attorney of the matter")
+            )
+        if target == "responsible" and who.matter is None:
+            chain.append(
+                (
+                    who.addressed_attorney,
+                    "to the attorney the mail addresses, responsible for one of its matters",
+                )
+            )
         if target in ("responsible", "relationship") and who.client is not None:
-            chain.append(who.client.relationship_attorney)
-        chain.append(self._intake(session, lookups))
-        return next((a for a in chain if a is not None), None)
+            chain.append(
+                (who.client.relationship_attorney, "to the client's relationship attorney")
+            )
+        chain.append((self._intake(session, lookups), "to the intake attorney"))
+        return next(((a, why) for a, why in chain if a is not None), (None, ""))
 
     def draft_data(
         self,
