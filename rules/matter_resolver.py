@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rules.matter_words import NEGATION, addressed_names, concepts, negated_spans
+from rules.matter_words import NEGATION, addressed_names, concepts, fold, negated_spans
 
 # Evidence weights: a number decides; the thread nearly does; the rest add up.
 _THREAD = 4.0
@@ -130,7 +130,7 @@ def _score_attorneys(
     for m in matters:
         if not m.attorney_email:
             continue
-        parts = [p.lower() for p in re.findall(r"[^\W\d_]+", m.attorney_name) if len(p) > 1]
+        parts = [p for p in re.findall(r"[^\W\d_]+", fold(m.attorney_name)) if len(p) > 1]
         first, last = (parts[0], parts[-1]) if parts else ("", "")
         candidate = scored[m.number]
         if m.attorney_email.lower() in copied:

@@ -127,8 +127,8 @@ def concepts(text: str) -> dict[str, str]:
     hit = _PHRASE_WILL.search(folded)
     if hit:
         found.setdefault("=estate", hit.group(0))
-    for token in _TOKEN.findall(folded):
-        word = token.split("'")[0]
+    for token in _TOKEN.findall(text.replace("’", "'")):
+        word = fold(token).split("'")[0]
         if len(word) < 3 or word in _STOP or word.isdigit():
             continue
         found.setdefault(_stem(word), token)

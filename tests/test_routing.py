@@ -81,7 +81,51 @@ CASES = [
         "legal naming another client's matter goes to the relationship attorney",
         "dr.agarwal@greenwaydental.com",
         "Question re HV-2026-0016",
-        "Is our non-compete enforceable?",
+        "Is this enforceable?",
+        "",
+        "legal_question",
+        "escalate",
+        "daniel.brandt@harborvale.law",
+        None,
+    ),
+    (
+        "legal greeting one attorney goes to that attorney's matter, not the relationship one",
+        "dana.whitaker@northwindmarine.com",
+        "quick question",
+        "Hi Theo,\n\nAre we allowed to sublet part of the space?",
+        "",
+        "legal_question",
+        "escalate",
+        "theo.lindqvist@harborvale.law",
+        "HV-2026-0011",
+    ),
+    (
+        "legal copying one attorney goes to that attorney's matter",
+        "dana.whitaker@northwindmarine.com",
+        "quick question",
+        "Are we allowed to sublet part of the space?",
+        "Cc: theo.lindqvist@harborvale.law\n",
+        "legal_question",
+        "escalate",
+        "theo.lindqvist@harborvale.law",
+        "HV-2026-0011",
+    ),
+    (
+        "legal naming a word only one matter has goes to that matter",
+        "nadia.farouk@sunlinesolar.com",
+        "EEOC",
+        "Should we answer the EEOC before Friday?",
+        "",
+        "legal_question",
+        "escalate",
+        "daniel.brandt@harborvale.law",
+        "HV-2026-0009",
+    ),
+    (
+        "legal saying it is not about the only open matter is not attached to it",
+        "sam@bluefincoffee.com",
+        "new problem",
+        "I know this isn't about the franchise, but can we stop a supplier shipping late?",
         "",
         "legal_question",
         "escalate",
@@ -424,3 +468,38 @@ rules:
         draft = check.scalars(select(Draft).where(Draft.message_id == message.id)).one()
         entry = check.scalars(select(OutboxEntry).where(OutboxEntry.draft_id == draft.id)).one()
         assert entry.to_addrs == ["sam@bluefincoffee.com"]
+
+
+@pytest.mark.parametrize(
+    ("sender", "body", "why"),
+    [
+        (
+            "dana.whitaker@northwindmarine.com",
+            "Hi Theo,\n\nAre we allowed to sublet part of the space?",
+            "to the responsible attorney of the matter",
+        ),
+        (
+            "sam@bluefincoffee.com",
+            "This isn't about the franchise: can we stop a supplier shipping late?",
+            "to the client's relationship attorney",
+        ),
+        ("stranger@example.org", "Can I sue my partner?", "to the intake attorney"),
+    ],
+)
+def test_a_legal_questions_reason_says_which_attorney_was_chosen_and_why(
+    router, session, sender: str, body: str, why: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = route(router, session, mail(sender, "question", body), "legal_question")
+    assert result.action == "escalate"
+    assert why in result.reasons
+    assert why in result.as_json("x.eml")["reason"]
+
+
+def test_route_json_says_where_the_matter_came_from_and_how_sure(router, session) -> None:  # type: ignore[no-untyped-def]
+    parsed = mail("nadia.farouk@sunlinesolar.com", "EEOC", "Any news on the EEOC charge?")
+    out = route(router, session, parsed, "status_request").as_json("x.eml")
+    assert out["matter"] == "HV-2026-0009"
+    assert out["matter_source"] == "title"
+    assert 0.5 < out["matter_confidence"] <= 1.0
+    assert out["matter_candidates"] == []
+    assert "'EEOC' in the text" in out["matter_evidence"]["HV-2026-0009"]
