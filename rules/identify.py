@@ -9,6 +9,8 @@ matter. Gathering what it weighs is here; weighing it is there.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from inbox.mail.keys import message_id_hash
 from inbox.mail.parse import ParsedMessage
-from inbox.models import Attorney, Client, Contact, Matter, Message
+from inbox.models import Attorney, Client, Contact, Invoice, Matter, Message
 from rules.directory import matter_is_open, matter_numbers_in
 from rules.lookups import Lookups
 from rules.matter_resolver import MailFacts, MatterFacts, Resolution, resolve
@@ -108,6 +110,9 @@ def identify(
         addressed=tuple(a.addr for a in (*parsed.to, *parsed.cc) if a.addr),
         thread_matter=thread_matter.matter_number if thread_matter else None,
         last_matter=last.matter_number if last else None,
+        invoices=_invoices_named(
+            f"{parsed.subject}\n{parsed.new_text}", lookups.invoices(session, result.client)
+        ),
     )
     _apply(result, resolve([_facts_of(m) for m in matters.values()], facts), matters)
     return result
@@ -122,7 +127,26 @@ def _facts_of(matter: Matter) -> MatterFacts:
         attorney_email=lawyer.email if lawyer else "",
         attorney_name=(lawyer.name or "") if lawyer else "",
         keywords=tuple(k.strip() for k in (matter.keywords or "").split(";") if k.strip()),
+        next_step=f"{matter.status}\n{matter.next_step}",
     )
+
+
+def _invoices_named(text: str, invoices: Sequence[Invoice]) -> tuple[tuple[str, str], ...]:
+    """(invoice, matter) for each of the client's invoices the text names, in full or as
+    'invoice 5223' / '#5223' by the digits it ends with."""
+    named = []
+    for invoice in invoices:
+        number = invoice.invoice_number
+        digits = re.search(r"\d{3,}$", number)
+        short = (
+            rf"|(?:invoice|inv|rechnung|factura)\.?\s*(?:no\.?|number|nr\.?|#)?\s*#?\s*0*"
+            rf"{int(digits.group(0))}(?!\d)|#0*{int(digits.group(0))}(?!\d)"
+            if digits
+            else ""
+        )
+        if re.search(rf"(?<!\w){re.escape(number)}(?!\w){short}", text, re.I):
+            named.append((number, invoice.matter.matter_number))
+    return tuple(named)
 
 
 def _apply(result: Identification, found: Resolution, matters: dict[str, Matter]) -> None:

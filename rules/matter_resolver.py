@@ -17,11 +17,13 @@ from rules.matter_words import NEGATION, addressed_names, concepts, fold, negate
 
 # Evidence weights: a number decides; the thread nearly does; the rest add up.
 _THREAD = 4.0
+_INVOICE = 5.0
 _GREETED = 2.5
 _COPIED = 2.0
 _NAMED_ATTORNEY = 1.5
 _KEYWORD = 3.0
 _WORD = 2.0
+_NEXT_STEP = 0.5  # of a title word's weight: the status and next step name it less surely
 _RECENT = 1.0
 _NEGATED = -4.0
 _LEAD = 1.0  # how far the best must lead the next to win
@@ -38,6 +40,7 @@ class MatterFacts:
     attorney_email: str = ""
     attorney_name: str = ""
     keywords: tuple[str, ...] = ()
+    next_step: str = ""  # with the status: what the client may call it ("the demand letter")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class MailFacts:
     addressed: tuple[str, ...] = ()  # To and Cc addresses
     thread_matter: str | None = None
     last_matter: str | None = None  # what this contact last wrote about
+    invoices: tuple[tuple[str, str], ...] = ()  # (invoice number, its matter) named
 
 
 @dataclass
@@ -70,7 +74,7 @@ class Candidate:
 class Resolution:
     matter: str | None
     confidence: float
-    source: str  # number | thread | attorney | keywords | title | recent | only-open | none
+    source: str  # number | thread | invoice | attorney | keywords | title | next-step | ...
     candidates: list[Candidate]
     addressed_attorneys: list[str] = field(default_factory=list)  # emails, in matter order
 
@@ -96,6 +100,9 @@ def resolve(matters: Sequence[MatterFacts], mail: MailFacts) -> Resolution:
     _score_words(considered, mail, scored)
     if mail.thread_matter in scored:
         scored[mail.thread_matter].add("thread", _THREAD, "an earlier mail of the thread")
+    for invoice, number in mail.invoices:
+        if number in scored:
+            scored[number].add("invoice", _INVOICE, f"its invoice {invoice} in the text")
     if mail.last_matter in scored:
         scored[mail.last_matter].add("recent", _RECENT, "the contact's last matter")
 
@@ -160,6 +167,11 @@ def _score_words(
         for term in terms:
             df[term] = df.get(term, 0) + 1
     total = len(matters)
+    steps = {m.number: concepts(m.next_step).keys() for m in matters}
+    step_df: dict[str, int] = {}
+    for terms in steps.values():
+        for term in terms:
+            step_df[term] = step_df.get(term, 0) + 1
     for m in matters:
         candidate = scored[m.number]
         for keyword in m.keywords:
@@ -168,9 +180,14 @@ def _score_words(
         for term in sorted(vocab[m.number].keys() & mail_terms.keys()):
             if total > 1 and df[term] == total:
                 continue
-            weight = _WORD / df[term]
             shown = mail_terms[term]
             if term in negated:
                 candidate.add("negated", _NEGATED, f"{NEGATION} '{shown}'")
             else:
-                candidate.add("title", weight, f"'{shown}' in the text")
+                candidate.add("title", _WORD / df[term], f"'{shown}' in the text")
+        fresh = steps[m.number] - vocab[m.number].keys() - negated
+        for term in sorted(fresh & mail_terms.keys()):
+            if total > 1 and step_df[term] == total:
+                continue
+            weight = _WORD * _NEXT_STEP / step_df[term]
+            candidate.add("next-step", weight, f"'{mail_terms[term]}' (its next step)")

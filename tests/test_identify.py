@@ -23,7 +23,7 @@ import pytest
 
 from inbox.mail.keys import message_id_hash
 from inbox.mail.parse import ParsedMessage, parse_message
-from inbox.models import Attorney, Client, Contact, Matter
+from inbox.models import Attorney, Client, Contact, Invoice, Matter
 from rules.directory import matter_is_open
 from rules.identify import Identification, identify
 
@@ -67,6 +67,10 @@ class FakeLookups:
     def last_matter(self, session: object, address: str, client: Client) -> Matter | None:
         self.calls.append(("last_matter", address))
         return self.last.get(address.lower())
+
+    def invoices(self, session: object, client: Client) -> list[Invoice]:
+        self.calls.append(("invoices", client.client_code))
+        return [i for m in client.matters for i in m.invoices]
 
     def asked(self, question: str) -> list[object]:
         return [argument for name, argument in self.calls if name == question]
@@ -432,3 +436,16 @@ def test_as_dict_names_client_contact_matter_candidates_and_foreign_numbers(
         "foreign_matter_numbers": [],
         "matter_evidence": {},
     }
+
+
+def test_an_invoice_of_the_client_named_by_its_digits_points_at_its_matter(
+    lookups: FakeLookups,
+) -> None:
+    invoice = Invoice(invoice_number="HV-INV-1042", matter=ACME_LEASE)
+    try:
+        parsed = mail(subject="Question", body="Is invoice #1042 paid?")
+        who = identify(None, parsed, PATTERN, lookups)
+        assert (who.matter, who.matter_source) == (ACME_LEASE, "invoice")
+        assert who.evidence[ACME_LEASE.matter_number] == ["its invoice HV-INV-1042 in the text"]
+    finally:
+        ACME_LEASE.invoices.remove(invoice)

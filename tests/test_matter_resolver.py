@@ -131,3 +131,21 @@ def test_the_only_open_matter_is_used_without_other_evidence() -> None:
 def test_will_as_a_verb_is_not_an_estate() -> None:
     assert "=estate" not in concepts("I will call you")
     assert "=estate" in concepts("Is my will signed?")
+
+
+def test_an_invoice_of_the_matter_named_in_the_mail_decides_almost_like_a_number() -> None:
+    found = resolve(
+        ALL, MailFacts(new_text="About the trademark", invoices=(("INV-77", LEASE.number),))
+    )
+    assert (found.matter, found.source) == (LEASE.number, "invoice")
+    assert "its invoice INV-77 in the text" in found.explain(LEASE.number)
+
+
+def test_a_word_of_one_matters_next_step_counts_a_little() -> None:
+    steps = [
+        LEASE,
+        MatterFacts(SUPPLY.number, SUPPLY.title, True, next_step="Send the demand letter"),
+        MARK,
+    ]
+    found = resolve(steps, MailFacts(new_text="Did the demand letter go out?"))
+    assert (found.matter, found.source) == (SUPPLY.number, "next-step")
