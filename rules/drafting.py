@@ -9,6 +9,7 @@ passed to templates, never template source, so `{{ 7*7 }}` in a subject stays te
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -23,6 +24,7 @@ from jinja2 import (
     TemplateError,
     select_autoescape,
 )
+from jinja2.ext import Extension
 from jinja2.sandbox import SandboxedEnvironment
 
 from inbox.models import Client, Contact, Invoice, Matter
@@ -41,6 +43,22 @@ class Rendered:
     data: dict[str, Any]
 
 
+_TAG = r"(?:\{%(?:[^%\n]|%(?!\}))*%\}|\{#(?:[^#\n]|#(?!\}))*#\})"
+_STANDALONE = re.compile(rf"^[ \t]*({_TAG}(?:[ \t]*{_TAG})*)[ \t]*(?:\r?\n|\Z)", re.MULTILINE)
+
+
+class StandaloneTags(Extension):
+    """A line holding only block tags or comments renders as nothing, its newline included.
+
+    Jinja2's `trim_blocks` would drop the newline after *every* block tag, so a line of
+    text ending in `{% endif %}` would run into the next one ("Client: ...Matter: ...").
+    Here a tag inside a line of text leaves the line break alone, as people editing the
+    plain-text templates expect."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        return _STANDALONE.sub(r"\1", source)
+
+
 @lru_cache(maxsize=8)
 def environment(templates_dir: str) -> SandboxedEnvironment:
     """Built once per folder: sandboxed, strict, autoescaping the HTML parts only."""
@@ -48,8 +66,7 @@ def environment(templates_dir: str) -> SandboxedEnvironment:
         loader=FileSystemLoader(templates_dir),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
-        trim_blocks=True,
-        lstrip_blocks=True,
+        extensions=[StandaloneTags],
         keep_trailing_newline=False,
         auto_reload=True,  # a template saved from the admin page is used at the next render
     )
