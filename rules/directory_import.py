@@ -38,6 +38,7 @@ COLUMNS = {
         "next_step",
         "next_date",
         "opened",
+        "updated",
     ),
     "invoices.csv": (
         "invoice_number",
@@ -50,7 +51,11 @@ COLUMNS = {
     ),
 }
 _T = TypeVar("_T")
-OPTIONAL_COLUMNS = {"clients.csv": {"domain"}, "attorneys.csv": {"practice_areas"}}
+OPTIONAL_COLUMNS = {
+    "clients.csv": {"domain"},
+    "attorneys.csv": {"practice_areas"},
+    "matters.csv": {"updated"},
+}
 
 
 @dataclass(frozen=True)
@@ -280,6 +285,7 @@ class _Importer:
                     next_step=row.text("next_step", required=False),
                     next_date=row.date("next_date"),
                     opened=row.date("opened"),
+                    updated=row.date("updated"),
                 )
             )
         _check_unique(rows, lambda r: r.values["matter_number"].strip().upper(), "matter_number")

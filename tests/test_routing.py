@@ -20,7 +20,7 @@ from inbox.settings import Settings
 from rules.directory_import import import_directory
 from rules.route import Router
 from rules.ruleset import parse_rules
-from tests.conftest import SAMPLE_FIRM
+from tests.conftest import SAMPLE_AS_OF, SAMPLE_FIRM
 
 LABELS = ("status_request", "billing_query", "legal_question", "other")
 
@@ -46,7 +46,7 @@ def session(factory, settings: Settings):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def router(settings: Settings) -> Router:
-    return Router.from_settings(settings)
+    return Router.from_settings(settings.with_changes(as_of=SAMPLE_AS_OF))
 
 
 def route(router: Router, session, parsed: ParsedMessage, label: str, **kw):  # type: ignore[no-untyped-def]
@@ -277,7 +277,8 @@ def test_status_draft_holds_the_matter_facts(router, session) -> None:  # type: 
     body = result.draft.body_text
     assert body.startswith("Dear Sam,")
     assert "Franchise agreement and disclosure document (HV-2026-0007)" in body
-    assert "Where it stands: drafting" in body
+    assert "Where it stands: we are preparing the documents" in body
+    assert "drafting" not in body  # the internal status code
     assert result.draft.subject == "Re: HV-2026-0007"
 
 
@@ -409,6 +410,7 @@ rules:
     then: {action: draft, template: client/status_request, auto_send: true}
 """
     )
+    settings = settings.with_changes(as_of=SAMPLE_AS_OF)
     base = Router.from_settings(settings)
     router = Router(settings, base.classifier, opted_in, base.calendar)
     raw = (
