@@ -139,6 +139,8 @@ class Matter(Base):
     opened: Mapped[dt.date | None] = mapped_column(Date)
     # `;`-separated words clients use for the matter: parties, addresses, project names.
     keywords: Mapped[str] = mapped_column(Text, default="")
+    # When the firm last changed the record (optional in matters.csv): how stale it is.
+    updated: Mapped[dt.date | None] = mapped_column(Date)
 
     client: Mapped[Client] = relationship(back_populates="matters")
     responsible_attorney: Mapped[Attorney | None] = relationship()

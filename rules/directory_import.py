@@ -39,6 +39,7 @@ COLUMNS = {
         "next_date",
         "opened",
         "keywords",
+        "updated",
     ),
     "invoices.csv": (
         "invoice_number",
@@ -54,7 +55,7 @@ _T = TypeVar("_T")
 OPTIONAL_COLUMNS = {
     "clients.csv": {"domain"},
     "attorneys.csv": {"practice_areas"},
-    "matters.csv": {"keywords"},
+    "matters.csv": {"keywords", "updated"},
 }
 
 
@@ -284,6 +285,7 @@ class _Importer:
                 next_step=row.text("next_step", required=False),
                 next_date=row.date("next_date"),
                 opened=row.date("opened"),
+                updated=row.date("updated"),
             )
             if "keywords" in row.values:  # a file without the column keeps what is stored
                 values["keywords"] = _keywords(row)

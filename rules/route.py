@@ -25,12 +25,15 @@ from inbox.models import (
 )
 from inbox.settings import Settings
 from rules.drafting import (
+    AskAttorney,
     MissingData,
     Rendered,
+    StatusPolicy,
     billing_data,
     first_name,
     render,
     reply_subject,
+    stated_facts,
     status_data,
 )
 from rules.engine import Facts, Outcome, walk
@@ -39,6 +42,8 @@ from rules.language import guess_language
 from rules.lookups import Lookups
 from rules.ruleset import RuleSet, load_rules
 from rules.sla import BusinessCalendar
+from rules.status_wording import DEFAULT_PATH as DEFAULT_WORDING
+from rules.status_wording import StatusWording, load_status_wording
 
 _LIVE = Lookups()
 
@@ -96,6 +101,7 @@ class RouteResult:
                 if self.draft is not None
                 else None
             ),
+            "draft_facts": stated_facts(self.draft) if self.draft is not None else None,
         }
 
 
@@ -108,10 +114,15 @@ class Router:
         classifier: Classifier | ClassifyJob,
         ruleset: RuleSet,
         calendar: BusinessCalendar,
+        wording: StatusWording | None = None,
     ) -> None:
         """`classifier` may be a job not yet loaded: loaded here only when first used
-        (the poller's worker classifies, so its own process need not load the model)."""
+        (the poller's worker classifies, so its own process need not load the model).
+        `wording`: the client wording of status codes (default: the configured file)."""
         self.settings = settings
+        self.wording = wording or load_status_wording(
+            settings.status_wording_path or DEFAULT_WORDING
+        )
         self._classifier = classifier if isinstance(classifier, Classifier) else None
         # How another process loads the same model; None for one built in memory.
         self.model: ClassifyJob | None
@@ -148,6 +159,13 @@ class Router:
             ),
         )
 
+    def clock(self) -> dt.datetime:
+        """Now, or noon in the firm's time zone of the configured as-of day (replays)."""
+        if self.settings.as_of is None:
+            return dt.datetime.now(dt.UTC)
+        noon = dt.datetime.combine(self.settings.as_of, dt.time(12), tzinfo=self.calendar.zone)
+        return noon.astimezone(dt.UTC)
+
     def route(
         self,
         session: Session,
@@ -158,7 +176,7 @@ class Router:
         prediction: Prediction | None = None,
         lookups: Lookups = _LIVE,
     ) -> RouteResult:
-        now = now or dt.datetime.now(dt.UTC)
+        now = now or self.clock()
         prediction = prediction or self.classifier.predict_parsed(parsed, explain=True)
         who = identify(session, parsed, self.settings.matter_pattern, lookups)
         facts = Facts(
@@ -209,6 +227,10 @@ class Router:
                     reply_subject(parsed.subject),
                     data,
                 )
+            except AskAttorney as exc:
+                outcome.action, outcome.auto_send = "triage", False
+                assignee = exc.matter.responsible_attorney
+                reasons.append(f"draft held: {exc}")
             except MissingData as exc:
                 outcome.action, outcome.auto_send = "triage", False
                 reasons.append(f"no draft: {exc}")
@@ -297,7 +319,12 @@ class Router:
         firm = self.settings.firm_name
         if template.endswith("status_request"):
             matters = [who.matter] if who.matter is not None else who.candidates
-            return status_data(firm, contact_name, matters)
+            policy = StatusPolicy(
+                now.astimezone(self.calendar.zone).date(),
+                self.wording,
+                self.settings.stale_matter_days,
+            )
+            return status_data(firm, contact_name, matters, policy)
         if template.endswith("billing_query"):
             if who.client is None:
                 raise MissingData("sender is not a known client")
