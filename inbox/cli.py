@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("files", nargs="+", type=Path, metavar="FILE.eml")
     sub = command("route", cmd_route, "decide what to do with .eml files (no storing)")
     sub.add_argument("--json", action="store_true", help="one JSON object a line")
+    sub.add_argument(
+        "--as-of", type=_date, metavar="YYYY-MM-DD", help="route as of this day (default: today)"
+    )
     sub.add_argument("files", nargs="+", type=Path, metavar="FILE.eml")
     sub = command("train", cmd_train, "fit the classifier on the project's corpus")
     sub.add_argument("--output", type=Path, help="model file (default: the configured one)")
@@ -262,6 +265,8 @@ def cmd_route(settings: Settings, args: argparse.Namespace) -> int:
     from rules.route_files import route_files
     from rules.ruleset import RulesError
 
+    if args.as_of is not None:
+        settings = settings.with_changes(as_of=args.as_of)
     try:
         with database(settings) as factory:
             route_files(factory, settings, args.files, print, as_json=args.json)

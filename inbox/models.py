@@ -137,6 +137,10 @@ class Matter(Base):
     next_step: Mapped[str] = mapped_column(String(500), default="")
     next_date: Mapped[dt.date | None] = mapped_column(Date)
     opened: Mapped[dt.date | None] = mapped_column(Date)
+    # `;`-separated words clients use for the matter: parties, addresses, project names.
+    keywords: Mapped[str] = mapped_column(Text, default="")
+    # When the firm last changed the record (optional in matters.csv): how stale it is.
+    updated: Mapped[dt.date | None] = mapped_column(Date)
 
     client: Mapped[Client] = relationship(back_populates="matters")
     responsible_attorney: Mapped[Attorney | None] = relationship()

@@ -7,6 +7,7 @@ one process, which the tests rely on.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -79,6 +80,15 @@ class Settings:
     # Processes that parse and classify fetched mail beside the poller; None: one
     # when the machine has a second core, else none (all in the poller's process).
     ingest_workers: int | None = None
+    # The day the router takes as today (YYYY-MM-DD), to replay mail or measure drafts
+    # deterministically; None: the real today.
+    as_of: dt.date | None = None
+    # A matter whose record has not changed for longer than this holds its status draft
+    # for the responsible attorney (judged only when the directory says when it changed).
+    stale_matter_days: int = 30
+    # The firm's client wording for internal matter status codes; None: the default
+    # beside the rules (rules/status_wording.yaml).
+    status_wording_path: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -114,6 +124,8 @@ class Settings:
         self._validate_send()
         if self.ingest_workers is not None and not 0 <= self.ingest_workers <= 64:
             raise SettingsError(f"{ENV_PREFIX}INGEST_WORKERS must be between 0 and 64")
+        if self.stale_matter_days < 1:
+            raise SettingsError(f"{ENV_PREFIX}STALE_MATTER_DAYS must be at least 1")
         for name in ("confidence_threshold", "legal_guard_threshold"):
             value = getattr(self, name)
             if value is not None and not 0 <= value <= 1:
@@ -146,6 +158,8 @@ def _coerce(name: str, type_name: object, raw: str) -> object:
             return Path(raw)
         if kind.startswith("bool"):
             return _boolean(raw)
+        if kind.startswith("dt.date"):
+            return dt.date.fromisoformat(raw)
         if kind.startswith("tuple"):
             return tuple(part.strip() for part in raw.split(",") if part.strip())
     except ValueError as exc:

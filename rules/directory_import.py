@@ -38,6 +38,8 @@ COLUMNS = {
         "next_step",
         "next_date",
         "opened",
+        "keywords",
+        "updated",
     ),
     "invoices.csv": (
         "invoice_number",
@@ -50,7 +52,11 @@ COLUMNS = {
     ),
 }
 _T = TypeVar("_T")
-OPTIONAL_COLUMNS = {"clients.csv": {"domain"}, "attorneys.csv": {"practice_areas"}}
+OPTIONAL_COLUMNS = {
+    "clients.csv": {"domain"},
+    "attorneys.csv": {"practice_areas"},
+    "matters.csv": {"keywords", "updated"},
+}
 
 
 @dataclass(frozen=True)
@@ -270,18 +276,20 @@ class _Importer:
             lawyer = self.attorney(lawyer_email) if lawyer_email else None
             if lawyer_email and lawyer is None:
                 row.fail("responsible_attorney", f"no attorney {lawyer_email}")
-            parsed.append(
-                dict(
-                    matter_number=number,
-                    client=client,
-                    title=row.text("title", max_len=300),
-                    responsible_attorney=lawyer,
-                    status=row.text("status", required=False, max_len=200),
-                    next_step=row.text("next_step", required=False),
-                    next_date=row.date("next_date"),
-                    opened=row.date("opened"),
-                )
+            values: dict[str, object] = dict(
+                matter_number=number,
+                client=client,
+                title=row.text("title", max_len=300),
+                responsible_attorney=lawyer,
+                status=row.text("status", required=False, max_len=200),
+                next_step=row.text("next_step", required=False),
+                next_date=row.date("next_date"),
+                opened=row.date("opened"),
+                updated=row.date("updated"),
             )
+            if "keywords" in row.values:  # a file without the column keeps what is stored
+                values["keywords"] = _keywords(row)
+            parsed.append(values)
         _check_unique(rows, lambda r: r.values["matter_number"].strip().upper(), "matter_number")
         if result.errors:
             return
@@ -368,3 +376,12 @@ def import_directory(session: Session, directory: Path) -> list[FileResult]:
             [RowError(str(directory), 0, "-", f"none of {', '.join(FILES)} found")]
         )
     return [import_file(session, name, (directory / name).read_bytes()) for name in present]
+
+
+def _keywords(row: _Row) -> str:
+    """`;`-separated words clients use for a matter, stored normalized ("a; b")."""
+    words = [w.strip() for w in row.text("keywords", required=False, max_len=2000).split(";")]
+    for word in words:
+        if len(word) > 100:
+            row.fail("keywords", f"{word[:20]!r}... is longer than 100 characters")
+    return "; ".join(dict.fromkeys(w for w in words if w))

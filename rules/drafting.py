@@ -9,6 +9,7 @@ passed to templates, never template source, so `{{ 7*7 }}` in a subject stays te
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -23,13 +24,32 @@ from jinja2 import (
     TemplateError,
     select_autoescape,
 )
+from jinja2.ext import Extension
 from jinja2.sandbox import SandboxedEnvironment
 
 from inbox.models import Client, Contact, Invoice, Matter
+from rules.status_wording import StatusWording
 
 
 class MissingData(Exception):
     """A draft cannot be made without a value we do not have; the text says which."""
+
+
+class AskAttorney(MissingData):
+    """The record may no longer be true: its responsible attorney confirms before any draft."""
+
+    def __init__(self, matter: Matter, reason: str) -> None:
+        super().__init__(reason)
+        self.matter = matter
+
+
+@dataclass(frozen=True)
+class StatusPolicy:
+    """What a status draft may state: dates from `today` on, worded statuses, fresh records."""
+
+    today: dt.date
+    wording: StatusWording
+    stale_days: int
 
 
 @dataclass(frozen=True)
@@ -41,6 +61,22 @@ class Rendered:
     data: dict[str, Any]
 
 
+_TAG = r"(?:\{%(?:[^%\n]|%(?!\}))*%\}|\{#(?:[^#\n]|#(?!\}))*#\})"
+_STANDALONE = re.compile(rf"^[ \t]*({_TAG}(?:[ \t]*{_TAG})*)[ \t]*(?:\r?\n|\Z)", re.MULTILINE)
+
+
+class StandaloneTags(Extension):
+    """A line holding only block tags or comments renders as nothing, its newline included.
+
+    Jinja2's `trim_blocks` would drop the newline after *every* block tag, so a line of
+    text ending in `{% endif %}` would run into the next one ("Client: ...Matter: ...").
+    Here a tag inside a line of text leaves the line break alone, as people editing the
+    plain-text templates expect."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        return _STANDALONE.sub(r"\1", source)
+
+
 @lru_cache(maxsize=8)
 def environment(templates_dir: str) -> SandboxedEnvironment:
     """Built once per folder: sandboxed, strict, autoescaping the HTML parts only."""
@@ -48,8 +84,7 @@ def environment(templates_dir: str) -> SandboxedEnvironment:
         loader=FileSystemLoader(templates_dir),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
-        trim_blocks=True,
-        lstrip_blocks=True,
+        extensions=[StandaloneTags],
         keep_trailing_newline=False,
         auto_reload=True,  # a template saved from the admin page is used at the next render
     )
@@ -124,27 +159,67 @@ def first_name(contact: Contact | None, display_name: str) -> str | None:
     return name.split()[0]
 
 
-def matter_data(matter: Matter) -> dict[str, Any]:
+def check_fresh(matter: Matter, policy: StatusPolicy) -> None:
+    """Raise AskAttorney when the record may no longer hold: a past date, or unchanged too long."""
+    number = matter.matter_number
+    if matter.next_date is not None and matter.next_date < policy.today:
+        raise AskAttorney(
+            matter,
+            f"matter {number}: next step dated {matter.next_date.isoformat()}, "
+            "before today: ask the attorney",
+        )
+    if matter.updated is not None and (policy.today - matter.updated).days > policy.stale_days:
+        raise AskAttorney(
+            matter,
+            f"matter {number}: record unchanged since {matter.updated.isoformat()} "
+            f"(over {policy.stale_days} days): ask the attorney",
+        )
+
+
+def matter_data(matter: Matter, policy: StatusPolicy) -> dict[str, Any]:
+    """A matter as a client may read it; raises rather than state anything stale or internal."""
+    number = matter.matter_number
     if not matter.status.strip():
-        raise MissingData(f"matter {matter.matter_number} has no status on record")
+        raise MissingData(f"matter {number} has no status on record")
     if not matter.next_step.strip():
-        raise MissingData(f"matter {matter.matter_number} has no next step on record")
+        raise MissingData(f"matter {number} has no next step on record")
+    check_fresh(matter, policy)
+    status = policy.wording.client_text(matter.status)
+    if status is None:
+        raise MissingData(
+            f"matter {number}: status {matter.status!r} has no client wording "
+            "(add it to the status wording file)"
+        )
     return {
-        "number": matter.matter_number,
+        "number": number,
         "title": matter.title,
-        "status": matter.status,
+        "status": status,
         "next_step": matter.next_step,
         **({"next_date": long_date(matter.next_date)} if matter.next_date else {}),
     }
 
 
-def status_data(firm_name: str, contact_name: str | None, matters: list[Matter]) -> dict[str, Any]:
+def status_data(
+    firm_name: str, contact_name: str | None, matters: list[Matter], policy: StatusPolicy
+) -> dict[str, Any]:
+    """Any stale matter holds the whole draft for its attorney, before other gaps are named."""
     if not matters:
         raise MissingData("no open matter to report on")
+    for matter in matters:
+        check_fresh(matter, policy)
     return {
         "firm_name": firm_name,
         "contact_name": contact_name,
-        "matters": [matter_data(m) for m in matters],
+        "matters": [matter_data(m, policy) for m in matters],
+    }
+
+
+def stated_facts(rendered: Rendered) -> dict[str, list[str]]:
+    """The matter and invoice numbers a draft states: the records it vouches for."""
+    text = rendered.body_text
+    return {
+        kind: [row["number"] for row in rendered.data.get(kind, []) if row["number"] in text]
+        for kind in ("matters", "invoices")
     }
 
 

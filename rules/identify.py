@@ -1,14 +1,16 @@
 """Who wrote this, and about which matter? Sender -> contact -> client -> matter.
 
-Matter, in order: a matter number in the mail that belongs to the sender's client
-(another client's number is ignored and flagged: confidentiality); an earlier
-message of the same thread; a matter whose title the mail clearly names; the
-client's only open matter; else ambiguous, with the open matters as candidates.
+The matter: a number in the mail that belongs to the sender's client decides
+(another client's number is ignored and flagged: confidentiality); else the matter
+resolver (rules/matter_resolver.py) weighs the thread, the attorney addressed, the
+words of the mail against each title and keywords, negations and the contact's last
+matter. Gathering what it weighs is here; weighing it is there.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -16,15 +18,10 @@ from sqlalchemy.orm import Session
 
 from inbox.mail.keys import message_id_hash
 from inbox.mail.parse import ParsedMessage
-from inbox.models import Client, Contact, Matter, Message
-from rules.directory import matter_numbers_in
+from inbox.models import Attorney, Client, Contact, Invoice, Matter, Message
+from rules.directory import matter_is_open, matter_numbers_in
 from rules.lookups import Lookups
-
-_WORD = re.compile(r"[a-z0-9áéíóúñüäöß]{4,}")
-_TITLE_STOPWORDS = frozenset(
-    "with from that this your have will about matter case claim agreement review dispute "
-    "lease".split()
-)
+from rules.matter_resolver import MailFacts, MatterFacts, Resolution, resolve
 
 
 @dataclass
@@ -32,9 +29,13 @@ class Identification:
     client: Client | None = None
     contact: Contact | None = None
     matter: Matter | None = None
-    matter_source: str = "none"  # number | thread | title | only-open | none
+    matter_source: str = "none"  # number | thread | attorney | title | keywords | ...
+    matter_confidence: float = 0.0
     candidates: list[Matter] = field(default_factory=list)
     foreign_numbers: list[str] = field(default_factory=list)  # other clients' matters named
+    evidence: dict[str, list[str]] = field(default_factory=dict)  # matter number -> phrases
+    # The one client attorney the mail addresses who handles one of the candidates.
+    addressed_attorney: Attorney | None = None
 
     @property
     def sender_known(self) -> bool:
@@ -53,9 +54,19 @@ class Identification:
             "contact": self.contact.email if self.contact else None,
             "matter": self.matter.matter_number if self.matter else None,
             "matter_source": self.matter_source,
+            "matter_confidence": self.matter_confidence,
             "candidates": [m.matter_number for m in self.candidates],
             "foreign_matter_numbers": self.foreign_numbers,
+            "matter_evidence": self.evidence,
         }
+
+    @property
+    def matter_explanation(self) -> str:
+        """'AK-2026-0009 — addressed to its attorney, 'EEOC' in the text'."""
+        if self.matter is None:
+            return ""
+        why = ", ".join(self.evidence.get(self.matter.matter_number, []))
+        return f"{self.matter.matter_number} — {why}" if why else self.matter.matter_number
 
 
 _LIVE = Lookups()
@@ -81,26 +92,78 @@ def identify(
     own = [m for m in named if result.client is not None and m.client_id == result.client.id]
     result.foreign_numbers = [m.matter_number for m in named if m not in own]
     if own:
-        result.matter, result.matter_source = own[0], "number"
+        result.matter, result.matter_source, result.matter_confidence = own[0], "number", 1.0
+        result.evidence = {own[0].matter_number: [f"its number {own[0].matter_number}"]}
         return result
     if result.client is None:
         return result
 
     thread_matter = _matter_from_thread(session, parsed, result.client)
-    if thread_matter is not None:
-        result.matter, result.matter_source = thread_matter, "thread"
-        return result
-
-    candidates = lookups.open_matters(session, result.client)
-    if len(candidates) == 1:
-        result.matter, result.matter_source = candidates[0], "only-open"
-        return result
-    titled = _matter_by_title(candidates, f"{parsed.subject}\n{parsed.new_text}")
-    if titled is not None:
-        result.matter, result.matter_source = titled, "title"
-        return result
-    result.candidates = candidates
+    last = lookups.last_matter(session, parsed.sender_addr, result.client)
+    matters = {m.matter_number: m for m in lookups.open_matters(session, result.client)}
+    for extra in (thread_matter, last):
+        if extra is not None:
+            matters.setdefault(extra.matter_number, extra)
+    facts = MailFacts(
+        subject=parsed.subject,
+        new_text=parsed.new_text,
+        addressed=tuple(a.addr for a in (*parsed.to, *parsed.cc) if a.addr),
+        thread_matter=thread_matter.matter_number if thread_matter else None,
+        last_matter=last.matter_number if last else None,
+        invoices=_invoices_named(
+            f"{parsed.subject}\n{parsed.new_text}", lookups.invoices(session, result.client)
+        ),
+    )
+    _apply(result, resolve([_facts_of(m) for m in matters.values()], facts), matters)
     return result
+
+
+def _facts_of(matter: Matter) -> MatterFacts:
+    lawyer = matter.responsible_attorney
+    return MatterFacts(
+        number=matter.matter_number,
+        title=matter.title,
+        is_open=matter_is_open(matter.status),
+        attorney_email=lawyer.email if lawyer else "",
+        attorney_name=(lawyer.name or "") if lawyer else "",
+        keywords=tuple(k.strip() for k in (matter.keywords or "").split(";") if k.strip()),
+        next_step=f"{matter.status}\n{matter.next_step}",
+    )
+
+
+def _invoices_named(text: str, invoices: Sequence[Invoice]) -> tuple[tuple[str, str], ...]:
+    """(invoice, matter) for each of the client's invoices the text names, in full or as
+    'invoice 5223' / '#5223' by the digits it ends with."""
+    named = []
+    for invoice in invoices:
+        number = invoice.invoice_number
+        digits = re.search(r"\d{3,}$", number)
+        short = (
+            rf"|(?:invoice|inv|rechnung|factura)\.?\s*(?:no\.?|number|nr\.?|#)?\s*#?\s*0*"
+            rf"{int(digits.group(0))}(?!\d)|#0*{int(digits.group(0))}(?!\d)"
+            if digits
+            else ""
+        )
+        if re.search(rf"(?<!\w){re.escape(number)}(?!\w){short}", text, re.I):
+            named.append((number, invoice.matter.matter_number))
+    return tuple(named)
+
+
+def _apply(result: Identification, found: Resolution, matters: dict[str, Matter]) -> None:
+    result.matter = matters[found.matter] if found.matter else None
+    result.matter_source = found.source
+    result.matter_confidence = found.confidence
+    result.evidence = {c.number: list(c.evidence) for c in found.candidates if c.evidence}
+    if result.matter is None:
+        result.candidates = [matters[c.number] for c in found.candidates]
+        lawyers = {
+            m.responsible_attorney.email: m.responsible_attorney
+            for m in result.candidates
+            if m.responsible_attorney is not None
+            and m.responsible_attorney.email in found.addressed_attorneys
+        }
+        if len(lawyers) == 1:
+            result.addressed_attorney = next(iter(lawyers.values()))
 
 
 def _matter_from_thread(session: Session, parsed: ParsedMessage, client: Client) -> Matter | None:
@@ -117,15 +180,3 @@ def _matter_from_thread(session: Session, parsed: ParsedMessage, client: Client)
         .limit(1)
     ).first()
     return matter
-
-
-def _significant_words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _TITLE_STOPWORDS}
-
-
-def _matter_by_title(candidates: list[Matter], text: str) -> Matter | None:
-    """The one open matter whose title shares at least two significant words with the mail."""
-    words = _significant_words(text)
-    scored = [(len(words & _significant_words(m.title)), m) for m in candidates]
-    strong = [m for score, m in scored if score >= 2]
-    return strong[0] if len(strong) == 1 else None

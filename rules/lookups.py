@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from inbox import addresses
-from inbox.models import Attorney, Client, Contact, Invoice, Matter
+from inbox.models import Attorney, Client, Contact, Invoice, Matter, Message
 from rules import directory
 
 _T = TypeVar("_T")
@@ -42,6 +42,18 @@ class Lookups:
 
     def open_matters(self, session: Session, client: Client) -> list[Matter]:
         return directory.open_matters(session, client)
+
+    def last_matter(self, session: Session, address: str, client: Client) -> Matter | None:
+        """The client's matter this address last wrote about (one indexed query)."""
+        if not address:
+            return None
+        return session.scalars(
+            select(Matter)
+            .join(Message, Message.matter_id == Matter.id)
+            .where(Message.from_addr == address, Matter.client_id == client.id)
+            .order_by(Message.id.desc())
+            .limit(1)
+        ).first()
 
     def attorney(self, session: Session, email: str) -> Attorney | None:
         return session.scalar(select(Attorney).where(Attorney.email == email))

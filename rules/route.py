@@ -25,12 +25,15 @@ from inbox.models import (
 )
 from inbox.settings import Settings
 from rules.drafting import (
+    AskAttorney,
     MissingData,
     Rendered,
+    StatusPolicy,
     billing_data,
     first_name,
     render,
     reply_subject,
+    stated_facts,
     status_data,
 )
 from rules.engine import Facts, Outcome, walk
@@ -39,6 +42,8 @@ from rules.language import guess_language
 from rules.lookups import Lookups
 from rules.ruleset import RuleSet, load_rules
 from rules.sla import BusinessCalendar
+from rules.status_wording import DEFAULT_PATH as DEFAULT_WORDING
+from rules.status_wording import StatusWording, load_status_wording
 
 _LIVE = Lookups()
 
@@ -86,13 +91,17 @@ class RouteResult:
             "rules_fired": [r["name"] for r in self.outcome.fired],
             "priority": self.outcome.priority,
             "sla_due_at": self.sla_due_at.isoformat() if self.sla_due_at else None,
+            "matter_source": self.who.matter_source,
+            "matter_confidence": round(self.who.matter_confidence, 2),
             "matter_candidates": [m.matter_number for m in self.who.candidates],
+            "matter_evidence": self.who.evidence,
             "explanation": [t for t, _ in self.prediction.explanation],
             "draft": (
                 {"subject": self.draft.subject, "body": self.draft.body_text}
                 if self.draft is not None
                 else None
             ),
+            "draft_facts": stated_facts(self.draft) if self.draft is not None else None,
         }
 
 
@@ -105,10 +114,15 @@ class Router:
         classifier: Classifier | ClassifyJob,
         ruleset: RuleSet,
         calendar: BusinessCalendar,
+        wording: StatusWording | None = None,
     ) -> None:
         """`classifier` may be a job not yet loaded: loaded here only when first used
-        (the poller's worker classifies, so its own process need not load the model)."""
+        (the poller's worker classifies, so its own process need not load the model).
+        `wording`: the client wording of status codes (default: the configured file)."""
         self.settings = settings
+        self.wording = wording or load_status_wording(
+            settings.status_wording_path or DEFAULT_WORDING
+        )
         self._classifier = classifier if isinstance(classifier, Classifier) else None
         # How another process loads the same model; None for one built in memory.
         self.model: ClassifyJob | None
@@ -145,6 +159,13 @@ class Router:
             ),
         )
 
+    def clock(self) -> dt.datetime:
+        """Now, or noon in the firm's time zone of the configured as-of day (replays)."""
+        if self.settings.as_of is None:
+            return dt.datetime.now(dt.UTC)
+        noon = dt.datetime.combine(self.settings.as_of, dt.time(12), tzinfo=self.calendar.zone)
+        return noon.astimezone(dt.UTC)
+
     def route(
         self,
         session: Session,
@@ -155,7 +176,7 @@ class Router:
         prediction: Prediction | None = None,
         lookups: Lookups = _LIVE,
     ) -> RouteResult:
-        now = now or dt.datetime.now(dt.UTC)
+        now = now or self.clock()
         prediction = prediction or self.classifier.predict_parsed(parsed, explain=True)
         who = identify(session, parsed, self.settings.matter_pattern, lookups)
         facts = Facts(
@@ -180,7 +201,9 @@ class Router:
         )
 
         if outcome.action == "escalate":
-            assignee = self._escalation_target(session, outcome.escalate_to, who, lookups)
+            assignee, why = self._escalation_target(session, outcome.escalate_to, who, lookups)
+            if assignee is not None:
+                reasons.append(why)
             if assignee is None:
                 outcome.action = "triage"
                 reasons.append(
@@ -204,6 +227,10 @@ class Router:
                     reply_subject(parsed.subject),
                     data,
                 )
+            except AskAttorney as exc:
+                outcome.action, outcome.auto_send = "triage", False
+                assignee = exc.matter.responsible_attorney
+                reasons.append(f"draft held: {exc}")
             except MissingData as exc:
                 outcome.action, outcome.auto_send = "triage", False
                 reasons.append(f"no draft: {exc}")
@@ -254,17 +281,29 @@ class Router:
 
     def _escalation_target(
         self, session: Session, target: str, who: Identification, lookups: Lookups
-    ) -> Attorney | None:
+    ) -> tuple[Attorney | None, str]:
+        """Who gets a legal question, and a reason saying which rung of the chain it was."""
         if "@" in target:
             found = lookups.attorney(session, target)
-            return found or Attorney(email=target, name=target)
-        chain: list[Attorney | None] = []
+            return found or Attorney(email=target, name=target), f"to {target} (rules file)"
+        chain: list[tuple[Attorney | None, str]] = []
         if target == "responsible" and who.matter is not None:
-            chain.append(who.matter.responsible_attorney)
+            chain.append(
+                (who.matter.responsible_attorney, "to the responsible attorney of the matter")
+            )
+        if target == "responsible" and who.matter is None:
+            chain.append(
+                (
+                    who.addressed_attorney,
+                    "to the attorney the mail addresses, responsible for one of its matters",
+                )
+            )
         if target in ("responsible", "relationship") and who.client is not None:
-            chain.append(who.client.relationship_attorney)
-        chain.append(self._intake(session, lookups))
-        return next((a for a in chain if a is not None), None)
+            chain.append(
+                (who.client.relationship_attorney, "to the client's relationship attorney")
+            )
+        chain.append((self._intake(session, lookups), "to the intake attorney"))
+        return next(((a, why) for a, why in chain if a is not None), (None, ""))
 
     def draft_data(
         self,
@@ -280,7 +319,12 @@ class Router:
         firm = self.settings.firm_name
         if template.endswith("status_request"):
             matters = [who.matter] if who.matter is not None else who.candidates
-            return status_data(firm, contact_name, matters)
+            policy = StatusPolicy(
+                now.astimezone(self.calendar.zone).date(),
+                self.wording,
+                self.settings.stale_matter_days,
+            )
+            return status_data(firm, contact_name, matters, policy)
         if template.endswith("billing_query"):
             if who.client is None:
                 raise MissingData("sender is not a known client")

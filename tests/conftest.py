@@ -9,6 +9,7 @@ Locally a missing PostgreSQL, Dovecot or Chromium skips with the reason; in CI
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import uuid
@@ -30,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 REALMAIL = ROOT.parent / "shared" / "realmail"
 SAMPLE_FIRM = ROOT / "rules" / "sample_firm"
 SAMPLE_MAILBOX = ROOT / "inbox" / "sample_mailbox"
+# The day the sample firm's records are true of (its next steps all lie after it).
+SAMPLE_AS_OF = dt.date(2026, 11, 20)
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Database tests run on both; the PostgreSQL runs are in the slow tier (a database
 # cloned per test costs ~0.4 s), so `-m "not slow"` runs each on SQLite alone.

@@ -182,3 +182,32 @@ def test_missing_directory_is_an_error(factory, tmp_path: Path) -> None:  # type
     empty.mkdir()
     with pytest.raises(DirectoryError, match="none of"):
         run_import(factory, empty)
+
+
+KEYWORDED = (
+    "matter_number,client_id,title,responsible_attorney,status,next_step,next_date,opened,"
+    "keywords\n"
+    "EX-2026-0101,K01,Wage claim,omar.haddad@examplefirm.law,discovery,,,,"
+    "Jordan Pike; 12 Oak Lane ;;Jordan Pike\n"
+    "EX-2026-0102,K02,Divorce,ines.ward@examplefirm.law,filed,,,,\n"
+)
+
+
+def test_matters_keywords_are_optional_and_kept_when_a_later_file_lacks_them(
+    factory, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    run_import(factory, write_firm(tmp_path / "firm", **{"matters.csv": KEYWORDED}))
+    run_import(factory, write_firm(tmp_path / "firm"))  # the column left out: kept
+    with factory() as session:
+        words = dict(session.execute(select(Matter.matter_number, Matter.keywords)).all())
+    assert words["EX-2026-0101"] == "Jordan Pike; 12 Oak Lane"
+    assert words["EX-2026-0102"] == ""
+
+
+def test_a_too_long_keyword_is_reported_with_file_line_and_field(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = KEYWORDED.replace("12 Oak Lane", "x" * 120)
+    results = run_import(factory, write_firm(tmp_path / "firm", **{"matters.csv": bad}))
+    matters = next(r for r in results if r.file == "matters.csv")
+    assert [str(e) for e in matters.errors] == [
+        "matters.csv:2: keywords: 'xxxxxxxxxxxxxxxxxxxx'... is longer than 100 characters"
+    ]

@@ -23,7 +23,7 @@ import pytest
 
 from inbox.mail.keys import message_id_hash
 from inbox.mail.parse import ParsedMessage, parse_message
-from inbox.models import Attorney, Client, Contact, Matter
+from inbox.models import Attorney, Client, Contact, Invoice, Matter
 from rules.directory import matter_is_open
 from rules.identify import Identification, identify
 
@@ -37,6 +37,7 @@ class FakeLookups:
         self.contacts = list(contacts)
         self.clients = list(clients)
         self.calls: list[tuple[str, object]] = []
+        self.last: dict[str, Matter] = {}  # address -> the matter it last wrote about
 
     def client_for_address(
         self, session: object, address: str
@@ -62,6 +63,14 @@ class FakeLookups:
         self.calls.append(("open_matters", client.client_code))
         mine = sorted(client.matters, key=lambda m: m.matter_number)
         return [m for m in mine if matter_is_open(m.status)]
+
+    def last_matter(self, session: object, address: str, client: Client) -> Matter | None:
+        self.calls.append(("last_matter", address))
+        return self.last.get(address.lower())
+
+    def invoices(self, session: object, client: Client) -> list[Invoice]:
+        self.calls.append(("invoices", client.client_code))
+        return [i for m in client.matters for i in m.invoices]
 
     def asked(self, question: str) -> list[object]:
         return [argument for name, argument in self.calls if name == question]
@@ -323,14 +332,16 @@ def test_a_matter_title_clearly_named_picks_one_of_several_open_matters(
     assert who.candidates == []
 
 
-def test_one_shared_title_word_is_not_enough(lookups: FakeLookups) -> None:
+def test_one_distinctive_title_word_picks_the_only_matter_that_has_it(
+    lookups: FakeLookups,
+) -> None:
     who = identify(None, mail(subject="The warehouse"), PATTERN, lookups)
-    assert who.matter is None and who.matter_state == "ambiguous"
+    assert (who.matter, who.matter_source) == (ACME_LEASE, "title")
+    assert who.evidence[ACME_LEASE.matter_number] == ["'warehouse' in the text"]
 
 
-def test_title_stopwords_do_not_count_towards_a_title_match(lookups: FakeLookups) -> None:
-    # "Warehouse lease renewal - Pier 9": "lease" is a stopword, so only "renewal" counts.
-    who = identify(None, mail(subject="Lease renewal"), PATTERN, lookups)
+def test_words_without_a_title_word_leave_the_matter_ambiguous(lookups: FakeLookups) -> None:
+    who = identify(None, mail(subject="Where are we with it all?"), PATTERN, lookups)
     assert who.matter is None and who.matter_state == "ambiguous"
 
 
@@ -357,7 +368,6 @@ def test_a_reply_takes_the_matter_of_its_thread_before_the_only_open_matter(
     parsed = mail(sender="zoe@zeta.example", subject="Re: your letter", headers=REPLY_HEADERS)
     who = identify(session, parsed, PATTERN, lookups)  # type: ignore[arg-type]
     assert (who.matter, who.matter_source) == (ZETA_OLD, "thread")
-    assert lookups.asked("open_matters") == []
     params = session.statements[0].compile().params
     hashes = next(v for k, v in params.items() if k.startswith("message_id_hash"))
     assert set(hashes) == {
@@ -410,8 +420,10 @@ def test_as_dict_names_client_contact_matter_candidates_and_foreign_numbers(
         "contact": "Ana.Ruiz@acme.example",
         "matter": "HV-2026-0011",
         "matter_source": "number",
+        "matter_confidence": 1.0,
         "candidates": [],
         "foreign_matter_numbers": ["HV-2026-0016"],
+        "matter_evidence": {"HV-2026-0011": ["its number HV-2026-0011"]},
     }
     ambiguous = identify(None, mail(sender="boss@acme.example"), PATTERN, lookups)
     assert ambiguous.as_dict() == {
@@ -419,6 +431,21 @@ def test_as_dict_names_client_contact_matter_candidates_and_foreign_numbers(
         "contact": None,
         "matter": None,
         "matter_source": "none",
+        "matter_confidence": 0.0,
         "candidates": ["HV-2026-0003", "HV-2026-0011"],
         "foreign_matter_numbers": [],
+        "matter_evidence": {},
     }
+
+
+def test_an_invoice_of_the_client_named_by_its_digits_points_at_its_matter(
+    lookups: FakeLookups,
+) -> None:
+    invoice = Invoice(invoice_number="HV-INV-1042", matter=ACME_LEASE)
+    try:
+        parsed = mail(subject="Question", body="Is invoice #1042 paid?")
+        who = identify(None, parsed, PATTERN, lookups)
+        assert (who.matter, who.matter_source) == (ACME_LEASE, "invoice")
+        assert who.evidence[ACME_LEASE.matter_number] == ["its invoice HV-INV-1042 in the text"]
+    finally:
+        ACME_LEASE.invoices.remove(invoice)

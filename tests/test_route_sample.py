@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from inbox.cli import main
-from tests.conftest import ROOT, SAMPLE_FIRM, SAMPLE_MAILBOX, require
+from tests.conftest import ROOT, SAMPLE_AS_OF, SAMPLE_FIRM, SAMPLE_MAILBOX, require
 
 CONTRACT_CHECK = ROOT.parent / "shared" / "contract" / "check"
 
@@ -20,7 +20,8 @@ def test_sample_mailbox_routes_as_expected(db_url: str, capsys) -> None:  # type
     assert main(["--db", db_url, "import-directory", str(SAMPLE_FIRM)]) == 0
     files = sorted(SAMPLE_MAILBOX.glob("*.eml"))
     capsys.readouterr()
-    assert main(["--db", db_url, "route", "--json", *map(str, files)]) == 0
+    as_of = ["--as-of", SAMPLE_AS_OF.isoformat()]
+    assert main(["--db", db_url, "route", "--json", *as_of, *map(str, files)]) == 0
     results = {
         Path(r["file"]).name: r for r in map(json.loads, capsys.readouterr().out.splitlines())
     }
@@ -41,6 +42,8 @@ def test_sample_mailbox_routes_as_expected(db_url: str, capsys) -> None:  # type
             assert got["draft"] is None, row["file"]
         if row["matter"] and got["action"] == "draft":
             assert got["matter"] == row["matter"], row["file"]
+        if row["matter"] and got["template"] == "client/status_request" and got["draft"]:
+            assert row["matter"] in got["draft_facts"]["matters"], row["file"]
     assert agree >= 37, f"only {agree}/40 actions as expected"
 
 

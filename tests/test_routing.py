@@ -7,6 +7,8 @@ The classifier's decision is given (not predicted) so that each case pins a rule
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ from inbox.settings import Settings
 from rules.directory_import import import_directory
 from rules.route import Router
 from rules.ruleset import parse_rules
-from tests.conftest import SAMPLE_FIRM
+from tests.conftest import SAMPLE_AS_OF, SAMPLE_FIRM
 
 LABELS = ("status_request", "billing_query", "legal_question", "other")
 
@@ -46,7 +48,7 @@ def session(factory, settings: Settings):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def router(settings: Settings) -> Router:
-    return Router.from_settings(settings)
+    return Router.from_settings(settings.with_changes(as_of=SAMPLE_AS_OF))
 
 
 def route(router: Router, session, parsed: ParsedMessage, label: str, **kw):  # type: ignore[no-untyped-def]
@@ -81,7 +83,51 @@ CASES = [
         "legal naming another client's matter goes to the relationship attorney",
         "dr.agarwal@greenwaydental.com",
         "Question re HV-2026-0016",
-        "Is our non-compete enforceable?",
+        "Is this enforceable?",
+        "",
+        "legal_question",
+        "escalate",
+        "daniel.brandt@harborvale.law",
+        None,
+    ),
+    (
+        "legal greeting one attorney goes to that attorney's matter, not the relationship one",
+        "dana.whitaker@northwindmarine.com",
+        "quick question",
+        "Hi Theo,\n\nAre we allowed to sublet part of the space?",
+        "",
+        "legal_question",
+        "escalate",
+        "theo.lindqvist@harborvale.law",
+        "HV-2026-0011",
+    ),
+    (
+        "legal copying one attorney goes to that attorney's matter",
+        "dana.whitaker@northwindmarine.com",
+        "quick question",
+        "Are we allowed to sublet part of the space?",
+        "Cc: theo.lindqvist@harborvale.law\n",
+        "legal_question",
+        "escalate",
+        "theo.lindqvist@harborvale.law",
+        "HV-2026-0011",
+    ),
+    (
+        "legal naming a word only one matter has goes to that matter",
+        "nadia.farouk@sunlinesolar.com",
+        "EEOC",
+        "Should we answer the EEOC before Friday?",
+        "",
+        "legal_question",
+        "escalate",
+        "daniel.brandt@harborvale.law",
+        "HV-2026-0009",
+    ),
+    (
+        "legal saying it is not about the only open matter is not attached to it",
+        "sam@bluefincoffee.com",
+        "new problem",
+        "I know this isn't about the franchise, but can we stop a supplier shipping late?",
         "",
         "legal_question",
         "escalate",
@@ -277,7 +323,8 @@ def test_status_draft_holds_the_matter_facts(router, session) -> None:  # type: 
     body = result.draft.body_text
     assert body.startswith("Dear Sam,")
     assert "Franchise agreement and disclosure document (HV-2026-0007)" in body
-    assert "Where it stands: drafting" in body
+    assert "Where it stands: we are preparing the documents" in body
+    assert "drafting" not in body  # the internal status code
     assert result.draft.subject == "Re: HV-2026-0007"
 
 
@@ -409,6 +456,7 @@ rules:
     then: {action: draft, template: client/status_request, auto_send: true}
 """
     )
+    settings = settings.with_changes(as_of=SAMPLE_AS_OF)
     base = Router.from_settings(settings)
     router = Router(settings, base.classifier, opted_in, base.calendar)
     raw = (
@@ -424,3 +472,131 @@ rules:
         draft = check.scalars(select(Draft).where(Draft.message_id == message.id)).one()
         entry = check.scalars(select(OutboxEntry).where(OutboxEntry.draft_id == draft.id)).one()
         assert entry.to_addrs == ["sam@bluefincoffee.com"]
+
+
+@pytest.mark.parametrize(
+    ("sender", "body", "why"),
+    [
+        (
+            "dana.whitaker@northwindmarine.com",
+            "Hi Theo,\n\nAre we allowed to sublet part of the space?",
+            "to the responsible attorney of the matter",
+        ),
+        (
+            "sam@bluefincoffee.com",
+            "This isn't about the franchise: can we stop a supplier shipping late?",
+            "to the client's relationship attorney",
+        ),
+        ("stranger@example.org", "Can I sue my partner?", "to the intake attorney"),
+    ],
+)
+def test_a_legal_questions_reason_says_which_attorney_was_chosen_and_why(
+    router, session, sender: str, body: str, why: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = route(router, session, mail(sender, "question", body), "legal_question")
+    assert result.action == "escalate"
+    assert why in result.reasons
+    assert why in result.as_json("x.eml")["reason"]
+
+
+def test_route_json_says_where_the_matter_came_from_and_how_sure(router, session) -> None:  # type: ignore[no-untyped-def]
+    parsed = mail("nadia.farouk@sunlinesolar.com", "EEOC", "Any news on the EEOC charge?")
+    out = route(router, session, parsed, "status_request").as_json("x.eml")
+    assert out["matter"] == "HV-2026-0009"
+    assert out["matter_source"] == "title"
+    assert 0.5 < out["matter_confidence"] <= 1.0
+    assert out["matter_candidates"] == []
+    assert "'EEOC' in the text" in out["matter_evidence"]["HV-2026-0009"]
+
+
+def as_of(router: Router, day: dt.date) -> Router:
+    """The same router, routing as of `day`."""
+    settings = router.settings.with_changes(as_of=day)
+    return Router(settings, router.classifier, router.ruleset, router.calendar)
+
+
+def franchise_matter(session) -> Matter:  # type: ignore[no-untyped-def]
+    return session.scalars(select(Matter).where(Matter.matter_number == "HV-2026-0007")).one()
+
+
+def ask_status(router: Router, session):  # type: ignore[no-untyped-def]
+    parsed = mail("Sam Delgado <sam@bluefincoffee.com>", "HV-2026-0007", "Update?")
+    return route(router, session, parsed, "status_request")
+
+
+def test_a_next_step_dated_today_is_stated(router, session) -> None:  # type: ignore[no-untyped-def]
+    due = franchise_matter(session).next_date
+    result = ask_status(as_of(router, due), session)
+    assert result.action == "draft"
+    assert f"expected by {due:%B} {due.day}, {due.year}" in result.draft.body_text
+
+
+def test_a_past_next_step_holds_the_draft_for_the_attorney(router, session) -> None:  # type: ignore[no-untyped-def]
+    matter = franchise_matter(session)
+    result = ask_status(as_of(router, matter.next_date + dt.timedelta(days=1)), session)
+    assert result.action == "triage" and result.draft is None
+    assert result.assignee == matter.responsible_attorney.email
+    held = f"next step dated {matter.next_date.isoformat()}, before today: ask the attorney"
+    assert any(held in reason for reason in result.reasons)
+    assert result.as_json("f")["draft_facts"] is None
+
+
+def test_a_matter_unchanged_too_long_holds_the_draft(router, session) -> None:  # type: ignore[no-untyped-def]
+    matter = franchise_matter(session)
+    limit = router.settings.stale_matter_days
+    matter.updated = SAMPLE_AS_OF - dt.timedelta(days=limit)
+    assert ask_status(router, session).action == "draft"
+    matter.updated = SAMPLE_AS_OF - dt.timedelta(days=limit + 1)
+    result = ask_status(router, session)
+    assert result.action == "triage" and result.draft is None
+    assert result.assignee == matter.responsible_attorney.email
+    assert any(f"over {limit} days): ask the attorney" in r for r in result.reasons)
+    session.rollback()
+
+
+def test_an_unworded_status_code_never_reaches_the_client(router, session) -> None:  # type: ignore[no-untyped-def]
+    franchise_matter(session).status = "WIP-7 internal"
+    result = ask_status(router, session)
+    assert result.action == "triage" and result.draft is None
+    assert any("status 'WIP-7 internal' has no client wording" in r for r in result.reasons)
+    session.rollback()
+
+
+def test_the_updated_column_is_optional_in_matters_csv(session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    firm = tmp_path / "firm"
+    shutil.copytree(SAMPLE_FIRM, firm)
+    rows = (firm / "matters.csv").read_text(encoding="utf-8").splitlines()
+    rows = [rows[0] + ",updated"] + [
+        row + (",2026-10-01" if row.startswith("HV-2026-0007,") else ",") for row in rows[1:]
+    ]
+    (firm / "matters.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with session.begin_nested():
+        results = import_directory(session, firm)
+    assert not any(r.errors for r in results)
+    assert franchise_matter(session).updated == dt.date(2026, 10, 1)
+    session.rollback()
+
+
+def test_route_json_states_the_draft_facts(router, session) -> None:  # type: ignore[no-untyped-def]
+    billing = route(
+        router,
+        session,
+        mail("ap@northwindmarine.com", "invoices", "What is open?"),
+        "billing_query",
+    ).as_json("f")
+    assert "HV-INV-1042" in billing["draft_facts"]["invoices"]
+    assert billing["draft_facts"]["matters"] == []
+    for number in billing["draft_facts"]["invoices"]:
+        assert number in billing["draft"]["body"]
+    status = ask_status(router, session).as_json("f")
+    assert status["draft_facts"] == {"matters": ["HV-2026-0007"], "invoices": []}
+    assert {"file", "label", "action", "assignee", "template", "reason", "draft"} <= set(status)
+
+
+def test_the_router_clock_is_noon_of_the_as_of_day(router) -> None:  # type: ignore[no-untyped-def]
+    now = router.clock()
+    assert now.astimezone(router.calendar.zone).replace(tzinfo=None) == dt.datetime(
+        2026, 11, 20, 12
+    )
+    live = Router(Settings(), router.classifier, router.ruleset, router.calendar).clock()
+    assert abs(live - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)

@@ -1,0 +1,193 @@
+"""Which of a client's matters a mail is about, weighed from evidence (pure: no database).
+
+Clients rarely write matter numbers. They greet the attorney who handles the matter,
+cc them, or name it by one word that only that matter has ("the deposit", "the
+trademark"). Each matter collects scored evidence, each piece a short phrase a person
+can check; the best matter wins only when it clearly leads, else the mail stays
+ambiguous with the leaders as candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rules.matter_words import NEGATION, addressed_names, concepts, fold, negated_spans
+
+# Evidence weights: a number decides; the thread nearly does; the rest add up.
+_THREAD = 4.0
+_INVOICE = 5.0
+_GREETED = 2.5
+_COPIED = 2.0
+_NAMED_ATTORNEY = 1.5
+_KEYWORD = 3.0
+_WORD = 2.0
+_NEXT_STEP = 0.5  # of a title word's weight: the status and next step name it less surely
+_RECENT = 1.0
+_NEGATED = -4.0
+_LEAD = 1.0  # how far the best must lead the next to win
+_MIN = 1.0  # the least score that picks a matter
+
+
+@dataclass(frozen=True)
+class MatterFacts:
+    """What the resolver knows of one of the client's matters."""
+
+    number: str
+    title: str
+    is_open: bool
+    attorney_email: str = ""
+    attorney_name: str = ""
+    keywords: tuple[str, ...] = ()
+    next_step: str = ""  # with the status: what the client may call it ("the demand letter")
+
+
+@dataclass(frozen=True)
+class MailFacts:
+    """What the resolver reads of the mail (identify gathers it)."""
+
+    subject: str = ""
+    new_text: str = ""
+    numbers: tuple[str, ...] = ()  # the client's own matter numbers named, in order
+    addressed: tuple[str, ...] = ()  # To and Cc addresses
+    thread_matter: str | None = None
+    last_matter: str | None = None  # what this contact last wrote about
+    invoices: tuple[tuple[str, str], ...] = ()  # (invoice number, its matter) named
+
+
+@dataclass
+class Candidate:
+    number: str
+    score: float = 0.0
+    evidence: list[str] = field(default_factory=list)
+    kinds: dict[str, float] = field(default_factory=dict)
+
+    def add(self, kind: str, weight: float, phrase: str) -> None:
+        self.score += weight
+        self.kinds[kind] = self.kinds.get(kind, 0.0) + weight
+        if phrase not in self.evidence:
+            self.evidence.append(phrase)
+
+
+@dataclass
+class Resolution:
+    matter: str | None
+    confidence: float
+    source: str  # number | thread | invoice | attorney | keywords | title | next-step | ...
+    candidates: list[Candidate]
+    addressed_attorneys: list[str] = field(default_factory=list)  # emails, in matter order
+
+    def explain(self, number: str) -> str:
+        found = next((c for c in self.candidates if c.number == number), None)
+        return ", ".join(found.evidence) if found else ""
+
+
+def resolve(matters: Sequence[MatterFacts], mail: MailFacts) -> Resolution:
+    """The matter, how sure, why; ambiguous (matter None) unless one clearly leads."""
+    by_number = {m.number: m for m in matters}
+    named = [n for n in mail.numbers if n in by_number]
+    if named:
+        chosen = Candidate(named[0])
+        chosen.add("number", 10.0, f"its number {named[0]} in the mail")
+        return Resolution(named[0], 1.0, "number", [chosen])
+
+    considered = [
+        m for m in matters if m.is_open or m.number in (mail.thread_matter, mail.last_matter)
+    ]
+    scored = {m.number: Candidate(m.number) for m in considered}
+    addressed = _score_attorneys(considered, mail, scored)
+    _score_words(considered, mail, scored)
+    if mail.thread_matter in scored:
+        scored[mail.thread_matter].add("thread", _THREAD, "an earlier mail of the thread")
+    for invoice, number in mail.invoices:
+        if number in scored:
+            scored[number].add("invoice", _INVOICE, f"its invoice {invoice} in the text")
+    if mail.last_matter in scored:
+        scored[mail.last_matter].add("recent", _RECENT, "the contact's last matter")
+
+    ranked = sorted(scored.values(), key=lambda c: -c.score)
+    open_ones = [c for c in ranked if by_number[c.number].is_open]
+    best = ranked[0] if ranked else None
+    runner = ranked[1].score if len(ranked) > 1 else 0.0
+    if best is not None and best.score >= _MIN and best.score - runner >= _LEAD:
+        source = max(best.kinds, key=lambda k: best.kinds[k])
+        confidence = min(0.95, 0.5 + (best.score - max(runner, 0.0)) / 10)
+        return Resolution(best.number, round(confidence, 2), source, ranked, addressed)
+    if len(open_ones) == 1 and open_ones[0].score >= 0 and len(ranked) == 1:
+        only = open_ones[0]
+        only.evidence.append("the client's only open matter")
+        return Resolution(only.number, 0.7, "only-open", ranked, addressed)
+    top = max((c.score for c in open_ones), default=0.0)
+    leaders = [c for c in open_ones if c.score >= max(top - _LEAD, 0.0)]
+    if len(leaders) == 1 and len(open_ones) > 1:
+        left = leaders[0]
+        left.evidence.append("the only open matter not ruled out")
+        return Resolution(left.number, 0.6, "only-open", ranked, addressed)
+    return Resolution(None, 0.0, "none", leaders, addressed)
+
+
+def _score_attorneys(
+    matters: Sequence[MatterFacts], mail: MailFacts, scored: dict[str, Candidate]
+) -> list[str]:
+    """Greeting, To/Cc and names in the text, against each matter's responsible attorney."""
+    copied = {a.lower() for a in mail.addressed}
+    greeted, mentioned = addressed_names(mail.new_text)
+    hit: list[str] = []
+    for m in matters:
+        if not m.attorney_email:
+            continue
+        parts = [p for p in re.findall(r"[^\W\d_]+", fold(m.attorney_name)) if len(p) > 1]
+        first, last = (parts[0], parts[-1]) if parts else ("", "")
+        candidate = scored[m.number]
+        if m.attorney_email.lower() in copied:
+            candidate.add("attorney", _COPIED, "its attorney copied")
+        elif parts and (first in greeted or last in greeted):
+            candidate.add("attorney", _GREETED, "addressed to its attorney")
+        elif parts and (f"{first} {last}" in mentioned or last in mentioned):
+            candidate.add("attorney", _NAMED_ATTORNEY, "its attorney named")
+        else:
+            continue
+        if m.attorney_email not in hit:
+            hit.append(m.attorney_email)
+    return hit
+
+
+def _score_words(
+    matters: Sequence[MatterFacts], mail: MailFacts, scored: dict[str, Candidate]
+) -> None:
+    """Words shared with a title or keyword, weighted by how few of these matters have them."""
+    text = f"{mail.subject}\n{mail.new_text}"
+    lowered = text.lower()
+    mail_terms = concepts(text)
+    negated = set().union(*(concepts(span) for span in negated_spans(text)))
+    vocab = {m.number: concepts(" ".join([m.title, *m.keywords])) for m in matters}
+    df: dict[str, int] = {}
+    for terms in vocab.values():
+        for term in terms:
+            df[term] = df.get(term, 0) + 1
+    total = len(matters)
+    steps = {m.number: concepts(m.next_step).keys() for m in matters}
+    step_df: dict[str, int] = {}
+    for terms in steps.values():
+        for term in terms:
+            step_df[term] = step_df.get(term, 0) + 1
+    for m in matters:
+        candidate = scored[m.number]
+        for keyword in m.keywords:
+            if keyword and re.search(rf"(?<!\w){re.escape(keyword.lower())}(?!\w)", lowered):
+                candidate.add("keywords", _KEYWORD, f"'{keyword}' in the text")
+        for term in sorted(vocab[m.number].keys() & mail_terms.keys()):
+            if total > 1 and df[term] == total:
+                continue
+            shown = mail_terms[term]
+            if term in negated:
+                candidate.add("negated", _NEGATED, f"{NEGATION} '{shown}'")
+            else:
+                candidate.add("title", _WORD / df[term], f"'{shown}' in the text")
+        fresh = steps[m.number] - vocab[m.number].keys() - negated
+        for term in sorted(fresh & mail_terms.keys()):
+            if total > 1 and step_df[term] == total:
+                continue
+            weight = _WORD * _NEXT_STEP / step_df[term]
+            candidate.add("next-step", weight, f"'{mail_terms[term]}' (its next step)")
