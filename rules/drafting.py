@@ -35,14 +35,6 @@ class MissingData(Exception):
     """A draft cannot be made without a value we do not have; the text says which."""
 
 
-class AskAttorney(MissingData):
-    """The record may no longer be true: its responsible attorney confirms before any draft."""
-
-    def __init__(self, matter: Matter, reason: str) -> None:
-        super().__init__(reason)
-        self.matter = matter
-
-
 @dataclass(frozen=True)
 class StatusPolicy:
     """What a status draft may state: dates from `today` on, worded statuses, fresh records."""
@@ -159,31 +151,30 @@ def first_name(contact: Contact | None, display_name: str) -> str | None:
     return name.split()[0]
 
 
-def check_fresh(matter: Matter, policy: StatusPolicy) -> None:
-    """Raise AskAttorney when the record may no longer hold: a past date, or unchanged too long."""
+def stale_reason(matter: Matter, policy: StatusPolicy) -> str | None:
+    """Why the record may no longer hold (a past date, or unchanged too long), or None."""
     number = matter.matter_number
     if matter.next_date is not None and matter.next_date < policy.today:
-        raise AskAttorney(
-            matter,
-            f"matter {number}: next step dated {matter.next_date.isoformat()}, "
-            "before today: ask the attorney",
+        return (
+            f"matter {number}: next step dated {matter.next_date.isoformat()}, before today "
+            "(the draft leaves the date out)"
         )
     if matter.updated is not None and (policy.today - matter.updated).days > policy.stale_days:
-        raise AskAttorney(
-            matter,
+        return (
             f"matter {number}: record unchanged since {matter.updated.isoformat()} "
-            f"(over {policy.stale_days} days): ask the attorney",
+            f"(over {policy.stale_days} days)"
         )
+    return None
 
 
 def matter_data(matter: Matter, policy: StatusPolicy) -> dict[str, Any]:
-    """A matter as a client may read it; raises rather than state anything stale or internal."""
+    """A matter as a client may read it: never an internal code, never a past date as
+    upcoming (a date before today is left out)."""
     number = matter.matter_number
     if not matter.status.strip():
         raise MissingData(f"matter {number} has no status on record")
     if not matter.next_step.strip():
         raise MissingData(f"matter {number} has no next step on record")
-    check_fresh(matter, policy)
     status = policy.wording.client_text(matter.status)
     if status is None:
         raise MissingData(
@@ -195,22 +186,26 @@ def matter_data(matter: Matter, policy: StatusPolicy) -> dict[str, Any]:
         "title": matter.title,
         "status": status,
         "next_step": matter.next_step,
-        **({"next_date": long_date(matter.next_date)} if matter.next_date else {}),
+        **({"next_date": long_date(matter.next_date)} if _upcoming(matter, policy) else {}),
     }
+
+
+def _upcoming(matter: Matter, policy: StatusPolicy) -> bool:
+    return matter.next_date is not None and matter.next_date >= policy.today
 
 
 def status_data(
     firm_name: str, contact_name: str | None, matters: list[Matter], policy: StatusPolicy
 ) -> dict[str, Any]:
-    """Any stale matter holds the whole draft for its attorney, before other gaps are named."""
+    """The status draft's data; `warnings` name what the attorney should confirm before the
+    VA sends it (a past next-step date, a record unchanged too long)."""
     if not matters:
         raise MissingData("no open matter to report on")
-    for matter in matters:
-        check_fresh(matter, policy)
     return {
         "firm_name": firm_name,
         "contact_name": contact_name,
         "matters": [matter_data(m, policy) for m in matters],
+        "warnings": [w for m in matters if (w := stale_reason(m, policy))],
     }
 
 

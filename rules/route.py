@@ -25,7 +25,6 @@ from inbox.models import (
 )
 from inbox.settings import Settings
 from rules.drafting import (
-    AskAttorney,
     MissingData,
     Rendered,
     StatusPolicy,
@@ -227,10 +226,9 @@ class Router:
                     reply_subject(parsed.subject),
                     data,
                 )
-            except AskAttorney as exc:
-                outcome.action, outcome.auto_send = "triage", False
-                assignee = exc.matter.responsible_attorney
-                reasons.append(f"draft held: {exc}")
+                for warning in data.get("warnings", ()):
+                    outcome.auto_send = False
+                    reasons.append(f"confirm with the attorney before sending: {warning}")
             except MissingData as exc:
                 outcome.action, outcome.auto_send = "triage", False
                 reasons.append(f"no draft: {exc}")

@@ -531,26 +531,31 @@ def test_a_next_step_dated_today_is_stated(router, session) -> None:  # type: ig
     assert f"expected by {due:%B} {due.day}, {due.year}" in result.draft.body_text
 
 
-def test_a_past_next_step_holds_the_draft_for_the_attorney(router, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_past_next_step_is_left_out_and_flagged_for_the_attorney(router, session) -> None:  # type: ignore[no-untyped-def]
     matter = franchise_matter(session)
     result = ask_status(as_of(router, matter.next_date + dt.timedelta(days=1)), session)
-    assert result.action == "triage" and result.draft is None
-    assert result.assignee == matter.responsible_attorney.email
-    held = f"next step dated {matter.next_date.isoformat()}, before today: ask the attorney"
-    assert any(held in reason for reason in result.reasons)
-    assert result.as_json("f")["draft_facts"] is None
+    assert result.action == "draft" and result.outcome.auto_send is False
+    assert "expected by" not in result.draft.body_text
+    assert f"{matter.next_date:%B} {matter.next_date.day}" not in result.draft.body_text
+    assert matter.next_step in result.draft.body_text
+    flagged = (
+        f"confirm with the attorney before sending: matter HV-2026-0007: next step dated "
+        f"{matter.next_date.isoformat()}, before today"
+    )
+    assert any(reason.startswith(flagged) for reason in result.reasons)
+    assert result.as_json("f")["draft_facts"] == {"matters": ["HV-2026-0007"], "invoices": []}
 
 
-def test_a_matter_unchanged_too_long_holds_the_draft(router, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_matter_unchanged_too_long_is_flagged_for_the_attorney(router, session) -> None:  # type: ignore[no-untyped-def]
     matter = franchise_matter(session)
     limit = router.settings.stale_matter_days
     matter.updated = SAMPLE_AS_OF - dt.timedelta(days=limit)
-    assert ask_status(router, session).action == "draft"
+    fresh = ask_status(router, session)
+    assert fresh.action == "draft" and not any("confirm with" in r for r in fresh.reasons)
     matter.updated = SAMPLE_AS_OF - dt.timedelta(days=limit + 1)
     result = ask_status(router, session)
-    assert result.action == "triage" and result.draft is None
-    assert result.assignee == matter.responsible_attorney.email
-    assert any(f"over {limit} days): ask the attorney" in r for r in result.reasons)
+    assert result.action == "draft" and result.outcome.auto_send is False
+    assert any(f"(over {limit} days)" in r and "confirm with" in r for r in result.reasons)
     session.rollback()
 
 
