@@ -90,7 +90,11 @@ class Classifier:
         texts = [m.text() for m in messages]
         vectors = self._vectors(texts)  # once: for the probabilities and the explanation
         probabilities = self.bundle.pipeline.named_steps["model"].predict_proba(vectors)
-        by_sentence = legal_by_sentence(self.bundle.pipeline.predict_proba, self.labels, messages)
+        legal = self.labels.index("legal_question")
+        already = [row[legal] >= self.thresholds.legal_guard for row in probabilities]
+        by_sentence = legal_by_sentence(
+            self.bundle.pipeline.predict_proba, self.labels, messages, already
+        )
         known = known_word_share(messages, self._vocabulary)
         predictions = []
         for i, message in enumerate(messages):

@@ -37,13 +37,15 @@ def legal_by_sentence(
     predict_proba: Callable[[list[str]], Sequence[Sequence[float]]],
     classes: Sequence[str],
     inputs: Sequence[ModelInput],
+    skip: Sequence[bool] | None = None,
 ) -> list[float]:
     """For each message, the highest legal probability of its question sentences, when
-    it has two or more (one is the message itself); 0.0 otherwise. One batched call."""
+    it has two or more (one is the message itself); 0.0 otherwise, and for the messages
+    `skip` marks (already legal as a whole: nothing to add). One batched call."""
     owners: list[int] = []
     texts: list[str] = []
     for i, message in enumerate(inputs):
-        if message.machine_written:
+        if message.machine_written or (skip is not None and skip[i]):
             continue
         questions = question_sentences(message.new_text)
         if len(questions) < 2:

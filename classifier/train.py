@@ -41,7 +41,8 @@ def measure(bundle_pipeline, examples: Sequence[Example], thresholds: Thresholds
     classes = [str(c) for c in bundle_pipeline.classes_]
     scores = [dict(zip(classes, map(float, row), strict=True)) for row in probabilities]
     inputs = [e.input for e in examples]
-    by_sentence = legal_by_sentence(bundle_pipeline.predict_proba, classes, inputs)
+    already = [row.get("legal_question", 0.0) >= thresholds.legal_guard for row in scores]
+    by_sentence = legal_by_sentence(bundle_pipeline.predict_proba, classes, inputs, already)
     known = known_word_share(inputs, word_vocabulary(bundle_pipeline))
     return measure_scores(examples, scores, thresholds, by_sentence, known)
 
