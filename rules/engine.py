@@ -2,9 +2,10 @@
 
 Each condition is a small named check with no side effects; the walk records every
 rule that fired and why. Guards sit above any rules file and cannot be turned off:
-machine-written mail never gets a draft (mail loops), but from a known client it is
-shown to a person, not filed unseen (a payables system rejecting an invoice); and a
-legal question never gets a client template (unauthorized practice of law).
+machine-written mail never gets a draft (mail loops); mail from a known client's
+address is never filed unseen, whoever or whatever wrote it (a client's "thanks, and
+one more thing", a payables system rejecting an invoice); and a legal question never
+gets a client template (unauthorized practice of law).
 """
 
 from __future__ import annotations
@@ -124,11 +125,11 @@ def _apply_guards(outcome: Outcome, facts: Facts) -> None:
         )
     if outcome.action == "escalate" and outcome.acknowledge and screening.machine_written:
         outcome.acknowledge = None
-    if outcome.action == "ignore" and screening.machine_written and facts.who.sender_known:
+    if outcome.action == "ignore" and facts.who.sender_known:
         outcome.action, outcome.priority = "triage", PRIORITIES["low"]
         outcome.reasons.append(
-            "known-client guard: machine-written mail from a client's address is shown to a "
-            "person at low priority, never filed unseen"
+            "known-client guard: mail from a client's address is shown to a person at low "
+            "priority (no reply needed?), never filed unseen"
         )
     if (
         facts.decision.label == LEGAL

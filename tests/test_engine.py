@@ -290,7 +290,7 @@ def test_all_conditions_of_a_rule_must_hold() -> None:
 
 def test_a_rule_without_conditions_matches_every_message() -> None:
     rules = ruleset("  - name: all\n    description: Everything.\n    then: {action: ignore}\n")
-    assert walk(rules, facts()).action == "ignore"
+    assert walk(rules, facts(who=Identification())).action == "ignore"
     assert walk(rules, facts(dec=decision("other"), who=Identification())).action == "ignore"
 
 
@@ -488,7 +488,7 @@ def test_ignore_and_triage_actions_reach_the_outcome() -> None:
     then: {action: triage}
 """
     )
-    assert walk(rules, facts(dec=decision("other"))).action == "ignore"
+    assert walk(rules, facts(dec=decision("other"), who=Identification())).action == "ignore"
     assert walk(rules, facts()).action == "triage"
 
 
@@ -581,11 +581,21 @@ def test_the_legal_acknowledgement_template_is_the_one_draft_a_legal_question_ma
     assert (outcome.action, outcome.template) == ("draft", "client/legal_ack")
 
 
-def test_the_legal_guard_replaces_only_drafts_so_rules_may_ignore_a_legal_question() -> None:
+def test_the_legal_guard_replaces_only_drafts_so_rules_may_ignore_an_unknown_senders_legal_question() -> (
+    None
+):
     rules = ruleset("  - name: drop\n    description: Drop.\n    then: {action: ignore}\n")
-    outcome = walk(rules, facts(dec=decision("legal_question")))
+    outcome = walk(rules, facts(dec=decision("legal_question"), who=Identification()))
     assert outcome.action == "ignore"
     assert not any("legal guard" in reason for reason in outcome.reasons)
+
+
+@pytest.mark.parametrize("label", ["other", "status_request", "legal_question"])
+def test_no_rule_files_a_known_clients_mail_unseen(label: str) -> None:
+    rules = ruleset("  - name: drop\n    description: Drop.\n    then: {action: ignore}\n")
+    outcome = walk(rules, facts(dec=decision(label), who=Identification(client=ACME)))
+    assert (outcome.action, outcome.priority) == ("triage", PRIORITIES["low"])
+    assert outcome.reasons[-1].startswith("known-client guard:")
 
 
 def test_the_legal_guard_leaves_acknowledgement_templates_to_the_rules_file() -> None:
@@ -694,7 +704,12 @@ DEFAULT_CASES = [
         "triage",
         {"priority": -1},
     ),
-    ("nothing-to-answer", facts(dec=decision("other")), "ignore", {"priority": -1}),
+    (
+        "nothing-to-answer",
+        facts(dec=decision("other"), who=Identification()),
+        "ignore",
+        {"priority": -1},
+    ),
 ]
 
 
