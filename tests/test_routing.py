@@ -605,3 +605,25 @@ def test_the_router_clock_is_noon_of_the_as_of_day(router) -> None:  # type: ign
     )
     live = Router(Settings(), router.classifier, router.ruleset, router.calendar).clock()
     assert abs(live - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
+
+
+def test_route_json_carries_the_acknowledgement_and_never_a_draft_for_a_legal_question(
+    router, session
+) -> None:  # type: ignore[no-untyped-def]
+    acknowledging = parse_rules(
+        """
+rules:
+  - name: legal-with-receipt
+    description: A legal question goes to its attorney; the client hears it arrived.
+    if: {label: legal_question}
+    then: {action: escalate, to: responsible, acknowledge: client/legal_ack}
+"""
+    )
+    router = Router(router.settings, router.classifier, acknowledging, router.calendar)
+    parsed = mail("mike.osei@northwindmarine.com", "HV-2026-0001", "Can they terminate the lease?")
+    out = route(router, session, parsed, "legal_question").as_json("x.eml")
+    assert out["action"] == "escalate" and out["draft"] is None
+    assert out["acknowledgement"]["subject"].startswith("Re:")
+    assert "who will reply to you" in out["acknowledgement"]["body"]
+    plain = route(router, session, parsed, "other").as_json("x.eml")
+    assert plain["acknowledgement"] is None
