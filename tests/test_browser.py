@@ -341,7 +341,8 @@ def test_relabel_as_legal_question_escalates_and_withdraws_the_draft(
         "Relabelled as legal question and routed again."
     )
     expect(page.locator("#state")).to_contain_text("escalated · with")
-    expect(page.locator("#draft")).to_have_count(0)
+    # The status draft is gone; what waits for approval is the no-advice receipt.
+    expect(page.locator("#draft")).not_to_contain_text("Where it stands")
     expect(page.locator(".why")).to_contain_text("legal question")
     expect(page.locator(".why .confidence")).to_contain_text("by human")
     expect(page.locator(".decision")).to_contain_text("escalate")
@@ -365,9 +366,10 @@ def test_relabel_as_legal_question_escalates_and_withdraws_the_draft(
         ).all()
         assert [n.to_addrs for n in notices] == [[attorney.email]]
         pending = session.scalars(
-            select(Draft).where(Draft.message_id == status.id, Draft.state == "pending")
+            select(Draft.template).where(Draft.message_id == status.id, Draft.state == "pending")
         ).all()
-        assert pending == [], "a legal question never gets a templated answer"
+        # a legal question never gets a templated answer: only the no-advice receipt waits
+        assert pending == ["client/legal_ack"]
     page.goto(f"/messages/{status.id}")
     expect(page.locator("#state")).to_contain_text(f"escalated · with {attorney.name}")
 

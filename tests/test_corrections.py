@@ -42,8 +42,12 @@ def test_relabel_is_a_correction_that_reroutes_and_is_audited(factory, settings:
             select(Classification).where(Classification.source == "human")
         ).one()
         assert (human.label, human.user_id) == ("legal_question", user.id)
-        drafts = session.scalars(select(Draft.state)).all()
-        assert drafts == ["discarded"]  # the status draft is withdrawn
+        drafts = session.execute(select(Draft.template, Draft.state).order_by(Draft.id)).all()
+        # the status draft is withdrawn; the client's no-advice receipt waits for a VA
+        assert [tuple(d) for d in drafts] == [
+            ("client/status_request", "discarded"),
+            ("client/legal_ack", "pending"),
+        ]
         event = session.scalars(select(AuditEvent)).one()
         assert (event.action, event.detail) == (
             "relabel",

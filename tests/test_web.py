@@ -337,8 +337,10 @@ def test_relabel_as_legal_withdraws_the_draft_and_escalates(
         stored = session.get_one(Message, message.id)
         assert stored.state == MessageState.ESCALATED
         assert stored.label == "legal_question"
-        drafts = session.scalars(select(Draft.state).where(Draft.message_id == message.id)).all()
-        assert "pending" not in drafts
+        pending = session.scalars(
+            select(Draft.template).where(Draft.message_id == message.id, Draft.state == "pending")
+        ).all()
+        assert pending == ["client/legal_ack"]  # the status draft went; only the receipt waits
         human = session.scalars(
             select(Classification).where(
                 Classification.message_id == message.id, Classification.source == "human"
