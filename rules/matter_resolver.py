@@ -10,7 +10,8 @@ ambiguous with the leaders as candidates.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rules.matter_words import NEGATION, addressed_names, concepts, fold, negated_spans
@@ -162,16 +163,10 @@ def _score_words(
     mail_terms = concepts(text)
     negated = set().union(*(concepts(span) for span in negated_spans(text)))
     vocab = {m.number: concepts(" ".join([m.title, *m.keywords])) for m in matters}
-    df: dict[str, int] = {}
-    for terms in vocab.values():
-        for term in terms:
-            df[term] = df.get(term, 0) + 1
+    df = _matters_having(vocab.values())
     total = len(matters)
     steps = {m.number: concepts(m.next_step).keys() for m in matters}
-    step_df: dict[str, int] = {}
-    for terms in steps.values():
-        for term in terms:
-            step_df[term] = step_df.get(term, 0) + 1
+    step_df = _matters_having(steps.values())
     for m in matters:
         candidate = scored[m.number]
         for keyword in m.keywords:
@@ -191,3 +186,8 @@ def _score_words(
                 continue
             weight = _WORD * _NEXT_STEP / step_df[term]
             candidate.add("next-step", weight, f"'{mail_terms[term]}' (its next step)")
+
+
+def _matters_having(term_sets: Iterable[Iterable[str]]) -> Counter[str]:
+    """For each term, how many of the matters have it: the rarer, the more it tells."""
+    return Counter(term for terms in term_sets for term in set(terms))
