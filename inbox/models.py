@@ -390,6 +390,9 @@ class Draft(Base):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Recipients a person set on the draft page; None: the thread's (reply-all) defaults.
+    to_addrs: Mapped[list[Any] | None] = mapped_column(JSON)
+    cc_addrs: Mapped[list[Any] | None] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(20), default="pending")
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

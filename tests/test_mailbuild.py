@@ -138,9 +138,17 @@ def test_reply_to_and_cc_and_envelope_recipients() -> None:
     assert value.sender == "clients@harborvale.law"
 
 
-def test_a_header_with_a_line_break_is_refused() -> None:
+def test_a_line_break_in_a_subject_becomes_a_space_never_a_header() -> None:
+    message = parsed(mail(subject="Hello\r\nBcc: everyone@example.com"))
+    assert message["Subject"] == "Hello Bcc: everyone@example.com"
+    assert message["Bcc"] is None
+
+
+def test_a_malformed_address_is_refused() -> None:
     with pytest.raises(ValueError):
-        render(mail(subject="Hello\r\nBcc: everyone@example.com"))
+        render(mail(to=("ana@acme.example\r\nBcc: everyone@example.com",)))
+    with pytest.raises(ValueError):
+        render(mail(cc=("not an address",)))
 
 
 def test_naive_dates_from_sqlite_are_read_as_utc() -> None:

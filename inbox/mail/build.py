@@ -14,7 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage, MIMEPart
+from email.parser import BytesParser
 from email.utils import format_datetime, parseaddr
+
+from inbox.mail import headers
 
 # RFC 5322 3.6.4 lets a long References list be trimmed; keep the thread's root
 # and the most recent ids, which is what clients use to place a reply.
@@ -94,32 +97,40 @@ def _transfer_encoding(text: str) -> str:
     return "quoted-printable"
 
 
-def build_message(mail: OutgoingMail) -> EmailMessage:
-    """The outgoing mail as an EmailMessage (policy SMTP: CRLF line ends, folded headers)."""
+def header_lines(mail: OutgoingMail) -> list[tuple[str, str]]:
+    """The header fields we write, each (name, folded line): the one place they are set.
+
+    Nothing here parses or decodes a value (see inbox/mail/headers.py for why)."""
     if not mail.to:
         raise ValueError("an outgoing mail needs at least one To address")
-    message = EmailMessage(policy=policy.SMTP)
-    message["Date"] = format_datetime(as_utc(mail.date))
-    message["From"] = mail.from_addr
-    message["To"] = ", ".join(mail.to)
-    if mail.cc:
-        message["Cc"] = ", ".join(mail.cc)
-    if mail.reply_to:
-        message["Reply-To"] = mail.reply_to
-    message["Subject"] = mail.subject
-    message["Message-ID"] = mail.message_id
-    if mail.in_reply_to:
-        message["In-Reply-To"] = mail.in_reply_to
-    if mail.references:
-        message["References"] = " ".join(mail.references)
+    fields: list[tuple[str, str | None]] = [
+        ("Date", f"Date: {format_datetime(as_utc(mail.date))}\r\n"),
+        ("From", headers.address_header("From", [mail.from_addr])),
+        ("To", headers.address_header("To", mail.to)),
+        ("Cc", headers.address_header("Cc", mail.cc) if mail.cc else None),
+        ("Reply-To", headers.address_header("Reply-To", [mail.reply_to]) if mail.reply_to else None),
+        ("Subject", headers.text_header("Subject", mail.subject)),
+        ("Message-ID", headers.msg_id_header("Message-ID", [mail.message_id])),
+        ("In-Reply-To", headers.msg_id_header("In-Reply-To", [mail.in_reply_to or ""])),
+        ("References", headers.msg_id_header("References", mail.references)),
+    ]
     if mail.auto_submitted:
         # RFC 3834: tells autoresponders (out-of-office, ticket systems) not to answer;
         # the Microsoft header does the same for Exchange.
-        message["Auto-Submitted"] = "auto-generated"
-        message["X-Auto-Response-Suppress"] = "All"
-    text = mail.body_text if mail.body_text.endswith("\n") else mail.body_text + "\n"
+        fields.append(("Auto-Submitted", "Auto-Submitted: auto-generated\r\n"))
+        fields.append(("X-Auto-Response-Suppress", "X-Auto-Response-Suppress: All\r\n"))
+    if fields[6][1] is None:
+        raise ValueError(f"not a Message-ID: {mail.message_id!r}")
+    return [(name, line) for name, line in fields if line is not None]
+
+
+def _body(mail: OutgoingMail) -> EmailMessage:
+    """The MIME body (text and HTML alternatives), with only its own MIME headers."""
+    body = headers.clean_body(mail.body_text)
+    text = body if body.endswith("\n") else body + "\n"
+    message = EmailMessage(policy=policy.SMTP)
     message.set_content(text, subtype="plain", charset="utf-8", cte=_transfer_encoding(text))
-    page = mail.body_html if mail.body_html else html_from_text(mail.body_text)
+    page = headers.clean_body(mail.body_html) if mail.body_html else html_from_text(body)
     # A MIMEPart, not add_alternative(): that would repeat MIME-Version inside the part.
     html_part = MIMEPart(policy=policy.SMTP)
     html_part.set_content(page, subtype="html", charset="utf-8", cte=_transfer_encoding(page))
@@ -127,6 +138,39 @@ def build_message(mail: OutgoingMail) -> EmailMessage:
     message.attach(html_part)
     message.set_boundary(_boundary(mail.message_id, text + page))
     return message
+
+
+class UnexpectedHeader(ValueError):
+    """The generated mail reads back with a header field we did not write: never send it."""
+
+
+def written_fields(mail: OutgoingMail) -> list[str]:
+    """The names of the fields a mail's header block must have, exactly."""
+    return [name for name, _ in header_lines(mail)] + [
+        "MIME-Version",
+        "Content-Type",
+    ]
+
+
+def render(mail: OutgoingMail) -> bytes:
+    """The exact bytes sent over SMTP and filed in the Sent folder.
+
+    The last check before the bytes leave this module: read back, the header block has
+    exactly the fields written above, or UnexpectedHeader is raised (the outbox holds
+    such a mail for a person instead of sending it)."""
+    lines = header_lines(mail)
+    data = "".join(line for _, line in lines).encode("ascii") + _body(mail).as_bytes()
+    wrong = headers.unexpected_fields(data, written_fields(mail))
+    if wrong:
+        raise UnexpectedHeader(f"the mail would carry header fields we did not write: {wrong}")
+    return data
+
+
+def build_message(mail: OutgoingMail) -> EmailMessage:
+    """The outgoing mail parsed back from its bytes (for tests and the Sent copy's reader)."""
+    parsed = BytesParser(policy=policy.SMTP).parsebytes(render(mail))
+    assert isinstance(parsed, EmailMessage)
+    return parsed
 
 
 def _boundary(message_id: str, content: str) -> str:
@@ -138,6 +182,3 @@ def _boundary(message_id: str, content: str) -> str:
     return boundary
 
 
-def render(mail: OutgoingMail) -> bytes:
-    """The exact bytes sent over SMTP and filed in the Sent folder."""
-    return build_message(mail).as_bytes()

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from inbox.addresses import client_for_address
 from inbox.audit import audit
-from inbox.mail.build import bare_address, render, thread_headers
+from inbox.mail.build import OutgoingMail, UnexpectedHeader, bare_address, render, thread_headers
+from inbox.mail.headers import mailbox
 from inbox.message_rows import newest
 from inbox.models import (
     ATTORNEY_REPLY,
@@ -33,7 +34,7 @@ from inbox.models import (
     User,
     utcnow,
 )
-from inbox.outgoing.worker import UNKNOWN_DELIVERY, outgoing_mail, record_sent
+from inbox.outgoing.worker import HEADER_HOLD, UNKNOWN_DELIVERY, outgoing_mail, record_sent
 from inbox.settings import Settings
 
 RECIPIENTS_HOLD = "Recipients to confirm:"
@@ -63,6 +64,31 @@ def reply_recipients(message: Message, settings: Settings) -> list[str]:
     return list(out.values())
 
 
+def reply_copies(message: Message, settings: Settings, to: Sequence[str]) -> list[str]:
+    """Reply-all: the original's other To and Cc addresses, each once, as copies; never
+    the firm's own addresses (the shared inbox, colleagues) nor those already in `to`."""
+    firm_domain = settings.shared_address.rpartition("@")[2].lower()
+    taken = {a.lower() for a in to} | {settings.shared_address.lower()}
+    out: dict[str, str] = {}
+    for item in [*(message.to_addrs or []), *(message.cc_addrs or [])]:
+        address = bare_address(item.get("addr", "") if isinstance(item, dict) else str(item))
+        lower = address.lower()
+        if "@" not in address or lower in taken or lower.rpartition("@")[2] == firm_domain:
+            continue
+        out.setdefault(lower, address)
+    return list(out.values())
+
+
+def draft_recipients(
+    message: Message, draft: Draft, settings: Settings
+) -> tuple[list[str], list[str]]:
+    """To and Cc for a draft: what a person set on it, else the thread's reply-all."""
+    to = list(draft.to_addrs) if draft.to_addrs else reply_recipients(message, settings)
+    if draft.cc_addrs is not None:
+        return to, list(draft.cc_addrs)
+    return to, reply_copies(message, settings, to)
+
+
 def outside_recipients(session: Session, message: Message, addresses: Sequence[str]) -> list[str]:
     """Addresses that are neither a contact of the message's client nor at its domain."""
     outside = []
@@ -87,12 +113,12 @@ def _sender(user: User | None, settings: Settings) -> tuple[str, str | None]:
     """From and Reply-To: an attorney replies as themself, with answers coming back to
     the shared inbox so the thread stays routed and audited; everyone else replies as
     the shared inbox."""
-    shared = formataddr((settings.firm_name, settings.shared_address))
+    shared = mailbox(settings.firm_name, settings.shared_address)
     if user is not None and user.role == "attorney":
         attorney = user.attorney
         name = attorney.name if attorney is not None else user.name
         email = attorney.email if attorney is not None else user.email
-        return formataddr((name, email)), shared
+        return mailbox(name or "", email), shared
     return shared, None
 
 
@@ -113,22 +139,21 @@ def queue_reply(
     settings: Settings,
     *,
     to: Sequence[str] | None = None,
-    cc: Sequence[str] = (),
+    cc: Sequence[str] | None = None,
     now: dt.datetime | None = None,
 ) -> OutboxEntry:
     """Approve a draft for sending: queue it (or hold it when a recipient is unusual).
 
-    `to` defaults to the thread's client contacts (the sender, plus Reply-To).
+    `to` and `cc` default to the draft's recipients (`draft_recipients`: reply-all).
     """
     if draft.state != "pending":
         raise OutboxError(f"draft {draft.id} is {draft.state}, not pending")
     if session.scalar(select(OutboxEntry.id).where(OutboxEntry.draft_id == draft.id)):
         raise OutboxError(f"draft {draft.id} is already in the outbox")
     message = session.get_one(Message, draft.message_id)
-    recipients = [
-        bare_address(a) for a in (to if to is not None else reply_recipients(message, settings))
-    ]
-    copies = [bare_address(a) for a in cc]
+    default_to, default_cc = draft_recipients(message, draft, settings)
+    recipients = [bare_address(a) for a in (to if to is not None else default_to)]
+    copies = [bare_address(a) for a in (cc if cc is not None else default_cc)]
     if not recipients:
         raise OutboxError(f"message {message.id} has no address to reply to")
     bad = [a for a in (*recipients, *copies) if "@" not in a or any(c in a for c in " ,;<>")]
@@ -163,10 +188,9 @@ def queue_reply(
         queued_at=now,
         created_by_id=user.id if user else None,
     )
-    try:  # refuse now what the worker could never send (a line break in the subject...)
-        render(outgoing_mail(entry))
-    except (ValueError, TypeError) as exc:
-        raise OutboxError(f"cannot build the mail: {exc}") from None
+    problem = header_problem(outgoing_mail(entry))
+    if problem is not None:
+        entry.state, entry.hold_reason = OutboxState.HELD, problem
     session.add(entry)
     draft.state = "approved"
     draft.updated_by_id = user.id if user else None
@@ -183,6 +207,20 @@ def queue_reply(
         held_for=outside,
     )
     return entry
+
+
+def header_problem(mail: OutgoingMail) -> str | None:
+    """The last check before a mail is queued: its bytes as the worker will build them.
+
+    Refuses (OutboxError) what could never be built (no To, a malformed address);
+    returns a hold reason when the bytes read back with a field we did not write."""
+    try:
+        render(mail)
+    except UnexpectedHeader as exc:
+        return f"{HEADER_HOLD} {exc}. Cancel it and write the reply again."
+    except (ValueError, TypeError) as exc:
+        raise OutboxError(f"cannot build the mail: {exc}") from None
+    return None
 
 
 def _change(session: Session, entry: OutboxEntry, allowed: Sequence[str], **values: object) -> None:
@@ -236,7 +274,7 @@ def resend(
 
     The Message-ID stays, so a client who did get the first copy sees one mail.
     """
-    recipient_hold = (entry.hold_reason or "").startswith(RECIPIENTS_HOLD)
+    recipient_hold = (entry.hold_reason or "").startswith((RECIPIENTS_HOLD, HEADER_HOLD))
     if entry.state not in (OutboxState.FAILED, OutboxState.HELD) or recipient_hold:
         raise OutboxError(f"outbox entry {entry.id} cannot be sent again ({entry.state})")
     now = now or utcnow()
@@ -298,18 +336,35 @@ def queue_notice(
     body_html: str | None,
     settings: Settings,
 ) -> None:
-    """The escalation notice to the attorney, on the outbox (machine-written mail)."""
-    session.execute(
-        _INSERT_OUTBOX,
-        {
-            "kind": "notice",
-            "message_id": message_id,
-            "mail_message_id": new_message_id(settings),
-            "from_addr": settings.shared_address,
-            "to_addrs": [to],
-            "subject": subject,
-            "body_text": body_text,
-            "body_html": body_html,
-            "auto_submitted": True,
-        },
+    """The escalation notice to the attorney, on the outbox (machine-written mail).
+
+    Held when its bytes read back with a field we did not write; one that cannot be
+    built at all is queued as before and failed visibly by the worker."""
+    values = {
+        "kind": "notice",
+        "message_id": message_id,
+        "mail_message_id": new_message_id(settings),
+        "from_addr": settings.shared_address,
+        "to_addrs": [to],
+        "subject": subject,
+        "body_text": body_text,
+        "body_html": body_html,
+        "auto_submitted": True,
+    }
+    mail = OutgoingMail(
+        message_id=values["mail_message_id"],
+        from_addr=settings.shared_address,
+        to=(to,),
+        date=utcnow(),
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        auto_submitted=True,
     )
+    try:
+        problem = header_problem(mail)
+    except OutboxError:
+        problem = None
+    if problem is not None:
+        values |= {"state": OutboxState.HELD, "hold_reason": problem, "last_error": problem}
+    session.execute(_INSERT_OUTBOX, values)

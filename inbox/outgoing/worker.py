@@ -55,7 +55,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inbox.db import transaction
 from inbox.imap import ImapAccount
-from inbox.mail.build import OutgoingMail, as_utc, render
+from inbox.mail.build import OutgoingMail, UnexpectedHeader, as_utc, render
 from inbox.models import (
     AuditEvent,
     Draft,
@@ -73,6 +73,9 @@ from inbox.settings import Settings
 log = logging.getLogger(__name__)
 
 UNKNOWN_DELIVERY = "Delivery unknown:"
+# The mail's bytes read back with a header field the product did not write (see
+# inbox/mail/headers.py): never sent; a person cancels it.
+HEADER_HOLD = "Unexpected header:"
 NO_MAILBOX = (
     "the worker stopped while sending, and no IMAP mailbox is configured whose Sent "
     "folder would tell."
@@ -270,7 +273,10 @@ class OutboxWorker:
         """One attempt at one entry; True when the SMTP server is unusable for now."""
         try:
             content = render(claim.mail)
-        except (ValueError, TypeError) as exc:  # a header with a line break, no To...
+        except UnexpectedHeader as exc:
+            self._hold_malformed(claim, str(exc), summary)
+            return False
+        except (ValueError, TypeError) as exc:  # a malformed address, no To...
             error = DeliveryError(f"cannot build the mail: {exc}", permanent=True)
             self._settle_failure(claim, error, summary)
             return False
@@ -325,6 +331,19 @@ class OutboxWorker:
             summary.sent += 1
             self._flag_answered(claim, folder, summary)
         return False
+
+    def _hold_malformed(self, claim: Claim, why: str, summary: PassSummary) -> None:
+        reason = f"{HEADER_HOLD} {why}. Cancel it and write the reply again."
+        with transaction(self.factory) as session:
+            done = session.execute(
+                self._ours(claim)
+                .values(state=OutboxState.HELD, hold_reason=reason, last_error=reason)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if done == 1:
+                _event(session, "outbox_held", session.get_one(OutboxEntry, claim.entry_id))
+        if done == 1:
+            summary.held += 1
 
     def _remove_copy(self, claim: Claim, folder: SentFolder | None, summary: PassSummary) -> None:
         assert folder is not None
