@@ -121,6 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = command("send", cmd_send, "the outbox worker: deliver queued mail over SMTP")
     sub.add_argument("--once", action="store_true", help="one pass over the outbox, then exit")
+    sub = command("outbox", cmd_outbox, "mail that needs a person: list, release, resend...")
+    sub.add_argument("verb", choices=["list", "release", "resend", "cancel", "delivered"])
+    sub.add_argument("entry_id", type=int, nargs="?", metavar="ID", help="the outbox entry")
+    sub.add_argument("--by", metavar="EMAIL", help="the user deciding (audited)")
+    sub.add_argument("--reason", default="", help="why a mail is cancelled")
     command("status", cmd_status, "mailbox health and queue counts")
     sub = command("users", cmd_users, "manage logins of the web UI")
     sub.add_argument("verb", choices=["add"])
@@ -459,6 +464,33 @@ def cmd_send(settings: Settings, args: argparse.Namespace) -> int:
             f"({settings.smtp_security}); SIGTERM stops after the current mail"
         )
         run_until_signalled(worker, report, lambda: print(started, file=sys.stderr, flush=True))
+    return 0
+
+
+def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
+    from inbox.accounts import find_user
+    from inbox.outgoing.attention import actions_for, apply, needing_attention
+    from inbox.outgoing.outbox import OutboxError
+
+    if args.verb != "list" and args.entry_id is None:
+        raise CommandError(f"outbox {args.verb} needs the ID of an outbox entry")
+    with database(settings) as factory, factory() as session, session.begin():
+        if args.verb == "list":
+            for entry in needing_attention(session):
+                to = ", ".join([*(entry.to_addrs or []), *(entry.cc_addrs or [])])
+                can = "/".join(a.name for a in actions_for(entry)) or "-"
+                why = entry.hold_reason or entry.last_error or ""
+                print(f"{entry.id}\t{entry.state}\t{entry.kind}\t{to}\t{can}\t{why}")
+            return 0
+        user = find_user(session, args.by) if args.by else None
+        if args.by and user is None:
+            raise CommandError(f"no user {args.by}")
+        try:
+            entry = apply(session, args.entry_id, args.verb, user, args.reason)
+        except OutboxError as exc:
+            print(f"inbox-router: {exc}", file=sys.stderr)
+            return 1
+        print(f"outbox entry {entry.id}: {entry.state}")
     return 0
 
 

@@ -7,6 +7,8 @@ leaves the commit to the caller.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
@@ -88,6 +90,22 @@ def check_version(session: Session, draft: Draft, expected_version: int) -> None
         )
 
 
+_ADDRESS = re.compile(r"[^@\s<>,;\"()\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+
+
+def address_list(text: str, field: str) -> list[str]:
+    """The addresses typed in a To or Cc field (commas, semicolons or spaces between),
+    each once; a clear error naming the field and the entry that is not an address."""
+    found: dict[str, str] = {}
+    for item in re.split(r"[,;\s]+", text.strip()):
+        if not item:
+            continue
+        if not _ADDRESS.fullmatch(item):
+            raise ReviewError(f"{field}: {item!r} is not an e-mail address")
+        found.setdefault(item.lower(), item)
+    return list(found.values())
+
+
 def edit_draft(
     session: Session,
     draft: Draft,
@@ -96,8 +114,13 @@ def edit_draft(
     subject: str,
     body_text: str,
     user: User,
+    to: Sequence[str] | None = None,
+    cc: Sequence[str] | None = None,
 ) -> bool:
-    """Save a person's edit of a pending draft; returns whether anything changed."""
+    """Save a person's edit of a pending draft; returns whether anything changed.
+
+    `to` and `cc`, when given, are the recipients the person set (stored on the draft;
+    the outbox's recipient check still applies when it is approved)."""
     if draft.state != "pending":
         raise ReviewError(f"this draft is {draft.state}; it can no longer be edited")
     check_version(session, draft, expected_version)
@@ -106,15 +129,26 @@ def edit_draft(
         raise ReviewError("the subject must be one line")
     if not subject or not body_text.strip():
         raise ReviewError("the subject and the text of the reply cannot be empty")
-    if subject == draft.subject and body_text == draft.body_text:
+    if to is not None and not to:
+        raise ReviewError("To: the reply needs at least one address")
+    recipients = {}
+    if to is not None:
+        recipients["to"] = list(to)
+    if cc is not None:
+        recipients["cc"] = list(cc)
+    if subject == draft.subject and body_text == draft.body_text and not recipients:
         return False
+    if to is not None:
+        draft.to_addrs = list(to)
+    if cc is not None:
+        draft.cc_addrs = list(cc)
     draft.subject, draft.body_text = subject, body_text
     draft.body_html = html_from_text(body_text)
     draft.updated_by_id = user.id
     draft.updated_at = dt.datetime.now(dt.UTC)
     session.flush()  # the version check in SQL: a concurrent save makes this fail
     message = session.get(Message, draft.message_id)
-    audit(session, "edit_draft", user=user, message=message, draft_id=draft.id)
+    audit(session, "edit_draft", user=user, message=message, draft_id=draft.id, **recipients)
     return True
 
 

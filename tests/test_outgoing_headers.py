@@ -27,9 +27,7 @@ INJECT_BODY = (
     "Escalation =?utf-8?q?x=0D=0AContent-Type:_text/html=0D=0A=0D=0A"
     "<h1>Pay_the_invoice_to_IBAN_XX</h1>?="
 )
-OUTLOOK_ID = (
-    "<BN8PR04MB6210C3E7A0F1D2B4C9E8AF5DB6A90@BN8PR04MB6210.namprd04.prod.outlook.com>"
-)
+OUTLOOK_ID = "<BN8PR04MB6210C3E7A0F1D2B4C9E8AF5DB6A90@BN8PR04MB6210.namprd04.prod.outlook.com>"
 
 
 def mail(**changes: object) -> OutgoingMail:
@@ -84,7 +82,9 @@ def test_names_and_addresses_from_hostile_text_stay_in_their_header() -> None:
     data = render(
         mail(
             from_addr=headers.mailbox(f"Dana {INJECT_REPLY_TO}", "dana@harborvale.law"),
-            to=(headers.mailbox('Mike "the client"\r\nBcc: all@evil.example', "mike@acme.example"),),
+            to=(
+                headers.mailbox('Mike "the client"\r\nBcc: all@evil.example', "mike@acme.example"),
+            ),
         )
     )
     message = read_back(data)
@@ -171,7 +171,7 @@ def test_no_generated_mail_parses_back_with_a_header_we_did_not_write(
     data = render(value)
     message = read_back(data)
     expected = {name.lower() for name in written_fields(value)}
-    assert {key.lower() for key in message.keys()} == expected
+    assert {key.lower() for key in message} == expected
     assert message["Subject"] == headers.clean_text(subject)
     # Python's address parser keeps the space between two encoded words of a name
     # (RFC 2047 6.2 says to drop it, as mail programs do), so names compare without spaces.
@@ -179,7 +179,7 @@ def test_no_generated_mail_parses_back_with_a_header_we_did_not_write(
     assert message["To"].addresses[0].addr_spec == "mike@acme.example"
     assert squeezed(message["Cc"].addresses[0].display_name) == squeezed(cc_name)
     for part in message.iter_parts():
-        assert {k.lower() for k in part.keys()} == {"content-type", "content-transfer-encoding"}
+        assert {k.lower() for k in part} == {"content-type", "content-transfer-encoding"}
     plain = message.get_body(("plain",))
     assert plain is not None
     assert plain.get_content().rstrip("\n") == headers.clean_body(body).rstrip("\n")

@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from inbox.db import make_engine, session_factory
 from inbox.settings import Settings
-from web import admin, auth, database, messages, metrics, presence, queues, security
+from web import admin, auth, database, messages, metrics, outbox_page, presence, queues, security
 from web.display import label_badge, local_time, time_tag
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         presence.blueprint,
         admin.blueprint,
         metrics.blueprint,
+        outbox_page.blueprint,
     ):
         app.register_blueprint(blueprint)
     for code in (400, 403, 404, 405, 413, 429, 500):

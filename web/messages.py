@@ -23,10 +23,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from inbox.mail.html_text import without_remote_images
 from inbox.models import LABELS, Attachment, Attorney, Draft, Message, User
-from inbox.outgoing.outbox import OutboxError, queue_reply
+from inbox.outgoing.outbox import OutboxError, draft_recipients, outside_recipients, queue_reply
 from rules import review
 from web import database
 from web.auth import login_required, me
+from web.download_names import content_disposition
 from web.message_page import load_message, load_message_page
 from web.permissions import allowed
 from web.queues import filter_choices
@@ -68,10 +69,13 @@ def _render(
     click would overwrite the other person's edit unseen."""
     session = database.session()
     page = load_message_page(session, message, me())
+    to, cc = draft_recipients(message, page.draft, database.settings()) if page.draft else ([], [])
     return (
         render_template(
             "message.html",
             page=page,
+            recipients={"to": ", ".join(to), "cc": ", ".join(cc)},
+            held_for=outside_recipients(session, message, [*to, *cc]) if page.draft else [],
             labels=LABELS,
             can=lambda action: allowed(me().role, action),
             unsaved=unsaved,
@@ -121,9 +125,9 @@ def attachment(attachment_id: int) -> Response:
     found = database.session().get(Attachment, attachment_id)
     if found is None:
         abort(404)
-    name = found.filename or f"attachment-{found.id}"
+    default = f"attachment-{found.id}"
     response = Response(found.content, mimetype="application/octet-stream")
-    response.headers.set("Content-Disposition", "attachment", filename=name)
+    response.headers["Content-Disposition"] = content_disposition(found.filename or "", default)
     return response
 
 
@@ -157,12 +161,20 @@ def save_draft(message_id: int, draft_id: int) -> Any:
         "subject": request.form.get("subject", ""),
         "body_text": request.form.get("body", ""),
     }
+    typed = {"to": request.form.get("to"), "cc": request.form.get("cc")}
     try:
         if intent == "discard":
             review.discard_draft(session, draft, me(), expected_version=_version())
             done = "Draft discarded; the message is back in triage."
         else:
-            review.edit_draft(session, draft, expected_version=_version(), user=me(), **fields)
+            review.edit_draft(
+                session,
+                draft,
+                expected_version=_version(),
+                user=me(),
+                **fields,
+                **_changed_recipients(message, draft, typed),
+            )
             done = "Draft saved."
             if intent == "approve":
                 entry = queue_reply(session, draft, me(), database.settings())
@@ -176,13 +188,32 @@ def save_draft(message_id: int, draft_id: int) -> Any:
     except (review.StaleEdit, StaleDataError):
         session.rollback()
         flash(STALE, "error")
-        return _render(message, 409, unsaved=fields, stale=True)
+        return _render(message, 409, unsaved=fields | _kept(typed), stale=True)
     except (review.ReviewError, OutboxError) as exc:
         session.rollback()
         flash(str(exc), "error")
-        return _render(message, 422, unsaved=fields)
+        return _render(message, 422, unsaved=fields | _kept(typed))
     flash(done, "info")
     return _back(message)
+
+
+def _changed_recipients(
+    message: Message, draft: Draft, typed: dict[str, str | None]
+) -> dict[str, list[str]]:
+    """The To/Cc lists the person changed on the form (a form without them changes none)."""
+    to, cc = draft_recipients(message, draft, database.settings())
+    current = {"to": to, "cc": cc}
+    changed = {}
+    for field, text in typed.items():
+        if text is not None:
+            wanted = review.address_list(text, field.title())
+            if [a.lower() for a in wanted] != [a.lower() for a in current[field]]:
+                changed[field] = wanted
+    return changed
+
+
+def _kept(typed: dict[str, str | None]) -> dict[str, str]:
+    return {field: text for field, text in typed.items() if text is not None}
 
 
 def _apply(message: Message, action: str, change: Any, done: str) -> Any:

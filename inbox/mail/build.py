@@ -108,7 +108,10 @@ def header_lines(mail: OutgoingMail) -> list[tuple[str, str]]:
         ("From", headers.address_header("From", [mail.from_addr])),
         ("To", headers.address_header("To", mail.to)),
         ("Cc", headers.address_header("Cc", mail.cc) if mail.cc else None),
-        ("Reply-To", headers.address_header("Reply-To", [mail.reply_to]) if mail.reply_to else None),
+        (
+            "Reply-To",
+            headers.address_header("Reply-To", [mail.reply_to]) if mail.reply_to else None,
+        ),
         ("Subject", headers.text_header("Subject", mail.subject)),
         ("Message-ID", headers.msg_id_header("Message-ID", [mail.message_id])),
         ("In-Reply-To", headers.msg_id_header("In-Reply-To", [mail.in_reply_to or ""])),
@@ -180,5 +183,3 @@ def _boundary(message_id: str, content: str) -> str:
     while boundary in content:  # practically never; keeps the parts separable
         boundary += "_"
     return boundary
-
-

@@ -29,7 +29,9 @@ LINE = 78  # RFC 5322 2.1.1: lines SHOULD be at most 78 characters
 HARD_LINE = 998  # ... and MUST be at most 998
 _ENCODED_OVERHEAD = len("=?utf-8?b??=")
 _MAX_ENCODED_WORD = 75  # RFC 2047 2
-_ADDR_SPEC = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+_ADDR_SPEC = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
+)
 _MSG_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]+>")  # printable ASCII but < and >
 _PLAIN_WORD = re.compile(r"[\x21-\x7e]{1,70}")
 _SPECIALS = set('()<>[]:;@\\,."')
@@ -178,7 +180,7 @@ def msg_id_header(name: str, ids: Iterable[str]) -> str | None:
 def field_names(data: bytes) -> list[str]:
     """The names of the header fields of a generated mail, in order, as a reader sees them."""
     parsed = BytesHeaderParser(policy=policy.compat32).parsebytes(data)
-    return [key.lower() for key in parsed.keys()]
+    return [key.lower() for key in parsed]
 
 
 def unexpected_fields(data: bytes, written: Sequence[str]) -> list[str]:

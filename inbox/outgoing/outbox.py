@@ -28,6 +28,7 @@ from inbox.models import (
     ATTORNEY_REPLY,
     Draft,
     Message,
+    MessageState,
     OutboxEntry,
     OutboxState,
     RoutingDecision,
@@ -308,7 +309,9 @@ def mark_delivered(
 
 
 def cancel(session: Session, entry: OutboxEntry, user: User | None, reason: str) -> None:
-    """Stop an entry that has not been sent; it stays visible as failed, with the reason."""
+    """Stop an entry that has not been sent; it stays visible as failed, with the reason.
+
+    A cancelled reply's message goes back to triage, so the client still gets an answer."""
     actor = user.email if user else "system"
     _change(
         session,
@@ -317,6 +320,9 @@ def cancel(session: Session, entry: OutboxEntry, user: User | None, reason: str)
         state=OutboxState.FAILED,
         last_error=f"cancelled by {actor}: {reason}"[:4000],
     )
+    message = _message(session, entry)
+    if entry.kind == "reply" and message is not None and message.state == MessageState.SENDING:
+        message.state = MessageState.TRIAGE
     audit(
         session,
         "cancel_send",
