@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inbox.db import make_engine, session_factory
 from inbox.ingest.files import ingest_paths
+from inbox.mail import build
 from inbox.models import Draft, Message, OutboxEntry, OutboxState, User
+from inbox.outgoing.attention import actions_for
 from inbox.outgoing.outbox import RECIPIENTS_HOLD, confirm_recipients, queue_reply
-from inbox.outgoing.worker import OutboxWorker
+from inbox.outgoing.worker import HEADER_HOLD, OutboxWorker
 from inbox.settings import Settings
 from rules import review
 from tests.servers.smtp import Sink, smtp_sink
@@ -31,6 +33,11 @@ PAYLOAD = (
 )
 OUTLOOK_ID = "<BN8PR04MB6210C81D77E0A4F13B2E96A0D9F1@BN8PR04MB6210.namprd04.prod.outlook.com>"
 SPOUSE = "karen.liddell.home@example.net"
+# What a VA might paste into the subject: a new content type and a blank line, to
+# replace the visible body.
+TYPED = (
+    "=?utf-8?q?x=0D=0AContent-Type:_text/html=0D=0A=0D=0A<h1>Wire_the_balance_to_IBAN_XX00</h1>?="
+)
 
 
 @pytest.fixture
@@ -157,7 +164,7 @@ def test_a_va_reply_keeps_the_thread_the_cc_and_the_line_breaks_on_the_wire(
             session,
             draft,
             expected_version=draft.version,
-            subject=draft.subject,
+            subject=f"{draft.subject} {TYPED}",
             body_text="Dear Karen,\nThank you for your message.\n\nHarbor & Vale",
             user=va,
         )
@@ -173,6 +180,8 @@ def test_a_va_reply_keeps_the_thread_the_cc_and_the_line_breaks_on_the_wire(
     block = header_block(data)
     assert b"Reply-To: attacker" not in block and b"X-Injected" not in block
     assert sent["X-Injected"] is None
+    assert sent["Subject"].endswith(TYPED) and PAYLOAD in sent["Subject"]
+    assert sent.get_content_type() == "multipart/alternative" and b"<h1>" not in data
     assert f"In-Reply-To: {OUTLOOK_ID}".encode() in block
     assert sent["In-Reply-To"] == OUTLOOK_ID
     assert sent["References"].split()[-1] == OUTLOOK_ID
@@ -186,3 +195,56 @@ def test_a_va_reply_keeps_the_thread_the_cc_and_the_line_breaks_on_the_wire(
     plain = sent.get_body(("plain",))
     assert plain is not None
     assert plain.get_content().replace("\r\n", "\n").startswith("Dear Karen,\nThank you")
+
+
+def test_a_mail_that_reads_back_with_a_field_we_did_not_write_is_held_not_sent(
+    factory: sessionmaker[Session],
+    send_settings: Settings,
+    sink: Sink,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The last check, should the header writer ever regress: the builder is made to add
+    a line (the one thing faked here); the outbox and the worker must hold the mail."""
+    message = ingest(
+        factory,
+        send_settings,
+        client_mail(
+            tmp_path,
+            "billing.eml",
+            "Invoice HV-INV-1042 copy please",
+            "Please send a copy of invoice HV-INV-1042.\n",
+            "<bill-2@northwindmarine.com>",
+        ),
+    )
+    with factory() as session, session.begin():
+        for entry in session.scalars(select(OutboxEntry)):  # the sample's own mail
+            entry.state = OutboxState.FAILED
+    real = build.header_lines
+
+    def with_a_forged_line(mail: build.OutgoingMail) -> list[tuple[str, str]]:
+        lines = real(mail)
+        name, last = lines[-1]
+        return [*lines[:-1], (name, last + "X-Injected: yes\r\n")]
+
+    with factory() as session, session.begin():
+        draft = session.scalars(select(Draft).where(Draft.message_id == message.id)).one()
+        monkeypatch.setattr(build, "header_lines", with_a_forged_line)
+        entry = queue_reply(session, draft, None, send_settings)
+        assert entry.state == OutboxState.HELD
+        assert entry.hold_reason is not None
+        assert entry.hold_reason.startswith(f"{HEADER_HOLD} the mail would carry header")
+        assert "x-injected" in entry.hold_reason
+        assert [a.name for a in actions_for(entry)] == ["cancel"]
+        entry_id = entry.id
+    # Queued by an older version, say: the worker reads it back before sending, too.
+    with factory() as session, session.begin():
+        queued = session.get_one(OutboxEntry, entry_id)
+        queued.state, queued.hold_reason = OutboxState.QUEUED, None
+    summary = asyncio.run(OutboxWorker(factory, send_settings).run_once())
+    assert summary.held == 1 and summary.sent == 0
+    assert sink.handler.received == []
+    with factory() as session:
+        held = session.get_one(OutboxEntry, entry_id)
+        assert held.state == OutboxState.HELD
+        assert held.hold_reason is not None and held.hold_reason.startswith(HEADER_HOLD)
