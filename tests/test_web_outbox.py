@@ -149,6 +149,7 @@ def test_the_outbox_page_releases_a_held_reply_and_audits_it(
     client = login(app, VA)
     page = client.get("/outbox").text
     assert f'id="outbox-{entry_id}"' in page and RECIPIENTS_HOLD in page
+    assert '<span class="count">1 held</span>' in page  # in the navigation of every page
     assert f"/outbox/{entry_id}/release" in page
     response = post_form(client, "/outbox", f"/outbox/{entry_id}/release")
     assert response.status_code == 302
@@ -156,7 +157,8 @@ def test_the_outbox_page_releases_a_held_reply_and_audits_it(
         entry = session.get_one(OutboxEntry, entry_id)
         assert entry.state == OutboxState.QUEUED and entry.hold_reason is None
     assert audit_actions(db)[-1] == "confirm_recipients"
-    assert f'id="outbox-{entry_id}"' not in client.get("/outbox").text
+    page = client.get("/outbox").text
+    assert f'id="outbox-{entry_id}"' not in page and "held</span>" not in page
 
 
 def test_the_outbox_page_is_for_vas_and_admins_with_csrf(

@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
 
+from inbox.models import OutboxEntry, OutboxState
 from inbox.outgoing.attention import actions_for, apply, needing_attention
 from inbox.outgoing.outbox import OutboxError
 from web import database
@@ -22,6 +25,17 @@ DONE = {
     "delivered": "Mail {id} is recorded as delivered.",
     "cancel": "Mail {id} is cancelled; it will not be sent.",
 }
+
+
+@blueprint.app_context_processor
+def held_count() -> dict[str, Any]:
+    """How many mails wait for a person, beside "Outbox" in the navigation (VA, admin)."""
+    if not current_user.is_authenticated or current_user.record.role not in ("va", "admin"):
+        return {}
+    count = database.session().scalar(
+        select(func.count()).select_from(OutboxEntry).where(OutboxEntry.state == OutboxState.HELD)
+    )
+    return {"outbox_held": count or 0}
 
 
 @blueprint.route("")
