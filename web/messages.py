@@ -98,7 +98,10 @@ def show(message_id: int) -> Any:
 def body(message_id: int) -> Response:
     """The sanitized HTML of the mail, for a sandboxed frame with its own strict policy."""
     message = _message_or_404(message_id)
-    html, blocked = without_remote_images(message.html_body or "")
+    if message.html_remote_images is None:  # stored before ingest cleaned it for display
+        html, blocked = without_remote_images(message.html_body or "")
+    else:
+        html, blocked = message.html_body or "", message.html_remote_images
     notice = (
         f"<p style='font:13px sans-serif;color:#6b5200;background:#fdf3dc;padding:4px 8px'>"
         f"{blocked} remote image{'s' if blocked != 1 else ''} not loaded.</p>"

@@ -124,11 +124,15 @@ class QueueRow:
     attorney_name: str | None
 
 
+# A queue line shows this much of a subject (cut by the database: a huge subject
+# stored before ingest had limits must not make every queue page huge).
+SUBJECT_SHOWN = 200
+
 # Read as plain rows, joined by primary key: loading 50 ORM objects and their client
 # and attorney cost more than the query itself.
 _ROW_COLUMNS = (
     Message.id,
-    Message.subject,
+    func.substr(Message.subject, 1, SUBJECT_SHOWN + 1).label("subject"),
     Message.from_addr,
     Message.from_name,
     Message.label,
