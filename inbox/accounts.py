@@ -51,7 +51,7 @@ def add_user(
 
     Returns the user and whether it was created."""
     email = normalize_email(email)
-    if "@" not in email or " " in email:
+    if "@" not in email or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in email):
         raise AccountError(f"{email!r} is not an e-mail address")
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")

@@ -113,8 +113,27 @@ def load_rules(path: Path) -> RuleSet:
     return parse_rules(text, str(path))
 
 
+# A rules file nests a few levels (rules > rule > when > any/all > values); YAML's
+# loader recurses once a level, so a hostile file nested thousands deep would end in
+# RecursionError. The depth is checked on the event stream first, which does not recurse.
+MAX_NESTING = 32
+
+
+def _check_nesting(text: str, source: str) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_NESTING:
+                line = event.start_mark.line + 1 if event.start_mark else 0
+                raise RulesError(source, line, f"nested deeper than {MAX_NESTING} levels")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def parse_rules(text: str, source: str = "<rules>") -> RuleSet:
     try:
+        _check_nesting(text, source)
         data = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0

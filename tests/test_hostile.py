@@ -272,3 +272,115 @@ def test_a_long_subject_stored_before_the_limits_is_cut_on_queue_pages(
     assert page.status_code == 200
     assert "Q" * 201 not in page.text
     assert len(page.text) < 200_000
+
+
+# -- 13: clear errors, never a traceback or an HTTP 500 -----------------------------
+
+
+@pytest.fixture
+def firm_copy(tmp_path):  # type: ignore[no-untyped-def]
+    """A copy of the sample firm's CSV files to break."""
+    import shutil
+
+    from tests.conftest import SAMPLE_FIRM
+
+    folder = tmp_path / "firm"
+    shutil.copytree(SAMPLE_FIRM, folder)
+    return folder
+
+
+def _replace_first_value(path, column: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0][column] = value
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.mark.parametrize(
+    ("file", "column", "value", "message"),
+    [
+        ("invoices.csv", "amount", "NaN", "invoices.csv:2: amount: 'NaN' is not a number"),
+        ("invoices.csv", "balance", "1e999999", "invoices.csv:2: balance: '1e999999' is too large"),
+        ("attorneys.csv", "email", "bad\x00x@harborvale.law", "attorneys.csv:2: email:"),
+    ],
+    ids=["nan", "huge", "nul"],
+)
+def test_bad_directory_values_are_named_not_a_traceback(
+    db_url: str, firm_copy, capsys, file: str, column: str, value: str, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    from inbox.cli import main
+
+    _replace_first_value(firm_copy / file, column, value)
+    main(["--db", db_url, "import-directory", str(firm_copy)])
+    output = capsys.readouterr()
+    assert message in output.out + output.err
+    assert "Traceback" not in output.out + output.err
+    assert f"{file}: rejected, nothing changed" in output.out + output.err
+
+
+def test_a_folder_where_a_csv_file_belongs_is_named(db_url: str, firm_copy, capsys) -> None:  # type: ignore[no-untyped-def]
+    from inbox.cli import main
+
+    (firm_copy / "matters.csv").unlink()
+    (firm_copy / "matters.csv").mkdir()
+    assert main(["--db", db_url, "import-directory", str(firm_copy)]) != 0
+    assert "matters.csv:0: -: is not a file" in capsys.readouterr().err
+
+
+def test_a_nul_byte_in_a_login_address_is_refused() -> None:
+    from inbox.accounts import AccountError, add_user
+
+    with pytest.raises(AccountError, match="is not an e-mail address"):
+        add_user(None, "dana\x00@harborvale.law", "va", "long-enough-pw")  # type: ignore[arg-type]
+
+
+NESTED_RULES = "rules:\n- " + "[" * 5000 + "]" * 5000 + "\n"
+
+
+def test_deeply_nested_rules_are_refused_with_the_line(
+    settings: Settings, tmp_path, capsys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from inbox.cli import main
+    from tests.conftest import SAMPLE_MAILBOX
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(NESTED_RULES)
+    monkeypatch.setenv("INBOX_ROUTER_RULES_PATH", str(rules))
+    mail = str(next(SAMPLE_MAILBOX.glob("*.eml")))
+    code = main(["--db", settings.db_url, "route", "--json", mail])
+    output = capsys.readouterr()
+    assert code != 0
+    assert "nested deeper than 32 levels" in output.err
+    assert "Traceback" not in output.err
+
+
+def test_deeply_nested_rules_pasted_on_the_admin_page_get_a_message(app: Flask) -> None:
+    admin = login(app, ADMIN)
+    response = post_form(admin, "/admin/rules", "/admin/rules", rules=NESTED_RULES)
+    assert response.status_code == 200
+    assert "nested deeper than 32 levels" in response.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/messages/99999999999999999999999",
+        "/messages/99999999999999999999999/body",
+        "/attachments/99999999999999999999999",
+        "/queue/all?client=99999999999999999999999",
+        "/queue/all?mailbox=99999999999999999999999",
+        "/queue/all?assignee=u:99999999999999999999999",
+        "/queue/all?page=99999999999999999999999",
+        "/queue/all?client=%C2%B2",  # '²' passes str.isdigit() but not int()
+        "/admin/audit?message=99999999999999999999999",
+        "/admin/templates/client/status_request?message=99999999999999999999999",
+    ],
+)
+def test_ids_beyond_64_bits_are_not_found_or_ignored(app: Flask, url: str) -> None:
+    response = login(app, ADMIN).get(url)
+    assert response.status_code in (200, 404), response.status_code

@@ -21,6 +21,7 @@ from inbox.db import make_engine, session_factory
 from inbox.settings import Settings
 from web import admin, auth, database, messages, metrics, presence, queues, security
 from web.display import label_badge, local_time, time_tag
+from web.ids import IdConverter
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     engine = make_engine(settings)
     app.extensions["inbox_router"] = database.AppState(
         settings=settings, engine=engine, factory=session_factory(engine)

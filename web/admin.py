@@ -18,6 +18,7 @@ from inbox.models import ROLES, Mailbox, User
 from web import database, mailbox_admin, rules_check, template_editor, user_admin
 from web.audit_log import AuditFilters, audit_page
 from web.auth import me, roles
+from web.ids import parse_id
 from web.retraining import RetrainBusy, RetrainJob, classifier_info, start_retraining
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -191,8 +192,7 @@ def templates() -> Any:
 
 
 def _message_arg(value: str | None) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    return parse_id(value)
 
 
 @blueprint.route("/templates/<path:name>", methods=["GET", "POST"])

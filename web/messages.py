@@ -27,6 +27,7 @@ from inbox.outgoing.outbox import OutboxError, queue_reply
 from rules import review
 from web import database
 from web.auth import login_required, me
+from web.ids import parse_id
 from web.message_page import load_message, load_message_page
 from web.permissions import allowed
 from web.queues import filter_choices
@@ -138,10 +139,10 @@ def _draft(message: Message, draft_id: int) -> Draft:
 
 
 def _version() -> int:
-    value = request.form.get("version", "")
-    if not value.isdigit():
+    version = parse_id(request.form.get("version"))
+    if version is None:
         abort(400, "the form has no draft version")
-    return int(value)
+    return version
 
 
 @blueprint.route("/messages/<int:message_id>/drafts/<int:draft_id>", methods=["POST"])
@@ -219,13 +220,14 @@ def relabel(message_id: int) -> Any:
 
 def _person(value: str) -> tuple[User | None, Attorney | None]:
     session = database.session()
-    kind, _, number = value.partition(":")
-    if not number.isdigit():
+    kind, _, text = value.partition(":")
+    number = parse_id(text)
+    if number is None:
         return None, None
     if kind == "u":
-        return session.get(User, int(number)), None
+        return session.get(User, number), None
     if kind == "a":
-        return None, session.get(Attorney, int(number))
+        return None, session.get(Attorney, number)
     return None, None
 
 
@@ -246,8 +248,8 @@ def reassign(message_id: int) -> Any:
 @login_required
 def escalate(message_id: int) -> Any:
     message = _message_or_404(message_id)
-    number = request.form.get("attorney", "")
-    attorney = database.session().get(Attorney, int(number)) if number.isdigit() else None
+    number = parse_id(request.form.get("attorney"))
+    attorney = database.session().get(Attorney, number) if number is not None else None
     if attorney is None:
         flash("Choose the attorney to escalate to.", "error")
         return _back(message)

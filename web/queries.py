@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from inbox.models import LABELS, Attorney, Client, Message, MessageState, User
+from web.ids import parse_id, parse_page
 from web.search import count_matches, narrowed
 
 PAGE_SIZE = 50
@@ -59,8 +60,7 @@ class Filters:
         """From the query string; anything unusable is ignored, never an error page."""
 
         def number(name: str) -> int | None:
-            value = (args.get(name) or "").strip()
-            return int(value) if value.isdigit() else None
+            return parse_id(args.get(name))
 
         label = args.get("label") or None
         state = args.get("state") or None
@@ -75,7 +75,7 @@ class Filters:
             state=state if state in MessageState.ALL else None,
             mailbox=number("mailbox"),
             search=(args.get("q") or "").strip()[:200],
-            page=max(1, number("page") or 1),
+            page=parse_page(args.get("page")),
         )
 
     @property
@@ -178,8 +178,7 @@ def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
         query = query.where(
             Message.assignee_user_id.is_(None), Message.assignee_attorney_id.is_(None)
         )
-    elif filters.assignee and filters.assignee[2:].isdigit():
-        who = int(filters.assignee[2:])
+    elif filters.assignee and (who := parse_id(filters.assignee[2:])) is not None:
         column = (
             Message.assignee_user_id if filters.assignee[0] == "u" else Message.assignee_attorney_id
         )
