@@ -384,3 +384,84 @@ def test_deeply_nested_rules_pasted_on_the_admin_page_get_a_message(app: Flask) 
 def test_ids_beyond_64_bits_are_not_found_or_ignored(app: Flask, url: str) -> None:
     response = login(app, ADMIN).get(url)
     assert response.status_code in (200, 404), response.status_code
+
+
+# -- 12: templates cannot spend the machine -------------------------------------------
+
+
+def test_the_admin_preview_of_a_huge_template_is_a_short_error(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    from inbox.models import Message
+
+    with db() as session:
+        message_id = session.scalars(
+            select(Message.id).where(Message.origin.like("%03-retainer-balance%"))
+        ).one()
+    admin = login(app, ADMIN)
+    url = "/admin/templates/client/billing_query.txt.j2"
+    token = csrf_token(admin.get(url).text)
+    response = admin.post(
+        url,
+        data={
+            "csrf_token": token,
+            "source": "{{ 'a' * 5*10**8 }}",
+            "message": str(message_id),
+            "intent": "preview",
+        },
+    )
+    assert response.status_code == 200
+    assert "over 500,000 characters" in response.text
+    assert len(response.data) < 100_000
+
+
+BOMBS = {
+    "repeat": "{{ 'a' * 5*10**8 }}",
+    "nested-range": "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+    "nested-string-loops": (
+        "{% set s = 'x' * 1000 %}{% for a in s %}{% for b in s %}{% for c in s %}"
+        "{% endfor %}{% endfor %}{% endfor %}"
+    ),
+    "replace-empty": "{{ ('a' * 1000)|replace('', 'b' * 1000) }}",
+    "str-replace": "{{ ('a' * 1000).replace('', 'b' * 1000) }}",
+    "center": "{{ 'x'|center(10**9) }}",
+    "indent": "{{ 'x\nx'|indent(10**9, true) }}",
+    "percent-width": "{{ '%0999999999d' % 1 }}",
+    "format-width": "{{ '{:>999999999}'.format(1) }}",
+    "format-nested-width": "{{ '{x:>{w}}'.format(x=1, w=999999999) }}",
+    "doubling": (
+        "{% set ns = namespace(s='x') %}{% for i in range(40) %}"
+        "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}"
+    ),
+    "long-output": "{% for i in range(100000) %}{{ 'xxxxxxxxxx' }}{% endfor %}",
+}
+
+
+@pytest.mark.parametrize("source", list(BOMBS.values()), ids=list(BOMBS))
+def test_a_costly_template_stops_at_its_budget(tmp_path, source: str) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from rules.drafting import MissingData, render
+
+    (tmp_path / "bomb.txt.j2").write_text(source)
+    (tmp_path / "bomb.html.j2").write_text("<p>fine</p>")
+    start = time.monotonic()
+    with pytest.raises(MissingData, match=r"over 500,000 characters|longer than 2 s|not allowed"):
+        render(tmp_path, "bomb", "Re: hi", {})
+    assert time.monotonic() - start < 10
+
+
+def test_ordinary_template_code_still_renders(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from rules.drafting import render
+
+    source = (
+        "{% for x in items %}{{ loop.index }}/{{ loop.length }} {{ x|upper }}\n{% endfor %}"
+        "{% for x in [] %}{% else %}none{% endfor %} {{ '%05.1f' % 3.14159 }} "
+        "{{ '{:>6}'.format('ok') }} {{ 'a-b'|replace('-', ' ') }} {{ '=' * 10 }}"
+    )
+    (tmp_path / "fine.txt.j2").write_text(source)
+    (tmp_path / "fine.html.j2").write_text("<p>{{ items|join(', ') }}</p>")
+    rendered = render(tmp_path, "fine", "Re: hi", {"items": ["a", "b"]})
+    assert rendered.body_text.startswith("1/2 A\n2/2 B\n")
+    assert "none 003.1     ok a b ==========" in rendered.body_text
+    assert rendered.body_html == "<p>a, b</p>"
