@@ -465,3 +465,68 @@ def test_ordinary_template_code_still_renders(tmp_path) -> None:  # type: ignore
     assert rendered.body_text.startswith("1/2 A\n2/2 B\n")
     assert "none 003.1     ok a b ==========" in rendered.body_text
     assert rendered.body_html == "<p>a, b</p>"
+
+
+# -- 14: headers and what admin pages reveal --------------------------------------------
+
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "Permissions-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Cross-Origin-Resource-Policy",
+)
+
+
+@pytest.mark.parametrize("path", ["/login", "/no-such-page", "/messages/99999"])
+def test_pages_and_error_pages_carry_the_security_headers(app: Flask, path: str) -> None:
+    client = login(app, VA) if path.startswith("/messages") else app.test_client()
+    response = client.get(path)
+    for name in SECURITY_HEADERS:
+        assert name in response.headers, (path, name)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Strict-Transport-Security" not in response.headers  # plain http
+
+
+def test_hsts_when_the_base_url_is_https(settings: Settings) -> None:
+    app = create_app(settings.with_changes(base_url="https://inbox.firm.example"))
+    try:
+        response = app.test_client().get("/login")
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    finally:
+        app.extensions["inbox_router"].engine.dispose()
+
+
+def test_a_failure_outside_the_apps_error_handling_still_gets_the_headers(app: Flask) -> None:
+    def broken_error_page(error: Exception) -> str:
+        raise RuntimeError("the error page itself failed")
+
+    app.register_error_handler(404, broken_error_page)
+    app.register_error_handler(500, broken_error_page)  # so the failure leaves Flask
+    app.testing = False  # as in production: exceptions are answered, not raised
+    response = app.test_client().get("/no-such-page")
+    assert response.status_code == 500
+    for name in SECURITY_HEADERS:
+        assert name in response.headers, name
+    assert response.headers["Cache-Control"] == "no-store"
+    assert b"Traceback" not in response.data
+    assert b"Something went wrong" in response.data
+
+
+def test_gunicorn_does_not_name_itself() -> None:
+    import gunicorn.http.wsgi
+
+    from web.serve import _hide_server_name
+
+    _hide_server_name()
+    assert "gunicorn" not in gunicorn.http.wsgi.SERVER.lower()
+
+
+def test_admin_pages_show_no_absolute_server_paths(app: Flask) -> None:
+    from inbox.settings import PROJECT_ROOT
+
+    admin = login(app, ADMIN)
+    for url in ("/admin/rules", "/admin/classifier"):
+        page = admin.get(url).text
+        assert str(PROJECT_ROOT) not in page, url
+    assert "rules/default_rules.yaml" in admin.get("/admin/rules").text

@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.add_template_global(partial(time_tag, zone=zone), "when")
     CSRFProtect(app)
     database.init_app(app)
-    security.init_app(app)
+    security.init_app(app, https=settings.base_url.startswith("https://"))
     auth.init_app(app)
     for blueprint in (
         auth.blueprint,

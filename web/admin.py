@@ -7,6 +7,7 @@ retraining.py), commits and redirects; every change is in the audit log.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,9 +16,11 @@ from flask.blueprints import BlueprintSetupState
 from inbox.accounts import AccountError
 from inbox.audit import audit
 from inbox.models import ROLES, Mailbox, User
+from inbox.settings import PROJECT_ROOT
 from web import database, mailbox_admin, rules_check, template_editor, user_admin
 from web.audit_log import AuditFilters, audit_page
 from web.auth import me, roles
+from web.display import shown_path
 from web.ids import parse_id
 from web.retraining import RetrainBusy, RetrainJob, classifier_info, start_retraining
 
@@ -53,6 +56,12 @@ def _refused(text: str, endpoint: str, **args: Any) -> Any:
 @roles("admin")
 def index() -> Any:
     return render_template("admin/index.html")
+
+
+def _folders() -> tuple[Path, ...]:
+    """What paths on admin pages are shown relative to: the project, the working folder."""
+    settings = database.settings()
+    return (settings.models_dir, PROJECT_ROOT, Path.cwd())
 
 
 # -- users ---------------------------------------------------------------------
@@ -163,7 +172,7 @@ def set_mailbox_enabled(mailbox_id: int) -> Any:
 @roles("admin")
 def rules() -> Any:
     settings = database.settings()
-    lines, read_error = rules_check.numbered(settings.rules_path)
+    lines, read_error = rules_check.numbered(settings.rules_path, _folders())
     check, pasted = None, ""
     if request.method == "POST":
         pasted = request.form.get("rules", "")
@@ -173,7 +182,7 @@ def rules() -> Any:
         session.commit()
     return render_template(
         "admin/rules.html",
-        path=settings.rules_path,
+        path=shown_path(settings.rules_path, _folders()),
         lines=lines,
         read_error=read_error,
         check=check,
