@@ -97,6 +97,9 @@ class Settings:
     max_message_bytes: int = MailLimits.max_message_bytes
     max_header_line_bytes: int = MailLimits.max_header_line_bytes
     max_header_block_bytes: int = MailLimits.max_header_block_bytes
+    # Ethical walls (web/walls.py): an attorney sees only the messages they are listed
+    # on (assigned, the matter's responsible or the client's relationship attorney).
+    ethical_walls: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

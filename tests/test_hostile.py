@@ -530,3 +530,74 @@ def test_admin_pages_show_no_absolute_server_paths(app: Flask) -> None:
         page = admin.get(url).text
         assert str(PROJECT_ROOT) not in page, url
     assert "rules/default_rules.yaml" in admin.get("/admin/rules").text
+
+
+# -- 15: ethical walls ------------------------------------------------------------------
+
+
+def _walled_and_own(db: sessionmaker[Session]) -> tuple[int, int]:
+    """An escalation Margaret is not listed on, and one assigned to her."""
+    from inbox.models import Client, Matter, Message, MessageState
+    from web.walls import may_see
+
+    with db() as session:
+        margaret = session.scalars(select(User).where(User.email == ATTORNEY)).one()
+        escalated = session.scalars(
+            select(Message).where(Message.state == MessageState.ESCALATED).order_by(Message.id)
+        ).all()
+        others = [m for m in escalated if not may_see(session, margaret, m, walls_on=True)]
+        own = [m for m in escalated if m.assignee_attorney_id == margaret.attorney_id]
+        assert others and own, "the sample has escalations for several attorneys"
+        other = others[0]
+        # Really not hers: neither assigned, nor her matter, nor her client.
+        assert other.assignee_attorney_id != margaret.attorney_id
+        if other.matter_id is not None:
+            matter = session.get_one(Matter, other.matter_id)
+            assert matter.responsible_attorney_id != margaret.attorney_id
+        if other.client_id is not None:
+            client = session.get_one(Client, other.client_id)
+            assert client.relationship_attorney_id != margaret.attorney_id
+        return other.id, own[0].id
+
+
+def _walled_app(settings: Settings) -> Flask:
+    return create_app(settings.with_changes(ethical_walls=True))
+
+
+def test_without_walls_an_attorney_may_open_a_colleagues_escalation(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    other, _ = _walled_and_own(db)
+    assert login(app, ATTORNEY).get(f"/messages/{other}").status_code == 200
+
+
+def test_with_walls_an_attorney_sees_only_messages_they_are_listed_on(
+    settings: Settings, db: sessionmaker[Session]
+) -> None:
+    other, own = _walled_and_own(db)
+    app = _walled_app(settings)
+    try:
+        margaret = login(app, ATTORNEY)
+        assert margaret.get(f"/messages/{own}").status_code == 200
+        for path in (f"/messages/{other}", f"/messages/{other}/body"):
+            assert margaret.get(path).status_code == 404, path
+        reply = post_form(margaret, f"/messages/{own}", f"/messages/{other}/reply", body="Yes.")
+        assert reply.status_code == 404
+        listed = margaret.get("/queue/escalations").text
+        assert f'href="/messages/{own}"' in listed
+        assert f'href="/messages/{other}"' not in listed
+        # VAs (and admins) are not behind the walls.
+        assert login(app, VA).get(f"/messages/{other}").status_code == 200
+    finally:
+        app.extensions["inbox_router"].engine.dispose()
+    with db() as session:
+        from inbox.models import OutboxEntry
+
+        assert not session.scalars(
+            select(OutboxEntry).where(OutboxEntry.message_id == other, OutboxEntry.kind == "reply")
+        ).all()
+
+
+def test_walls_are_a_setting() -> None:
+    assert Settings.from_env({"INBOX_ROUTER_ETHICAL_WALLS": "true"}).ethical_walls
+    assert not Settings().ethical_walls

@@ -32,6 +32,7 @@ from web.message_page import load_message, load_message_page
 from web.permissions import allowed
 from web.queues import filter_choices
 from web.security import MAIL_POLICY
+from web.walls import may_see
 
 blueprint = Blueprint("messages", __name__)
 STALE = (
@@ -41,8 +42,11 @@ STALE = (
 
 
 def _message_or_404(message_id: int) -> Message:
-    message = load_message(database.session(), message_id)
-    if message is None:
+    """The message, unless it does not exist or the ethical walls keep this user out
+    (a 404 either way: a wall does not confirm that a message exists)."""
+    session = database.session()
+    message = load_message(session, message_id)
+    if message is None or not may_see(session, me(), message, database.settings().ethical_walls):
         abort(404)
     return message
 
@@ -125,6 +129,7 @@ def attachment(attachment_id: int) -> Response:
     found = database.session().get(Attachment, attachment_id)
     if found is None:
         abort(404)
+    _message_or_404(found.message_id)  # the message's walls hold for its files
     name = found.filename or f"attachment-{found.id}"
     response = Response(found.content, mimetype="application/octet-stream")
     response.headers.set("Content-Disposition", "attachment", filename=name)

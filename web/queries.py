@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from inbox.models import LABELS, Attorney, Client, Message, MessageState, User
 from web.ids import parse_id, parse_page
 from web.search import count_matches, narrowed
+from web.walls import visible_condition, walled
 
 PAGE_SIZE = 50
 SEARCH_COUNT_CAP = 1000
@@ -187,11 +188,21 @@ def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
 
 
 def queue_page(
-    session: Session, queue: Queue, user: User, filters: Filters, known_total: int | None = None
+    session: Session,
+    queue: Queue,
+    user: User,
+    filters: Filters,
+    known_total: int | None = None,
+    *,
+    walls: bool = False,
 ) -> Page:
     """One page of the queue. `known_total`: the queue's size when already counted (the
-    navigation's counts), which only holds when no filter or search narrows it."""
+    navigation's counts), which only holds when no filter or search narrows it.
+    `walls`: the firm's ethical walls are on (web/walls.py)."""
     base = _filtered(_queue_select(queue, user), filters)
+    if walled(user, walls):
+        base = base.where(visible_condition(user))
+        known_total = None  # the navigation counts the whole queue
     if known_total is not None and filters.narrowed:
         raise ValueError("a known total applies to the whole queue, not to a filtered one")
     if known_total is not None:
