@@ -100,6 +100,9 @@ class Settings:
     # Ethical walls (web/walls.py): an attorney sees only the messages they are listed
     # on (assigned, the matter's responsible or the client's relationship attorney).
     ethical_walls: bool = False
+    # How many reverse proxies stand in front of the web UI (each adds X-Forwarded-For):
+    # the client's address, which the login throttle counts, is read behind them.
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -143,6 +146,8 @@ class Settings:
         for name in ("max_message_bytes", "max_header_line_bytes", "max_header_block_bytes"):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be 0 (no limit) or more")
+        if not 0 <= self.trusted_proxies <= 5:
+            raise SettingsError(f"{ENV_PREFIX}TRUSTED_PROXIES must be between 0 and 5")
         if self.stale_matter_days < 1:
             raise SettingsError(f"{ENV_PREFIX}STALE_MATTER_DAYS must be at least 1")
         for name in ("confidence_threshold", "legal_guard_threshold"):

@@ -100,6 +100,32 @@ def test_wrong_passwords_from_a_stranger_do_not_lock_the_owner_out(
     assert _attempt(owner, VA, SAMPLE_PASSWORD) == 302
 
 
+def test_a_known_browser_passes_even_when_its_office_address_is_spraying(app: Flask) -> None:
+    office = "192.0.2.10"  # one NAT address for the whole office, attacker included
+    dana = _from(app, office)
+    assert _attempt(dana, VA, SAMPLE_PASSWORD) == 302
+    post_form(dana, "/queue/all", "/logout")
+    attacker = _from(app, office)
+    for n in range(21):
+        assert _attempt(attacker, f"user{n}@harborvale.law", "Winter2026!") in (401, 429)
+    assert _attempt(_from(app, office), VA2, SAMPLE_PASSWORD) == 429  # an unknown browser
+    assert _attempt(dana, VA, SAMPLE_PASSWORD) == 302
+
+
+def test_behind_a_trusted_proxy_the_clients_address_is_counted(settings: Settings) -> None:
+    app = create_app(settings.with_changes(trusted_proxies=1))
+    try:
+        attacker, other = _from(app, "10.0.0.1"), _from(app, "10.0.0.1")  # the proxy
+        attacker.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.9"
+        other.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.7"
+        for n in range(20):
+            assert _attempt(attacker, f"user{n}@harborvale.law", "Winter2026!") == 401
+        assert _attempt(attacker, VA2, SAMPLE_PASSWORD) == 429
+        assert _attempt(other, VA2, SAMPLE_PASSWORD) == 302
+    finally:
+        app.extensions["inbox_router"].engine.dispose()
+
+
 def test_the_wait_grows_and_ends_without_an_admin(app: Flask, db: sessionmaker[Session]) -> None:
     stranger = _from(app, "203.0.113.9")
     for _ in range(5):

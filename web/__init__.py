@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from inbox.db import make_engine, session_factory
 from inbox.settings import Settings
@@ -57,6 +58,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.add_template_global(partial(time_tag, zone=zone), "when")
     CSRFProtect(app)
     database.init_app(app)
+    if settings.trusted_proxies:  # the client's address, not the proxy's, for the throttle
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
+        )
     security.init_app(app, https=settings.base_url.startswith("https://"))
     auth.init_app(app)
     for blueprint in (

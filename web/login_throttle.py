@@ -1,11 +1,12 @@
 """How long a login attempt must wait after failures: per account and per client address.
 
 No hard lock: each failure beyond a few free ones doubles the wait before the next
-attempt (capped), counted over a sliding window. The account's wait does not apply
-to a browser that has logged in to that account before (a signed "known device"
-cookie, web/auth.py), so a stranger who knows a VA's address cannot keep the VA out;
-the wait per client address applies to everyone, which is what stops password
-spraying over many accounts. An admin's unlock forgets an account's failures.
+attempt (capped), counted over a sliding window. The wait per client address is
+what stops password spraying over many accounts; the wait per account stops
+guessing one password from many addresses. Neither applies to a browser that has
+logged in to that account before (a signed "known device" cookie, web/auth.py), so a
+stranger who knows a VA's address cannot keep the VA out. An admin's unlock
+forgets an account's failures.
 No Flask here: the session comes first, the clock is an argument.
 """
 
@@ -59,15 +60,17 @@ def _left(session: Session, where: object, free: int, now: dt.datetime) -> int:
 def wait_before_attempt(
     session: Session, email: str, address: str, now: dt.datetime, known_device: bool
 ) -> Wait:
-    """How long this attempt must wait; the account's failures do not count for a
-    browser that has logged in to this account before."""
+    """How long this attempt must wait. A browser that has logged in to this account
+    before does not wait: a stranger's failures, at the account or from a shared
+    address (an office behind one NAT), must not keep its owner out."""
+    if known_device:
+        return Wait(0, "")
     by_address = _left(session, LoginFailure.address == address, FREE_FAILURES_PER_ADDRESS, now)
     if by_address:
         return Wait(by_address, "address")
-    if not known_device:
-        by_account = _left(session, LoginFailure.email == email, FREE_FAILURES_PER_ACCOUNT, now)
-        if by_account:
-            return Wait(by_account, "account")
+    by_account = _left(session, LoginFailure.email == email, FREE_FAILURES_PER_ACCOUNT, now)
+    if by_account:
+        return Wait(by_account, "account")
     return Wait(0, "")
 
 

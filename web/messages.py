@@ -21,7 +21,7 @@ from flask import (
 )
 from sqlalchemy.orm.exc import StaleDataError
 
-from inbox.mail.html_text import without_remote_images
+from inbox.mail.html_text import limit_nesting, without_remote_images
 from inbox.models import LABELS, Attachment, Attorney, Draft, Message, User
 from inbox.outgoing.outbox import OutboxError, queue_reply
 from rules import review
@@ -104,7 +104,7 @@ def body(message_id: int) -> Response:
     """The sanitized HTML of the mail, for a sandboxed frame with its own strict policy."""
     message = _message_or_404(message_id)
     if message.html_remote_images is None:  # stored before ingest cleaned it for display
-        html, blocked = without_remote_images(message.html_body or "")
+        html, blocked = without_remote_images(limit_nesting(message.html_body or ""))
     else:
         html, blocked = message.html_body or "", message.html_remote_images
     notice = (
