@@ -385,6 +385,16 @@ def test_deeply_nested_rules_are_refused_with_the_line(
     assert "Traceback" not in output.err
 
 
+def test_a_rules_file_of_aliases_standing_for_millions_of_values_is_refused() -> None:
+    from rules.ruleset import RulesError, parse_rules
+
+    text = "rules:\n- name: r\n  description: &a0 [" + ",".join(['"x"'] * 9) + "]\n"
+    for i in range(1, 9):
+        text += f"  d{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]\n"
+    with pytest.raises(RulesError, match="more than 100,000 values"):
+        parse_rules(text)
+
+
 def test_deeply_nested_rules_pasted_on_the_admin_page_get_a_message(app: Flask) -> None:
     admin = login(app, ADMIN)
     response = post_form(admin, "/admin/rules", "/admin/rules", rules=NESTED_RULES)
