@@ -31,10 +31,17 @@ def find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == normalize_email(email)))
 
 
+def end_sessions(user: User) -> None:
+    """Every session of this user stops working at its next request (logout, new password)."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
 def set_password(user: User, password: str) -> None:
+    """A new password also ends the user's sessions: whoever held one must log in again."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     user.password_hash = generate_password_hash(password)
+    end_sessions(user)
 
 
 def add_user(
@@ -44,7 +51,7 @@ def add_user(
 
     Returns the user and whether it was created."""
     email = normalize_email(email)
-    if "@" not in email or " " in email:
+    if "@" not in email or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in email):
         raise AccountError(f"{email!r} is not an e-mail address")
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")

@@ -96,6 +96,9 @@ class User(Base):
     attorney_id: Mapped[int | None] = mapped_column(ForeignKey("attorneys.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
+    # Moves on at logout and at every password change: a session made under an older
+    # generation is no longer accepted (web/auth.py), so a copied cookie dies with it.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     attorney: Mapped[Attorney | None] = relationship()
 
@@ -237,6 +240,9 @@ class Message(Base):
     headers: Mapped[list[Any]] = mapped_column(default=list)
     text_body: Mapped[str] = mapped_column(Text, default="")
     html_body: Mapped[str | None] = mapped_column(Text)  # sanitized with nh3
+    # Remote images taken out of html_body at ingest (it is served as stored); None for
+    # rows stored before that, which are cleaned when shown.
+    html_remote_images: Mapped[int | None] = mapped_column(Integer)
     new_text: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str | None] = mapped_column(String(8))
     in_reply_to: Mapped[str | None] = mapped_column(Text)
@@ -458,6 +464,21 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(50))
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class LoginFailure(Base):
+    """One failed login, counted per account and per client address by the throttle."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_email_at", "email", "at"),
+        Index("ix_login_failures_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    email: Mapped[str] = mapped_column(String(320))
+    address: Mapped[str] = mapped_column(String(64))
 
 
 class Presence(Base):

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from inbox.mail.limits import MailLimits
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_FILE = "inbox-router.db"
 ENV_PREFIX = "INBOX_ROUTER_"
@@ -89,6 +91,18 @@ class Settings:
     # The firm's client wording for internal matter status codes; None: the default
     # beside the rules (rules/status_wording.yaml).
     status_wording_path: Path | None = None
+    # Mail over these sizes is quarantined with its raw bytes instead of parsed
+    # (inbox/mail/limits.py); 0 turns a limit off. The header line limit applies, after
+    # unfolding, to the fields read as one value (Subject, From, Reply-To, Message-ID ...).
+    max_message_bytes: int = MailLimits.max_message_bytes
+    max_header_line_bytes: int = MailLimits.max_header_line_bytes
+    max_header_block_bytes: int = MailLimits.max_header_block_bytes
+    # Ethical walls (web/walls.py): an attorney sees only the messages they are listed
+    # on (assigned, the matter's responsible or the client's relationship attorney).
+    ethical_walls: bool = False
+    # How many reverse proxies stand in front of the web UI (each adds X-Forwarded-For):
+    # the client's address, which the login throttle counts, is read behind them.
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -112,6 +126,11 @@ class Settings:
         settings.validate()
         return settings
 
+    def mail_limits(self) -> MailLimits:
+        return MailLimits(
+            self.max_message_bytes, self.max_header_line_bytes, self.max_header_block_bytes
+        )
+
     def with_changes(self, **changes: object) -> Settings:
         return replace(self, **changes)
 
@@ -124,6 +143,11 @@ class Settings:
         self._validate_send()
         if self.ingest_workers is not None and not 0 <= self.ingest_workers <= 64:
             raise SettingsError(f"{ENV_PREFIX}INGEST_WORKERS must be between 0 and 64")
+        for name in ("max_message_bytes", "max_header_line_bytes", "max_header_block_bytes"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be 0 (no limit) or more")
+        if not 0 <= self.trusted_proxies <= 5:
+            raise SettingsError(f"{ENV_PREFIX}TRUSTED_PROXIES must be between 0 and 5")
         if self.stale_matter_days < 1:
             raise SettingsError(f"{ENV_PREFIX}STALE_MATTER_DAYS must be at least 1")
         for name in ("confidence_threshold", "legal_guard_threshold"):

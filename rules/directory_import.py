@@ -21,9 +21,15 @@ from sqlalchemy.orm import Session
 
 from inbox.models import Attorney, Client, Contact, Invoice, Matter
 
-_EMAIL = re.compile(r"^[^@\s,;<>]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.[A-Za-z]{2,}$")
+# No control characters (a NUL in an address would reach mail headers and queries).
+_EMAIL = re.compile(
+    r"^[^@\s,;<>\x00-\x1f\x7f]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.[A-Za-z]{2,}$"
+)
 _DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+$")
 
+# An invoice amount at or above this is a typo or an attack (1e999999 was once stored as
+# infinity), not a fee.
+MAX_AMOUNT = Decimal(10) ** 12
 FILES = ("attorneys.csv", "clients.csv", "contacts.csv", "matters.csv", "invoices.csv")
 COLUMNS = {
     "attorneys.csv": ("email", "name", "practice_areas"),
@@ -127,11 +133,17 @@ class _Row:
         except InvalidOperation:
             self.fail(name, f"{value!r} is not an amount")
             return Decimal(0)
-        if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        if not amount.is_finite():
+            self.fail(name, f"{value!r} is not a number")
+        elif amount.as_tuple().exponent < -2:  # type: ignore[operator]
             self.fail(name, f"{value!r} is not an amount with at most two decimals")
         elif amount < 0:
             self.fail(name, f"{value!r} is negative")
-        return amount
+        elif amount >= MAX_AMOUNT:
+            self.fail(name, f"{value!r} is too large (at most {MAX_AMOUNT - 1:,})")
+        else:
+            return amount
+        return Decimal(0)  # the row is refused; a placeholder keeps later checks simple
 
     def fail(self, name: str, reason: str) -> None:
         self.errors.append(RowError(self.file, self.line, name, reason))
@@ -375,7 +387,18 @@ def import_directory(session: Session, directory: Path) -> list[FileResult]:
         raise DirectoryError(
             [RowError(str(directory), 0, "-", f"none of {', '.join(FILES)} found")]
         )
-    return [import_file(session, name, (directory / name).read_bytes()) for name in present]
+    contents = {name: _read(directory / name) for name in present}
+    return [import_file(session, name, contents[name]) for name in present]
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes, or a DirectoryError naming it (a folder, no permission ...)."""
+    if not path.is_file():
+        raise DirectoryError([RowError(str(path), 0, "-", "is not a file")])
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DirectoryError([RowError(str(path), 0, "-", exc.strerror or str(exc))]) from None
 
 
 def _keywords(row: _Row) -> str:

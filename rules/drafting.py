@@ -25,10 +25,10 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.ext import Extension
-from jinja2.sandbox import SandboxedEnvironment
 
 from inbox.models import Client, Contact, Invoice, Matter
 from rules.status_wording import StatusWording
+from rules.template_sandbox import BoundedSandbox, render_bounded
 
 
 class MissingData(Exception):
@@ -70,9 +70,10 @@ class StandaloneTags(Extension):
 
 
 @lru_cache(maxsize=8)
-def environment(templates_dir: str) -> SandboxedEnvironment:
-    """Built once per folder: sandboxed, strict, autoescaping the HTML parts only."""
-    return SandboxedEnvironment(
+def environment(templates_dir: str) -> BoundedSandbox:
+    """Built once per folder: sandboxed (with a size and time budget: every render goes
+    through render_bounded), strict, autoescaping the HTML parts only."""
+    return BoundedSandbox(
         loader=FileSystemLoader(templates_dir),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
@@ -91,15 +92,15 @@ def render_source(templates_dir: Path, name: str, source: str, data: dict[str, A
         loader=ChoiceLoader([DictLoader({name: source}), FileSystemLoader(str(templates_dir))]),
         cache_size=0,
     )
-    return env.get_template(name).render(_without_missing(data))
+    return render_bounded(env.get_template(name), _without_missing(data))
 
 
 def render(templates_dir: Path, template: str, subject: str, data: dict[str, Any]) -> Rendered:
     env = environment(str(templates_dir))
     clean = _without_missing(data)
     try:
-        text = env.get_template(f"{template}.txt.j2").render(clean)
-        html = env.get_template(f"{template}.html.j2").render(clean)
+        text = render_bounded(env.get_template(f"{template}.txt.j2"), clean)
+        html = render_bounded(env.get_template(f"{template}.html.j2"), clean)
     except TemplateError as exc:
         raise MissingData(f"template {template}: {exc.message or exc}") from None
     return Rendered(template, subject, _tidy(text), html.strip(), clean)

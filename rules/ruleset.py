@@ -113,8 +113,44 @@ def load_rules(path: Path) -> RuleSet:
     return parse_rules(text, str(path))
 
 
+# A rules file nests a few levels (rules > rule > when > any/all > values); YAML's
+# loader recurses once a level, so a hostile file nested thousands deep would end in
+# RecursionError. And aliases repeat what an anchor holds without copying it, so nine
+# lines can stand for 9^9 values ("billion laughs") that validation would then walk.
+# Both are checked on the event stream first, which neither recurses nor expands.
+MAX_NESTING = 32
+MAX_VALUES = 100_000
+
+
+def _check_shape(text: str, source: str) -> None:
+    """Refuse nesting deeper than MAX_NESTING and more than MAX_VALUES values once
+    aliases are expanded, before the loader builds anything."""
+    sizes: dict[str, int] = {}  # anchor -> values it stands for
+    open_counts: list[tuple[str | None, int]] = []  # (anchor, values before it opened)
+    total = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, yaml.AliasEvent):
+            total += sizes.get(event.anchor or "", 1)
+        elif isinstance(event, yaml.NodeEvent):
+            total += 1
+            if isinstance(event, yaml.CollectionStartEvent):
+                open_counts.append((event.anchor, total))
+                if len(open_counts) > MAX_NESTING:
+                    raise RulesError(source, line, f"nested deeper than {MAX_NESTING} levels")
+            elif event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionEndEvent) and open_counts:
+            anchor, before = open_counts.pop()
+            if anchor:
+                sizes[anchor] = total - before + 1
+        if total > MAX_VALUES:
+            raise RulesError(source, line, f"more than {MAX_VALUES:,} values (aliases expanded)")
+
+
 def parse_rules(text: str, source: str = "<rules>") -> RuleSet:
     try:
+        _check_shape(text, source)
         data = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0

@@ -16,11 +16,13 @@ from zoneinfo import ZoneInfo
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from inbox.db import make_engine, session_factory
 from inbox.settings import Settings
 from web import admin, auth, database, messages, metrics, outbox_page, presence, queues, security
 from web.display import label_badge, local_time, time_tag
+from web.ids import IdConverter
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     engine = make_engine(settings)
     app.extensions["inbox_router"] = database.AppState(
         settings=settings, engine=engine, factory=session_factory(engine)
@@ -55,7 +58,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.add_template_global(partial(time_tag, zone=zone), "when")
     CSRFProtect(app)
     database.init_app(app)
-    security.init_app(app)
+    if settings.trusted_proxies:  # the client's address, not the proxy's, for the throttle
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
+        )
+    security.init_app(app, https=settings.base_url.startswith("https://"))
     auth.init_app(app)
     for blueprint in (
         auth.blueprint,

@@ -7,6 +7,7 @@ retraining.py), commits and redirects; every change is in the audit log.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,9 +16,12 @@ from flask.blueprints import BlueprintSetupState
 from inbox.accounts import AccountError
 from inbox.audit import audit
 from inbox.models import ROLES, Mailbox, User
+from inbox.settings import PROJECT_ROOT
 from web import database, mailbox_admin, rules_check, template_editor, user_admin
 from web.audit_log import AuditFilters, audit_page
 from web.auth import me, roles
+from web.display import shown_path
+from web.ids import parse_id
 from web.retraining import RetrainBusy, RetrainJob, classifier_info, start_retraining
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -52,6 +56,12 @@ def _refused(text: str, endpoint: str, **args: Any) -> Any:
 @roles("admin")
 def index() -> Any:
     return render_template("admin/index.html")
+
+
+def _folders() -> tuple[Path, ...]:
+    """What paths on admin pages are shown relative to: the project, the working folder."""
+    settings = database.settings()
+    return (settings.models_dir, PROJECT_ROOT, Path.cwd())
 
 
 # -- users ---------------------------------------------------------------------
@@ -125,6 +135,14 @@ def reset_password(user_id: int) -> Any:
     return _done(f"New password set for {user.email}.", "admin.users")
 
 
+@blueprint.route("/users/<int:user_id>/unlock", methods=["POST"])
+@roles("admin")
+def unlock_user(user_id: int) -> Any:
+    user = _user_or_404(user_id)
+    forgotten = user_admin.unlock(database.session(), me(), user)
+    return _done(f"{user.email} unlocked ({forgotten} failed logins forgotten).", "admin.users")
+
+
 # -- mailboxes -----------------------------------------------------------------
 
 
@@ -154,7 +172,7 @@ def set_mailbox_enabled(mailbox_id: int) -> Any:
 @roles("admin")
 def rules() -> Any:
     settings = database.settings()
-    lines, read_error = rules_check.numbered(settings.rules_path)
+    lines, read_error = rules_check.numbered(settings.rules_path, _folders())
     check, pasted = None, ""
     if request.method == "POST":
         pasted = request.form.get("rules", "")
@@ -164,7 +182,7 @@ def rules() -> Any:
         session.commit()
     return render_template(
         "admin/rules.html",
-        path=settings.rules_path,
+        path=shown_path(settings.rules_path, _folders()),
         lines=lines,
         read_error=read_error,
         check=check,
@@ -183,8 +201,7 @@ def templates() -> Any:
 
 
 def _message_arg(value: str | None) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    return parse_id(value)
 
 
 @blueprint.route("/templates/<path:name>", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from inbox.models import AuditEvent
+from web.ids import parse_id, parse_page
 
 PAGE_SIZE = 50
 
@@ -27,8 +28,8 @@ class AuditFilters:
         return cls(
             actor=(args.get("actor") or "").strip()[:320],
             action=(args.get("action") or "").strip()[:50],
-            message=int(message) if message.isdigit() else None,
-            page=max(1, int(page)) if page.isdigit() else 1,
+            message=parse_id(message),
+            page=parse_page(page),
         )
 
     def as_args(self, **changes: Any) -> dict[str, Any]:

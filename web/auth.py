@@ -1,8 +1,10 @@
 """Login, logout and roles.
 
 Every page needs a login (the blueprints call `login_required` or `roles`); failed
-logins are written to the audit log, which is also what the rate limit counts, so
-it holds across processes and restarts.
+logins are written to the audit log and to the throttle's table (web/login_throttle.py),
+so the limits hold across processes and restarts. A session remembers the user's
+session generation; logout and password changes move it on, which ends every session
+of that user, copied cookies included.
 """
 
 from __future__ import annotations
@@ -13,24 +15,36 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import or_, select
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from inbox.accounts import authenticate, normalize_email
+from inbox.accounts import authenticate, end_sessions, normalize_email
 from inbox.audit import audit
 from inbox.models import AuditEvent, User
-from web import database
+from web import database, login_throttle
 
 blueprint = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
-FAILURE_WINDOW = dt.timedelta(minutes=15)
+GENERATION_KEY = "_generation"
+DEVICE_COOKIE = "inbox_router_device"
+DEVICE_MAX_AGE = 365 * 24 * 3600
 
 
 class LoginUser(UserMixin):
@@ -48,10 +62,15 @@ class LoginUser(UserMixin):
 
 
 def _load_user(user_id: str) -> LoginUser | None:
-    if not user_id.isdigit():
+    """The session's user, unless deactivated or the session is of an older generation."""
+    if not user_id.isdigit() or len(user_id) > 18:
         return None
     record = database.session().get(User, int(user_id))
-    return LoginUser(record) if record is not None and record.active else None
+    if record is None or not record.active:
+        return None
+    if session.get(GENERATION_KEY) != record.session_generation:
+        return None
+    return LoginUser(record)
 
 
 def init_app(app: Flask) -> None:
@@ -94,20 +113,41 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
 
 
-def _recent_failures(email: str, address: str) -> tuple[int, int]:
-    since = dt.datetime.now(dt.UTC) - FAILURE_WINDOW
-    rows = database.session().execute(
-        select(AuditEvent.actor, AuditEvent.detail).where(
-            AuditEvent.action == "login_failed",
-            AuditEvent.at >= since,
-            or_(AuditEvent.actor == email, AuditEvent.actor == f"ip:{address}"),
-        )
+def _device_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key or "", salt="inbox-router-known-device")
+
+
+def _known_device(email: str) -> bool:
+    """Whether this browser has logged in to this account before (its signed cookie)."""
+    cookie = request.cookies.get(DEVICE_COOKIE, "")
+    if not cookie:
+        return False
+    try:
+        return _device_signer().loads(cookie, max_age=DEVICE_MAX_AGE) == email
+    except BadSignature:
+        return False
+
+
+def _remember_device(response: Response, email: str) -> Response:
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _device_signer().dumps(email),
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
-    per_account = per_address = 0
-    for actor, detail in rows:
-        per_account += actor == email
-        per_address += (detail or {}).get("ip") == address
-    return per_account, per_address
+    return response
+
+
+def _too_many(form: LoginForm, wait: login_throttle.Wait) -> tuple[str, int]:
+    whose = "this account" if wait.reason == "account" else "your network address"
+    flash(
+        f"Too many failed logins for {whose}. Try again in {wait.seconds} seconds "
+        "(an admin can unlock an account).",
+        "error",
+    )
+    return render_template("login.html", form=form), 429
 
 
 def _safe_next(target: str | None) -> str:
@@ -130,33 +170,39 @@ def login() -> Any:
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        session = database.session()
+        db = database.session()
         email = normalize_email(form.email.data or "")
         address = request.remote_addr or "unknown"
-        per_account, per_address = _recent_failures(email, address)
-        if per_account >= MAX_FAILURES_PER_ACCOUNT or per_address >= MAX_FAILURES_PER_ADDRESS:
-            flash("Too many failed logins. Wait 15 minutes and try again.", "error")
-            return render_template("login.html", form=form), 429
-        user = authenticate(session, email, form.password.data or "")
+        now = dt.datetime.now(dt.UTC)
+        wait = login_throttle.wait_before_attempt(db, email, address, now, _known_device(email))
+        if wait.seconds:
+            return _too_many(form, wait)
+        user = authenticate(db, email, form.password.data or "")
         if user is None:
-            session.add(AuditEvent(actor=email, action="login_failed", detail={"ip": address}))
-            session.commit()
+            db.add(AuditEvent(actor=email, action="login_failed", detail={"ip": address}))
+            login_throttle.record_failure(db, email, address, now)
+            db.commit()
             flash("Wrong e-mail or password.", "error")
             return render_template("login.html", form=form), 401
-        user.last_login_at = dt.datetime.now(dt.UTC)
-        audit(session, "login", user=user, ip=address)
-        session.commit()
+        user.last_login_at = now
+        login_throttle.unlock(db, email)
+        audit(db, "login", user=user, ip=address)
+        db.commit()
         login_user(LoginUser(user))
-        return redirect(_safe_next(request.args.get("next")))
+        session[GENERATION_KEY] = user.session_generation
+        return _remember_device(redirect(_safe_next(request.args.get("next"))), email)
     return render_template("login.html", form=form)
 
 
 @blueprint.route("/logout", methods=["POST"])
 def logout() -> Any:
+    """Ends every session of the user, not just this browser's (a copied cookie too)."""
     if current_user.is_authenticated:
-        session = database.session()
-        audit(session, "logout", user=me())
-        session.commit()
+        db = database.session()
+        user = me()
+        end_sessions(user)
+        audit(db, "logout", user=user)
+        db.commit()
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))

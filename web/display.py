@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
@@ -32,3 +34,15 @@ def time_tag(value: dt.datetime | None, *, zone: ZoneInfo) -> Markup:
     return Markup('<time datetime="{0}">{1}</time>').format(
         value.isoformat(), local_time(value, zone=zone)
     )
+
+
+def shown_path(path: Path | str, folders: Iterable[Path]) -> str:
+    """A file's path as an admin page shows it: relative to the first configured folder
+    that holds it, else its name alone; never the server's absolute layout."""
+    target = Path(path).resolve()
+    for folder in folders:
+        try:
+            return str(target.relative_to(Path(folder).resolve()))
+        except ValueError:
+            continue
+    return target.name

@@ -21,17 +21,19 @@ from flask import (
 )
 from sqlalchemy.orm.exc import StaleDataError
 
-from inbox.mail.html_text import without_remote_images
+from inbox.mail.html_text import limit_nesting, without_remote_images
 from inbox.models import LABELS, Attachment, Attorney, Draft, Message, User
 from inbox.outgoing.outbox import OutboxError, draft_recipients, outside_recipients, queue_reply
 from rules import review
 from web import database
 from web.auth import login_required, me
 from web.download_names import content_disposition
+from web.ids import parse_id
 from web.message_page import load_message, load_message_page
 from web.permissions import allowed
 from web.queues import filter_choices
 from web.security import MAIL_POLICY
+from web.walls import may_see
 
 blueprint = Blueprint("messages", __name__)
 STALE = (
@@ -41,8 +43,11 @@ STALE = (
 
 
 def _message_or_404(message_id: int) -> Message:
-    message = load_message(database.session(), message_id)
-    if message is None:
+    """The message, unless it does not exist or the ethical walls keep this user out
+    (a 404 either way: a wall does not confirm that a message exists)."""
+    session = database.session()
+    message = load_message(session, message_id)
+    if message is None or not may_see(session, me(), message, database.settings().ethical_walls):
         abort(404)
     return message
 
@@ -102,7 +107,10 @@ def show(message_id: int) -> Any:
 def body(message_id: int) -> Response:
     """The sanitized HTML of the mail, for a sandboxed frame with its own strict policy."""
     message = _message_or_404(message_id)
-    html, blocked = without_remote_images(message.html_body or "")
+    if message.html_remote_images is None:  # stored before ingest cleaned it for display
+        html, blocked = without_remote_images(limit_nesting(message.html_body or ""))
+    else:
+        html, blocked = message.html_body or "", message.html_remote_images
     notice = (
         f"<p style='font:13px sans-serif;color:#6b5200;background:#fdf3dc;padding:4px 8px'>"
         f"{blocked} remote image{'s' if blocked != 1 else ''} not loaded.</p>"
@@ -125,6 +133,7 @@ def attachment(attachment_id: int) -> Response:
     found = database.session().get(Attachment, attachment_id)
     if found is None:
         abort(404)
+    _message_or_404(found.message_id)  # the message's walls hold for its files
     default = f"attachment-{found.id}"
     response = Response(found.content, mimetype="application/octet-stream")
     response.headers["Content-Disposition"] = content_disposition(found.filename or "", default)
@@ -139,10 +148,10 @@ def _draft(message: Message, draft_id: int) -> Draft:
 
 
 def _version() -> int:
-    value = request.form.get("version", "")
-    if not value.isdigit():
+    version = parse_id(request.form.get("version"))
+    if version is None:
         abort(400, "the form has no draft version")
-    return int(value)
+    return version
 
 
 @blueprint.route("/messages/<int:message_id>/drafts/<int:draft_id>", methods=["POST"])
@@ -247,13 +256,14 @@ def relabel(message_id: int) -> Any:
 
 def _person(value: str) -> tuple[User | None, Attorney | None]:
     session = database.session()
-    kind, _, number = value.partition(":")
-    if not number.isdigit():
+    kind, _, text = value.partition(":")
+    number = parse_id(text)
+    if number is None:
         return None, None
     if kind == "u":
-        return session.get(User, int(number)), None
+        return session.get(User, number), None
     if kind == "a":
-        return None, session.get(Attorney, int(number))
+        return None, session.get(Attorney, number)
     return None, None
 
 
@@ -274,8 +284,8 @@ def reassign(message_id: int) -> Any:
 @login_required
 def escalate(message_id: int) -> Any:
     message = _message_or_404(message_id)
-    number = request.form.get("attorney", "")
-    attorney = database.session().get(Attorney, int(number)) if number.isdigit() else None
+    number = parse_id(request.form.get("attorney"))
+    attorney = database.session().get(Attorney, number) if number is not None else None
     if attorney is None:
         flash("Choose the attorney to escalate to.", "error")
         return _back(message)

@@ -10,6 +10,7 @@ from inbox.models import Message
 from web import database
 from web.auth import login_required, me
 from web.message_page import leave_presence, present_others, touch_presence
+from web.walls import may_see
 
 blueprint = Blueprint("presence", __name__)
 
@@ -18,7 +19,8 @@ blueprint = Blueprint("presence", __name__)
 @login_required
 def heartbeat(message_id: int) -> Any:
     session = database.session()
-    if session.get(Message, message_id) is None:
+    message = session.get(Message, message_id)
+    if message is None or not may_see(session, me(), message, database.settings().ethical_walls):
         abort(404)
     payload = request.get_json(silent=True) or {}
     mode = str(payload.get("mode", "viewing"))

@@ -14,7 +14,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from inbox.models import LABELS, Attorney, Client, Message, MessageState, User
+from web.ids import parse_id, parse_page
 from web.search import count_matches, narrowed
+from web.walls import visible_condition, walled
 
 PAGE_SIZE = 50
 SEARCH_COUNT_CAP = 1000
@@ -59,8 +61,7 @@ class Filters:
         """From the query string; anything unusable is ignored, never an error page."""
 
         def number(name: str) -> int | None:
-            value = (args.get(name) or "").strip()
-            return int(value) if value.isdigit() else None
+            return parse_id(args.get(name))
 
         label = args.get("label") or None
         state = args.get("state") or None
@@ -75,7 +76,7 @@ class Filters:
             state=state if state in MessageState.ALL else None,
             mailbox=number("mailbox"),
             search=(args.get("q") or "").strip()[:200],
-            page=max(1, number("page") or 1),
+            page=parse_page(args.get("page")),
         )
 
     @property
@@ -124,11 +125,15 @@ class QueueRow:
     attorney_name: str | None
 
 
+# A queue line shows this much of a subject (cut by the database: a huge subject
+# stored before ingest had limits must not make every queue page huge).
+SUBJECT_SHOWN = 200
+
 # Read as plain rows, joined by primary key: loading 50 ORM objects and their client
 # and attorney cost more than the query itself.
 _ROW_COLUMNS = (
     Message.id,
-    Message.subject,
+    func.substr(Message.subject, 1, SUBJECT_SHOWN + 1).label("subject"),
     Message.from_addr,
     Message.from_name,
     Message.label,
@@ -174,8 +179,7 @@ def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
         query = query.where(
             Message.assignee_user_id.is_(None), Message.assignee_attorney_id.is_(None)
         )
-    elif filters.assignee and filters.assignee[2:].isdigit():
-        who = int(filters.assignee[2:])
+    elif filters.assignee and (who := parse_id(filters.assignee[2:])) is not None:
         column = (
             Message.assignee_user_id if filters.assignee[0] == "u" else Message.assignee_attorney_id
         )
@@ -184,11 +188,21 @@ def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
 
 
 def queue_page(
-    session: Session, queue: Queue, user: User, filters: Filters, known_total: int | None = None
+    session: Session,
+    queue: Queue,
+    user: User,
+    filters: Filters,
+    known_total: int | None = None,
+    *,
+    walls: bool = False,
 ) -> Page:
     """One page of the queue. `known_total`: the queue's size when already counted (the
-    navigation's counts), which only holds when no filter or search narrows it."""
+    navigation's counts), which only holds when no filter or search narrows it.
+    `walls`: the firm's ethical walls are on (web/walls.py)."""
     base = _filtered(_queue_select(queue, user), filters)
+    if walled(user, walls):
+        base = base.where(visible_condition(user))
+        known_total = None  # the navigation counts the whole queue
     if known_total is not None and filters.narrowed:
         raise ValueError("a known total applies to the whole queue, not to a filtered one")
     if known_total is not None:

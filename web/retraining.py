@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,7 +24,8 @@ from classifier.persistence import ModelFileError, read_bundle
 from classifier.registry import active_model_path
 from inbox.audit import audit
 from inbox.models import Classification, ModelVersion, User
-from inbox.settings import Settings
+from inbox.settings import PROJECT_ROOT, Settings
+from web.display import shown_path
 
 log = logging.getLogger(__name__)
 Train = Callable[[Session, Settings, Callable[[str], None]], Any]
@@ -149,9 +151,11 @@ def pending_corrections(session: Session) -> int:
 
 def classifier_info(session: Session, settings: Settings) -> ClassifierInfo:
     path = active_model_path(session, settings)
+    # Shown relative to the configured folders: no absolute server path on the page.
+    shown = shown_path(path, (settings.models_dir, PROJECT_ROOT, Path.cwd()))
     try:
         metadata, error = read_bundle(path).metadata, None
     except ModelFileError as exc:
-        metadata, error = {}, str(exc)
+        metadata, error = {}, str(exc).replace(str(path), shown)
     versions = list(session.scalars(select(ModelVersion).order_by(ModelVersion.id.desc())))
-    return ClassifierInfo(str(path), metadata, error, versions, pending_corrections(session))
+    return ClassifierInfo(shown, metadata, error, versions, pending_corrections(session))

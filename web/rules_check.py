@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rules.ruleset import RulesError, RuleSet, parse_rules
+from web.display import shown_path
 
 TEMPLATE_PARTS = (".txt.j2", ".html.j2")
 
@@ -23,12 +24,15 @@ class RulesCheck:
     line: int = 0
 
 
-def numbered(path: Path) -> tuple[list[tuple[int, str]], str | None]:
-    """The file's lines with their numbers, or why it cannot be read."""
+def numbered(
+    path: Path, folders: tuple[Path, ...] = ()
+) -> tuple[list[tuple[int, str]], str | None]:
+    """The file's lines with their numbers, or why it cannot be read (the path shown
+    relative to `folders`, see web/display.py)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        return [], f"{path}: cannot read: {exc.strerror or exc}"
+        return [], f"{shown_path(path, folders)}: cannot read: {exc.strerror or exc}"
     return list(enumerate(text.splitlines(), start=1)), None
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
+from gunicorn.http import wsgi as gunicorn_wsgi
 
 from inbox.cores import usable_cores
 from inbox.db import make_engine, session_factory
@@ -91,9 +92,17 @@ class _Server(BaseApplication):
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        _hide_server_name()
 
     def load(self) -> WSGIApp:
         return self.wrap(create_app(self.settings))
+
+
+def _hide_server_name() -> None:
+    """gunicorn names itself in every response's Server header and has no setting for
+    it; the name (and so which flaws to try) is none of a visitor's business. Its
+    responses read the module's SERVER when they are made, in each worker."""
+    gunicorn_wsgi.SERVER = "-"
 
 
 def _bind(host: str, port: int) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from inbox.accounts import AccountError, add_user, find_user, set_password
 from inbox.audit import audit
 from inbox.models import ROLES, User
+from web import login_throttle
 
 
 def users(session: Session) -> list[User]:
@@ -53,3 +54,10 @@ def set_active(session: Session, admin: User, user: User, active: bool) -> None:
 def reset_password(session: Session, admin: User, user: User, password: str) -> None:
     set_password(user, password)
     audit(session, "user_password_reset", user=admin, email=user.email)
+
+
+def unlock(session: Session, admin: User, user: User) -> int:
+    """Forget the failed logins that make this account wait; how many were forgotten."""
+    forgotten = login_throttle.unlock(session, user.email)
+    audit(session, "user_unlocked", user=admin, email=user.email, failures=forgotten)
+    return forgotten

@@ -24,5 +24,9 @@ def ingest_paths(
     items = ((item.origin, item.raw, item.error) for item in iter_raw(files))
     with tqdm(total=total, unit="msg", disable=not show_bar, file=sys.stderr) as bar:
         return ingest_many(
-            factory, items, stages=build_stages(settings, factory), progress=lambda: bar.update(1)
+            factory,
+            items,
+            stages=build_stages(settings, factory),
+            progress=lambda: bar.update(1),
+            limits=settings.mail_limits(),
         )

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from inbox.cores import usable_cores
 from inbox.ingest.runner import Parsed, WorkerJob, parse_safely
+from inbox.mail.limits import MailLimits
 from inbox.mail.parse import ParsedMessage
 
 log = logging.getLogger(__name__)
@@ -45,10 +46,13 @@ class Preworked:
 
 
 def prework(
-    raws: Sequence[bytes], origins: Sequence[str], jobs: Sequence[WorkerJob | None]
+    raws: Sequence[bytes],
+    origins: Sequence[str],
+    jobs: Sequence[WorkerJob | None],
+    limits: MailLimits | None = None,
 ) -> Preworked:
     """Parse a batch and run the stages' jobs on it. Pure; never raises for bad mail."""
-    parsed = [parse_safely(raw, origin) for raw, origin in zip(raws, origins, strict=True)]
+    parsed = [parse_safely(raw, origin, limits) for raw, origin in zip(raws, origins, strict=True)]
     messages = [p for p, _ in parsed if p is not None]
     results: list[list[object] | None] = []
     for job in jobs:
@@ -95,7 +99,10 @@ def _exit_with_parent(parent: int) -> None:
 class PreworkPool:
     """`submit` a batch, `result` it later; in a worker process when there is one."""
 
-    def __init__(self, workers: int, warm_modules: Sequence[str] = ()) -> None:
+    def __init__(
+        self, workers: int, warm_modules: Sequence[str] = (), limits: MailLimits | None = None
+    ) -> None:
+        self._limits = limits
         self._executor: ProcessPoolExecutor | None = None
         if workers > 0:
             # spawn, not fork: the poller holds threads and database connections.
@@ -117,22 +124,22 @@ class PreworkPool:
     ) -> Callable[[], Preworked]:
         """Start a batch; the returned function waits for it (or does it here)."""
         if self._executor is None:
-            return lambda: prework(raws, origins, jobs)
+            return lambda: prework(raws, origins, jobs, self._limits)
         try:
             future: Future[Preworked] = self._executor.submit(
-                prework, list(raws), list(origins), list(jobs)
+                prework, list(raws), list(origins), list(jobs), self._limits
             )
         except Exception:  # a broken pool: carry on without it
             log.exception("ingest worker unavailable; working in-process")
             self.close()
-            return lambda: prework(raws, origins, jobs)
+            return lambda: prework(raws, origins, jobs, self._limits)
 
         def result() -> Preworked:
             try:
                 return future.result()
             except Exception:  # the worker died or could not send the result
                 log.exception("ingest worker failed on a batch; redoing it in-process")
-                return prework(raws, origins, jobs)
+                return prework(raws, origins, jobs, self._limits)
 
         return result
 

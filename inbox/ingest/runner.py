@@ -29,6 +29,7 @@ from inbox.ingest.store import (
     store_quarantined,
 )
 from inbox.mail.keys import dedupe_key, key_for_raw
+from inbox.mail.limits import MailLimits, over_limit
 from inbox.mail.parse import MalformedMessage, ParsedMessage, parse_message
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,14 @@ Stage = Callable[[Session, StoredMessage, ParsedMessage], None]
 Parsed = tuple[ParsedMessage | None, str | None]  # the message, or why it could not be read
 
 
-def parse_safely(raw: bytes, origin: str) -> Parsed:
-    """Parse, turning any failure into a reason: a parser bug must not lose the mail."""
+def parse_safely(raw: bytes, origin: str, limits: MailLimits | None = None) -> Parsed:
+    """Parse, turning any failure into a reason: a parser bug must not lose the mail.
+
+    Mail over the size limits is not parsed at all: it is quarantined with its raw
+    bytes and the limit it broke (nothing lost, nothing slow)."""
+    too_large = over_limit(raw, limits or MailLimits())
+    if too_large is not None:
+        return None, f"over limit: {too_large}"
     try:
         return parse_message(raw), None
     except MalformedMessage as exc:
@@ -302,11 +309,12 @@ def ingest_many(
     stages: Sequence[Stage] = (),
     progress: Callable[[], None] | None = None,
     batch: int = 50,
+    limits: MailLimits | None = None,
 ) -> IngestSummary:
     """Run (origin, raw, read_error) items through `ingest_one`; count what happened."""
     summary = IngestSummary()
     for chunk in _chunks(items, batch):
-        parsed = [parse_safely(raw, origin) for origin, raw, _ in chunk if raw is not None]
+        parsed = [parse_safely(raw, origin, limits) for origin, raw, _ in chunk if raw is not None]
         prepare_stages(stages, [p[0] for p in parsed])
         readable = [(origin, raw) for origin, raw, _ in chunk if raw is not None]
         outcomes = ingest_batch(

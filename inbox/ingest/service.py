@@ -34,7 +34,7 @@ def run_poll_service(
     )
     # Started first, so the worker's imports overlap the poller's own start-up.
     workers = default_workers() if settings.ingest_workers is None else settings.ingest_workers
-    pool = PreworkPool(workers, WORKER_IMPORTS)
+    pool = PreworkPool(workers, WORKER_IMPORTS, settings.mail_limits())
     sender = None
     try:
         stages = build_stages(settings, factory, load_model=pool.in_process)

@@ -99,6 +99,7 @@ def store_parsed(
             "headers": [list(h) for h in parsed.headers],
             "text_body": parsed.text,
             "html_body": parsed.html,
+            "html_remote_images": parsed.html_remote_images if parsed.html is not None else None,
             "new_text": parsed.new_text,
             "in_reply_to": parsed.in_reply_to,
             "references": list(parsed.references),

@@ -49,18 +49,68 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 # Links may only point somewhere harmless; cid: lets inline images resolve in the UI.
 _URL_SCHEMES = {"http", "https", "mailto", "tel", "cid"}
 
+# The sanitizer's HTML parser costs more than linearly in nesting depth (100,000
+# nested <div>: two minutes); no real mail nests anywhere near this deep, and
+# browsers themselves stop nesting at 512. Tags deeper than this are dropped (their
+# text is kept) before the sanitizer sees the HTML.
+MAX_HTML_DEPTH = 200
+# Not [^>]*: an unclosed "<a" repeated would make each match scan to the end.
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*>")
+_VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+
+
+def limit_nesting(html: str, max_depth: int = MAX_HTML_DEPTH) -> str:
+    """The HTML with every tag nested deeper than `max_depth` taken out (text kept).
+
+    A fast approximation of the parser's nesting, in one pass: it only ever removes
+    tags, so what it returns still goes through the sanitizer."""
+    depth = 0
+    dropped: dict[str, int] = {}  # open tags taken out, by name, to drop their ends too
+    out: list[str] = []
+    last = 0
+    for match in _TAG.finditer(html):
+        closing, name = match.group(1), match.group(2).lower()
+        if name in _VOID_TAGS or match.group(0).endswith("/>"):
+            continue
+        if closing:
+            if dropped.get(name):
+                dropped[name] -= 1
+            else:
+                depth = max(0, depth - 1)
+                continue
+        elif depth < max_depth:
+            depth += 1
+            continue
+        else:
+            dropped[name] = dropped.get(name, 0) + 1
+        out.append(html[last : match.start()])
+        last = match.end()
+    if not out:
+        return html
+    out.append(html[last:])
+    return "".join(out)
+
 
 def sanitize_html(html: str) -> str:
     """Strip scripts, event handlers, styles and dangerous URLs; keep the structure."""
     return nh3.clean(
-        html,
+        limit_nesting(html),
         url_schemes=_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
 
 
-def without_remote_images(html: str) -> tuple[str, int]:
+def sanitize_for_display(html: str) -> tuple[str, int]:
+    """Mail HTML made safe to show, in one pass, done once at ingest and stored: no
+    scripts or dangerous URLs, nesting bounded, and no image that would reach the
+    network (tracking pixels); with how many such images were taken out."""
+    return without_remote_images(limit_nesting(html), data_images=False)
+
+
+def without_remote_images(html: str, data_images: bool = True) -> tuple[str, int]:
     """The sanitized HTML with every image address that would reach the network removed
     (tracking pixels), and how many were removed. The frame's Content-Security-Policy
     blocks them as well; this holds even where a proxy drops that header."""
@@ -80,7 +130,7 @@ def without_remote_images(html: str) -> tuple[str, int]:
 
     cleaned = nh3.clean(
         html,
-        url_schemes=_URL_SCHEMES | {"data"},
+        url_schemes=_URL_SCHEMES | {"data"} if data_images else _URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
         attribute_filter=keep_local,

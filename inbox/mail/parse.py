@@ -20,7 +20,7 @@ from email.policy import compat32
 from pathlib import Path
 
 from inbox.mail.charsets import decode_bytes, repair_surrogates
-from inbox.mail.html_text import html_to_text, sanitize_html
+from inbox.mail.html_text import html_to_text, limit_nesting, sanitize_for_display
 from inbox.mail.quoting import split_new_text
 from inbox.mail.screening import Screening, screen
 
@@ -94,13 +94,14 @@ class ParsedMessage:
     date: dt.datetime | None
     headers: tuple[tuple[str, str], ...]
     text: str
-    html: str | None  # sanitized, safe to show
+    html: str | None  # sanitized, nesting bounded, remote images out: served as it is
     new_text: str
     attachments: tuple[ParsedAttachment, ...]
     screening: Screening
     content_sha256: str
     size: int
     defects: tuple[str, ...] = field(default=())
+    html_remote_images: int = 0  # taken out of `html` (the page says how many)
 
     @property
     def sender_addr(self) -> str:
@@ -156,7 +157,10 @@ def parse_message(raw: bytes) -> ParsedMessage:
     walker = _BodyWalker(defects)
     walker.walk(msg, 0)
     text = "\n\n".join(t for t in walker.plain if t.strip())
-    html_source = walker.html[0] if walker.html else None
+    html_source = limit_nesting(walker.html[0]) if walker.html else None
+    html, remote_images = (
+        sanitize_for_display(html_source) if html_source is not None else (None, 0)
+    )
     if not text.strip() and html_source is not None:
         text = html_to_text(html_source)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -181,7 +185,8 @@ def parse_message(raw: bytes) -> ParsedMessage:
         date=_parse_date(_first(by_name, "date"), defects),
         headers=headers,
         text=text,
-        html=sanitize_html(html_source) if html_source is not None else None,
+        html=html,
+        html_remote_images=remote_images,
         new_text=split_new_text(text),
         attachments=tuple(walker.attachments),
         screening=screening,
