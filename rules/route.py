@@ -37,6 +37,7 @@ from rules.drafting import (
 )
 from rules.engine import Facts, Outcome, walk
 from rules.identify import Identification, identify
+from rules.intents import predict_intent
 from rules.language import guess_language
 from rules.lookups import Lookups
 from rules.ruleset import RuleSet, load_rules
@@ -60,6 +61,7 @@ class RouteResult:
     reasons: list[str]
     sla_due_at: dt.datetime | None
     language: str | None = None  # guessed from the new text: en, es, de
+    intent: str | None = None  # what, under its label, the mail asks (rules/intents.py)
 
     @property
     def action(self) -> str:
@@ -78,6 +80,7 @@ class RouteResult:
         return {
             "file": file,
             "label": d.label,
+            "intent": self.intent,
             "confidence": round(d.confidence, 4),
             "scores": {k: round(v, 4) for k, v in d.scores.items()},
             "needs_triage": d.needs_triage,
@@ -191,6 +194,7 @@ class Router:
             in_business_hours=self.calendar.is_open(now),
         )
         outcome = walk(self.ruleset, facts)
+        intent = predict_intent(prediction.decision.label, parsed.subject, parsed.new_text)
         reasons = list(outcome.reasons) + list(prediction.decision.reasons)
         if who.foreign_numbers:
             reasons.append(
@@ -256,6 +260,7 @@ class Router:
             reasons=reasons,
             sla_due_at=sla_due,
             language=facts.language,
+            intent=intent,
         )
 
     def notice_for(
