@@ -160,6 +160,43 @@ class Invoice(Base):
     status: Mapped[str] = mapped_column(String(40))
 
     matter: Mapped[Matter] = relationship(back_populates="invoices")
+    payments: Mapped[list[Payment]] = relationship(back_populates="invoice")
+
+
+class Payment(Base):
+    """A payment the firm received against an invoice (optional payments.csv): what a
+    "did our check arrive?" draft can confirm, and nothing it does not list."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "paid_on", "amount", "reference", name="uq_payments_row"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    method: Mapped[str] = mapped_column(String(60), default="")
+    reference: Mapped[str] = mapped_column(String(120), default="")
+
+    invoice: Mapped[Invoice] = relationship(back_populates="payments")
+
+
+class TrustBalance(Base):
+    """A client's retainer or trust balance, for one matter or for the client as a whole
+    (matter empty), as of a day (optional trust.csv)."""
+
+    __tablename__ = "trust_balances"
+    __table_args__ = (UniqueConstraint("client_id", "matter_id", name="uq_trust_client_matter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    matter_id: Mapped[int | None] = mapped_column(ForeignKey("matters.id"))
+    balance: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+
+    client: Mapped[Client] = relationship()
+    matter: Mapped[Matter | None] = relationship()
 
 
 class Mailbox(Base):
@@ -239,6 +276,8 @@ class Message(Base):
     html_body: Mapped[str | None] = mapped_column(Text)  # sanitized with nh3
     new_text: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str | None] = mapped_column(String(8))
+    # What, under its label, the mail asks (rules/intents.py): status.timeline, ...
+    intent: Mapped[str | None] = mapped_column(String(40))
     in_reply_to: Mapped[str | None] = mapped_column(Text)
     references: Mapped[list[Any]] = mapped_column(default=list)
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"), index=True)

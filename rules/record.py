@@ -72,6 +72,7 @@ def store_result(
             "sla_due_at": result.sla_due_at,
             "assignee_attorney_id": result.assignee_id,
             "language": result.language,
+            "intent": result.intent,
         },
     )
     session.execute(

@@ -248,6 +248,15 @@ def test_message_page_shows_label_reasons_routing_and_matter(
     assert 'sandbox=""' in page or "mail-text" in page
 
 
+def test_the_intent_under_the_label_is_stored_and_shown(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    message = first(db, Message.label == "billing_query", Message.intent.is_not(None))
+    assert message.intent is not None and message.intent.startswith("billing.")
+    page = login(app, VA).get(f"/messages/{message.id}").text
+    assert f'id="intent">{message.intent}<' in page
+
+
 def test_mail_html_is_served_with_a_policy_that_blocks_scripts_and_remote_images(
     app: Flask, db: sessionmaker[Session]
 ) -> None:
