@@ -24,6 +24,7 @@ from inbox.models import (
     OutboxEntry,
 )
 from inbox.settings import Settings
+from rules.billing import BillingRecords, billing_intent_data
 from rules.drafting import (
     MissingData,
     Rendered,
@@ -227,11 +228,12 @@ class Router:
                         reasons,
                     )
         elif outcome.action == "draft" and outcome.template:
+            template = intent_template(outcome.template, intent)
             try:
-                data = self.draft_data(session, outcome.template, parsed, who, now, lookups)
+                data = self.draft_data(session, template, parsed, who, now, lookups)
                 draft = render(
                     self.settings.templates_dir,
-                    outcome.template,
+                    template,
                     reply_subject(parsed.subject),
                     data,
                 )
@@ -333,6 +335,30 @@ class Router:
                 self.settings.stale_matter_days,
             )
             return status_data(firm, contact_name, matters, policy)
+        if template.startswith(BILLING_INTENT_PREFIX) and not template.endswith("billing_query"):
+            if who.client is None:
+                raise MissingData("sender is not a known client")
+            invoices = lookups.invoices(session, who.client)
+            records = BillingRecords(
+                who.client,
+                invoices,
+                lookups.payments(session, invoices),
+                lookups.trust_balances(session, who.client),
+                lookups.payments_on_file(session),
+            )
+            return {
+                "firm_name": firm,
+                "contact_name": contact_name,
+                **billing_intent_data(
+                    template.removeprefix(BILLING_INTENT_PREFIX),
+                    f"{parsed.subject}\n{parsed.new_text}",
+                    records,
+                    who.matter,
+                    who.matter_source,
+                    now.astimezone(self.calendar.zone).date(),
+                    self.settings.payment_instructions,
+                ),
+            }
         if template.endswith("billing_query"):
             if who.client is None:
                 raise MissingData("sender is not a known client")
@@ -430,6 +456,17 @@ class Router:
         ).all()
         sent = sum(parsed.sender_addr in (addrs or []) for addrs in recent)
         return sent >= self.ruleset.auto_send_daily_cap
+
+
+BILLING_INTENT_PREFIX = "client/billing_"
+
+
+def intent_template(template: str, intent: str | None) -> str:
+    """The default billing template becomes the one answering the mail's intent
+    (client/billing_<intent>); a template the rules file names itself is kept."""
+    if template == "client/billing_query" and intent and intent.startswith("billing."):
+        return BILLING_INTENT_PREFIX + intent.removeprefix("billing.")
+    return template
 
 
 def _overrides(classifier: Classifier) -> tuple[float, float]:

@@ -627,3 +627,41 @@ rules:
     assert "who will reply to you" in out["acknowledgement"]["body"]
     plain = route(router, session, parsed, "other").as_json("x.eml")
     assert plain["acknowledgement"] is None
+
+
+def test_a_billing_draft_states_only_the_invoices_the_mail_asks_about(router, session) -> None:  # type: ignore[no-untyped-def]
+    by_number = route(
+        router,
+        session,
+        mail("ap@northwindmarine.com", "invoice 1053", "What is the balance on invoice 1053?"),
+        "billing_query",
+    ).as_json("f")
+    assert by_number["intent"] == "billing.balance"
+    assert by_number["template"] == "client/billing_balance"
+    assert by_number["draft_facts"]["invoices"] == ["HV-INV-1053"]
+    assert "HV-INV-1042" not in by_number["draft"]["body"]
+    by_amount = route(
+        router,
+        session,
+        mail("ap@northwindmarine.com", "payment", "How can we pay the $1,590.00 one? ACH?"),
+        "billing_query",
+    ).as_json("f")
+    assert by_amount["intent"] == "billing.payment_method"
+    assert by_amount["draft_facts"]["invoices"] == ["HV-INV-1054"]
+
+
+def test_a_billing_question_the_records_cannot_answer_goes_to_triage_with_why(
+    router, session
+) -> None:  # type: ignore[no-untyped-def]
+    result = route(
+        router,
+        session,
+        mail("ap@northwindmarine.com", "W-9", "Our AP team needs your W-9 please."),
+        "billing_query",
+    ).as_json("f")
+    assert (result["intent"], result["action"], result["draft"]) == (
+        "billing.tax_form",
+        "triage",
+        None,
+    )
+    assert "W-9" in result["reason"]
