@@ -19,12 +19,20 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inbox.models import Attorney, Client, Contact, Invoice, Matter
+from inbox.models import Attorney, Client, Contact, Invoice, Matter, Payment, TrustBalance
 
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.[A-Za-z]{2,}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+$")
 
-FILES = ("attorneys.csv", "clients.csv", "contacts.csv", "matters.csv", "invoices.csv")
+FILES = (
+    "attorneys.csv",
+    "clients.csv",
+    "contacts.csv",
+    "matters.csv",
+    "invoices.csv",
+    "payments.csv",  # optional: what a payment confirmation can state
+    "trust.csv",  # optional: what a retainer or trust question can be told
+)
 COLUMNS = {
     "attorneys.csv": ("email", "name", "practice_areas"),
     "clients.csv": ("client_id", "name", "domain", "relationship_attorney"),
@@ -50,12 +58,16 @@ COLUMNS = {
         "balance",
         "status",
     ),
+    "payments.csv": ("invoice_number", "date", "amount", "method", "reference"),
+    "trust.csv": ("client_id", "matter_number", "balance", "as_of"),
 }
 _T = TypeVar("_T")
 OPTIONAL_COLUMNS = {
     "clients.csv": {"domain"},
     "attorneys.csv": {"practice_areas"},
     "matters.csv": {"keywords", "updated"},
+    "payments.csv": {"method", "reference"},
+    "trust.csv": {"matter_number"},
 }
 
 
@@ -332,6 +344,85 @@ class _Importer:
             for key, value in values.items():
                 setattr(target, key, value)
 
+    def payments(self, rows: list[_Row], result: FileResult) -> None:
+        parsed = []
+        for row in rows:
+            number = row.text("invoice_number", max_len=64)
+            invoice = self.session.scalar(select(Invoice).where(Invoice.invoice_number == number))
+            if number and invoice is None:
+                row.fail("invoice_number", f"no invoice {number!r}")
+            paid_on = row.date("date", required=True)
+            amount = row.money("amount")
+            if amount == 0:
+                row.fail("amount", "must be more than zero")
+            parsed.append(
+                dict(
+                    invoice=invoice,
+                    paid_on=paid_on,
+                    amount=amount,
+                    method=row.text("method", required=False, max_len=60),
+                    reference=row.text("reference", required=False, max_len=120),
+                )
+            )
+        if result.errors:
+            return
+        for values in parsed:
+            found = self.session.scalar(
+                select(Payment).where(
+                    Payment.invoice == values["invoice"],
+                    Payment.paid_on == values["paid_on"],
+                    Payment.amount == values["amount"],
+                    Payment.reference == values["reference"],
+                )
+            )
+            target = self._upsert(result, found, Payment)
+            for key, value in values.items():
+                setattr(target, key, value)
+
+    def trust(self, rows: list[_Row], result: FileResult) -> None:
+        parsed = []
+        for row in rows:
+            code = row.text("client_id", max_len=64)
+            client = self.client(code) if code else None
+            if code and client is None:
+                row.fail("client_id", f"no client {code!r}")
+            number = row.text("matter_number", required=False, max_len=64).upper()
+            matter = self.matter(number) if number else None
+            if number and matter is None:
+                row.fail("matter_number", f"no matter {number!r}")
+            elif matter is not None and client is not None and matter.client_id != client.id:
+                row.fail("matter_number", f"{number} is not a matter of client {code}")
+            parsed.append(
+                dict(
+                    client=client,
+                    matter=matter,
+                    balance=row.money("balance"),
+                    as_of=row.date("as_of", required=True),
+                )
+            )
+        _check_unique(
+            rows,
+            lambda r: (
+                f"{r.values['client_id'].strip()}/{r.values.get('matter_number', '').strip()}"
+            ),
+            "matter_number",
+        )
+        if result.errors:
+            return
+        for values in parsed:
+            matter = values["matter"]
+            found = self.session.scalar(
+                select(TrustBalance).where(
+                    TrustBalance.client == values["client"],
+                    TrustBalance.matter_id.is_(None)
+                    if matter is None
+                    else TrustBalance.matter == matter,
+                )
+            )
+            target = self._upsert(result, found, TrustBalance)
+            for key, value in values.items():
+                setattr(target, key, value)
+
 
 def import_file(session: Session, file_name: str, content: bytes) -> FileResult:
     """Validate and upsert one CSV inside a savepoint: all of it, or none of it."""
@@ -349,6 +440,8 @@ def import_file(session: Session, file_name: str, content: bytes) -> FileResult:
         "contacts.csv": importer.contacts,
         "matters.csv": importer.matters,
         "invoices.csv": importer.invoices,
+        "payments.csv": importer.payments,
+        "trust.csv": importer.trust,
     }
     savepoint = session.begin_nested()
     try:
@@ -367,7 +460,7 @@ def import_file(session: Session, file_name: str, content: bytes) -> FileResult:
 
 
 def import_directory(session: Session, directory: Path) -> list[FileResult]:
-    """Import whichever of the five files exist, in dependency order."""
+    """Import whichever of the files exist, in dependency order."""
     if not directory.is_dir():
         raise DirectoryError([RowError(str(directory), 0, "-", "not a directory")])
     present = [name for name in FILES if (directory / name).exists()]

@@ -19,7 +19,7 @@ from classifier.predict import Prediction
 from inbox.mail.parse import ParsedMessage, parse_message
 from inbox.models import Matter
 from inbox.settings import Settings
-from rules.directory_import import import_directory
+from rules.directory_import import import_directory, import_file
 from rules.route import Router
 from rules.ruleset import parse_rules
 from tests.conftest import SAMPLE_AS_OF, SAMPLE_FIRM
@@ -665,3 +665,27 @@ def test_a_billing_question_the_records_cannot_answer_goes_to_triage_with_why(
         None,
     )
     assert "W-9" in result["reason"]
+
+
+def test_payments_and_trust_on_file_answer_confirmation_and_retainer(router, session) -> None:  # type: ignore[no-untyped-def]
+    ask = "Did our check for invoice 1053 arrive?"
+    before = route(router, session, mail("ap@northwindmarine.com", "check", ask), "billing_query")
+    assert before.action == "triage" and "payments.csv" in "; ".join(before.reasons)
+    import_file(
+        session,
+        "payments.csv",
+        b"invoice_number,date,amount,method,reference\nHV-INV-1053,2026-11-10,980.00,check,1042\n",
+    )
+    import_file(
+        session, "trust.csv", b"client_id,matter_number,balance,as_of\nC01,,3200,2026-11-15\n"
+    )
+    after = route(router, session, mail("ap@northwindmarine.com", "check", ask), "billing_query")
+    assert after.template == "client/billing_payment_confirmation"
+    assert "$980.00 on November 10, 2026 for invoice HV-INV-1053" in after.draft.body_text
+    retainer = route(
+        router,
+        session,
+        mail("ap@northwindmarine.com", "retainer", "How much of our retainer is left?"),
+        "billing_query",
+    )
+    assert "$3,200.00, as of November 15, 2026" in retainer.draft.body_text
