@@ -40,6 +40,7 @@ from rules.engine import Facts, Outcome, walk
 from rules.identify import Identification, identify
 from rules.intents import predict_intent
 from rules.language import guess_language
+from rules.localize import localize_data, localized_template
 from rules.lookups import Lookups
 from rules.ruleset import RuleSet, load_rules
 from rules.sla import BusinessCalendar
@@ -226,17 +227,13 @@ class Router:
                         parsed,
                         self.acknowledgement_data(parsed, who, assignee),
                         reasons,
+                        facts.language,
                     )
         elif outcome.action == "draft" and outcome.template:
             template = intent_template(outcome.template, intent)
             try:
                 data = self.draft_data(session, template, parsed, who, now, lookups)
-                draft = render(
-                    self.settings.templates_dir,
-                    template,
-                    reply_subject(parsed.subject),
-                    data,
-                )
+                draft = self._render_for_client(template, parsed, data, facts.language, reasons)
                 for warning in data.get("warnings", ()):
                     outcome.auto_send = False
                     reasons.append(f"confirm with the attorney before sending: {warning}")
@@ -373,15 +370,44 @@ class Router:
         return {"firm_name": firm, "contact_name": contact_name}
 
     def _try_render(
-        self, template: str, parsed: ParsedMessage, data: dict[str, Any], reasons: list[str]
+        self,
+        template: str,
+        parsed: ParsedMessage,
+        data: dict[str, Any],
+        reasons: list[str],
+        language: str | None = None,
     ) -> Rendered | None:
         try:
-            return render(
-                self.settings.templates_dir, template, reply_subject(parsed.subject), data
-            )
+            return self._render_for_client(template, parsed, data, language, reasons)
         except MissingData as exc:
             reasons.append(f"no acknowledgement: {exc}")
             return None
+
+    def _render_for_client(
+        self,
+        template: str,
+        parsed: ParsedMessage,
+        data: dict[str, Any],
+        language: str | None,
+        reasons: list[str],
+    ) -> Rendered:
+        """Render in the client's language when the firm has the template in it; say so
+        to the VA when it does not, or when the records supply English text."""
+        chosen, note = localized_template(self.settings.templates_dir, template, language)
+        rendered = render(
+            self.settings.templates_dir,
+            chosen,
+            reply_subject(parsed.subject),
+            localize_data(data, language),
+        )
+        if note:
+            reasons.append(note)
+        if chosen != template and any(k in data for k in _ENGLISH_FROM_RECORDS):
+            reasons.append(
+                "check before sending: the records' own text (status, next step, payment "
+                "instructions) is in English"
+            )
+        return rendered
 
     def acknowledgement_data(
         self, parsed: ParsedMessage, who: Identification, attorney: Attorney
@@ -459,6 +485,8 @@ class Router:
 
 
 BILLING_INTENT_PREFIX = "client/billing_"
+# Draft data that comes from the firm's records or settings as written (in English).
+_ENGLISH_FROM_RECORDS = ("matters", "payment_instructions")
 
 
 def intent_template(template: str, intent: str | None) -> str:

@@ -689,3 +689,29 @@ def test_payments_and_trust_on_file_answer_confirmation_and_retainer(router, ses
         "billing_query",
     )
     assert "$3,200.00, as of November 15, 2026" in retainer.draft.body_text
+
+
+def test_a_spanish_mail_gets_a_spanish_draft_and_a_portuguese_one_an_english_draft_with_a_note(
+    router, session
+) -> None:  # type: ignore[no-untyped-def]
+    spanish = route(
+        router,
+        session,
+        mail("ap@northwindmarine.com", "factura", "Hola, ¿cuál es el saldo de la factura 1053?"),
+        "billing_query",
+    )
+    assert spanish.draft.template == "client/es/billing_balance"
+    assert (
+        "de noviembre de 2026" in spanish.draft.body_text
+        and "Atentamente" in spanish.draft.body_text
+    )
+    portuguese = route(
+        router,
+        session,
+        mail(
+            "ap@northwindmarine.com", "fatura", "Olá, qual é o saldo? Não recebi a fatura. Obrigado"
+        ),
+        "billing_query",
+    )
+    assert portuguese.draft.template == "client/billing_balance"
+    assert any("Portuguese" in r for r in portuguese.reasons)
