@@ -89,6 +89,8 @@ class Settings:
     # The firm's client wording for internal matter status codes; None: the default
     # beside the rules (rules/status_wording.yaml).
     status_wording_path: Path | None = None
+    # A reply's sign-off names the person who approves it above the firm's name.
+    sign_off_with_approver: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -310,6 +310,27 @@ def test_edit_then_approve_queues_the_edited_reply(app: Flask, db: sessionmaker[
     assert "edit_draft" in actions and "approve_send" in actions
 
 
+def test_the_approving_va_signs_above_the_firm(app: Flask, db: sessionmaker[Session]) -> None:
+    message = first(db, Message.state == MessageState.REVIEW)
+    draft = pending_draft(db, message.id)
+    assert "Dana Reyes" not in draft.body_text
+    url = f"/messages/{message.id}"
+    response = post_form(
+        login(app, VA),
+        url,
+        f"{url}/drafts/{draft.id}",
+        intent="approve",
+        version=str(draft.version),
+        subject=draft.subject,
+        body=draft.body_text,
+    )
+    assert response.status_code == 302, response.text
+    with db() as session:
+        entry = session.scalars(select(OutboxEntry).where(OutboxEntry.draft_id == draft.id)).one()
+        assert entry.body_text.endswith("Dana Reyes\nHarbor & Vale LLP\n")
+        assert "Dana Reyes<br>" in (entry.body_html or "")
+
+
 def test_a_stale_draft_edit_is_refused_and_the_first_edit_is_kept(
     app: Flask, db: sessionmaker[Session]
 ) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from inbox.addresses import client_for_address
 from inbox.audit import audit
 from inbox.mail.build import bare_address, render, thread_headers
+from inbox.mail.signoff import sign_html, sign_text
 from inbox.message_rows import newest
 from inbox.models import (
     ATTORNEY_REPLY,
@@ -96,6 +97,17 @@ def _sender(user: User | None, settings: Settings) -> tuple[str, str | None]:
     return shared, None
 
 
+def _signed(draft: Draft, user: User | None, settings: Settings) -> dict[str, str | None]:
+    """The body to send: a templated reply approved by a person carries their name above
+    the firm's (INBOX_ROUTER_SIGN_OFF_WITH_APPROVER, on by default)."""
+    text, html = draft.body_text, draft.body_html
+    signer = user.name.strip() if user is not None else ""
+    if settings.sign_off_with_approver and signer and draft.template.startswith("client/"):
+        text = sign_text(text, signer, settings.firm_name)
+        html = sign_html(html, signer, settings.firm_name) if html else html
+    return {"body_text": text, "body_html": html}
+
+
 def _is_acknowledgement(session: Session, message: Message, draft: Draft) -> bool:
     """A templated draft on an escalated message is an acknowledgement: a legal question
     never gets a templated answer, only word that an attorney will reply. (A reply an
@@ -151,8 +163,7 @@ def queue_reply(
         to_addrs=recipients,
         cc_addrs=copies,
         subject=draft.subject,
-        body_text=draft.body_text,
-        body_html=draft.body_html,
+        **_signed(draft, user, settings),
         in_reply_to=in_reply_to,
         references=list(references),
         auto_submitted=ack,
