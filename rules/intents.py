@@ -17,7 +17,9 @@ from collections.abc import Mapping
 
 _Table = Mapping[str, tuple[str, ...]]
 
-# Phrases are regular expressions over lower-cased text; \b marks word edges. Listed
+# Phrases are regular expressions over lower-cased text; \b marks word edges. A phrase
+# starting with the regex comment (?#weak) is a single telling word, worth half a phrase,
+# so "what are the next steps now that they signed?" asks for next steps. Listed
 # in tie-break order: a mail asking whether a payment arrived is about confirmation
 # first, whatever balance it also mentions.
 STATUS: _Table = {
@@ -30,16 +32,25 @@ STATUS: _Table = {
         r"(?:documents?|papers?|forms?|paperwork|letter|signature|scans?|files?)\b",
         r"\bconfirm (?:you (?:got|received|have)|receipt)\b(?![^.?!\n]{0,25}payment)",
         r"\bmade it (?:to you|through|in)\b",
-        r"\b(?:recibi(?:eron|ó|o|do|da)|llegaron|lleg[oó]|presentad[oa]s?|presentaron|"
-        r"firmad[oa]s?|radicad[oa])\b",
-        r"\b(?:eingegangen|erhalten|eingereicht|zugestellt|unterschrieben|angekommen)\b",
-        r"\b(?:reçu|reçus|reçue|déposée?s?|signée?s?|transmise?s?|parvenue?s?)\b",
+        r"(?#weak)\b(?:filed|received|submitted|signed|recorded|lodged|served|uploaded|arrived|"
+        r"delivered|accepted|approved|stamped|notari[sz]ed|processed)\b",
+        r"\b(?:did|has|have) (?:it|they|the \w+|my \w+|our \w+|everything) "
+        r"(?:arrive|come through|go through|get there|reach you)\b",
+        r"\b(?:recibi(?:eron|ó|o|do|da|dos|das)|llegaron|lleg[oó]|presentad[oa]s?|presentaron|"
+        r"firmad[oa]s?|radicad[oa]s?|entregad[oa]s?|enviad[oa]s?|mand[eé]|archivad[oa]s?)\b",
+        r"\b(?:eingegangen|erhalten|eingereicht|zugestellt|unterschrieben|angekommen|"
+        r"bekommen|vorliegen|liegt (?:ihnen|euch|dem gericht) \w* ?vor)\b",
+        r"\b(?:reçu|reçus|reçue|déposée?s?|signée?s?|transmise?s?|parvenue?s?|arrivée?s?|"
+        r"envoyée?s?|enregistrée?s?)\b",
     ),
     "hearing_or_meeting": (
         r"\b(?:hearing|court date|trial|deposition|mediation|arbitration|"
         r"interview|appointment|meeting|call with|consultation|closing date|"
         r"appear(?:ance)? in court)\b",
-        r"\b(?:audiencia|juicio|cita|reuni[oó]n|entrevista|comparecencia|tribunal)\b",
+        r"(?#weak)\b(?:court|courtroom|meet|zoom|video call|phone call|conference|session|"
+        r"attend|show up|be there|come in|what time|which room)\b",
+        r"\b(?:audiencia|juicio|cita|reuni[oó]n|entrevista|comparecencia|tribunal|juzgado|"
+        r"vista|corte)\b",
         r"\b(?:verhandlung|anhörung|gerichtstermin|termin|besprechung|sitzung|"
         r"gericht)\b",
         r"\b(?:audience|rendez-vous|réunion|entretien|tribunal|comparution)\b",
@@ -83,22 +94,31 @@ BILLING: _Table = {
     "payment_plan": (
         r"\b(?:payment plan|installments?|instalments?|monthly payments?|pay (?:it )?in "
         r"(?:parts|pieces|chunks|stages)|spread (?:out )?(?:the )?payments?|split (?:it|the "
-        r"(?:payment|bill|balance|invoice)))\b",
-        r"\b(?:plan de pagos?|cuotas|a plazos|pagos? mensual(?:es)?|pagar en partes)\b",
-        r"\b(?:ratenzahlung|raten|teilzahlung(?:en)?|in teilen zahlen|stundung)\b",
-        r"\b(?:échéancier|paiement en plusieurs fois|plusieurs versements|mensualités)\b",
+        r"(?:payment|bill|balance|invoice))|more time to pay|pay (?:it )?(?:off )?over time|"
+        r"pay in (?:two|three|four|\d+)|defer(?:red)? payment|postpone (?:the )?payment|"
+        r"extension)\b",
+        r"\b(?:plan de pagos?|cuotas|a plazos|pagos? mensual(?:es)?|pagar en partes|"
+        r"m[aá]s tiempo para pagar|pr[oó]rroga)\b",
+        r"\b(?:ratenzahlung|raten|teilzahlung(?:en)?|in teilen zahlen|stundung|"
+        r"zahlungsaufschub|später zahlen)\b",
+        r"\b(?:échéancier|paiement en plusieurs fois|plusieurs versements|mensualités|"
+        r"délai de paiement|étaler)\b",
     ),
     "dispute_or_error": (
         r"\b(?:wrong|error|mistake|incorrect|overcharged?|charged (?:us |me )?twice|"
         r"double[- ]?(?:billed|charged)|billed twice|dispute[sd]?|disagree|should not "
         r"have been|shouldn't have been|not (?:authori[sz]ed|agreed)|doesn't match|does not "
-        r"match|discrepancy|too high|never (?:agreed|approved)|questioning|query the line)\b",
+        r"match|discrepancy|too high|never (?:agreed|approved)|questioning|query the line|"
+        r"late fee|duplicate (?:charge|entry|line)|not ours|isn't ours|credit (?:back|note)|"
+        r"refund|adjust(?:ment|ed)?|write[- ]off|reduce|discount|overbill\w*)\b",
+        r"\b(?:past due|overdue|reminder|late|collections?)\b[^\n]{0,80}\b(?:already|we) paid\b",
         r"\b(?:error|equivocad[oa]|incorrect[oa]|cobr(?:aron|ado) (?:de m[aá]s|dos veces)|"
-        r"no (?:estoy de acuerdo|corresponde)|reclamo|disputa)\b",
+        r"no (?:estoy de acuerdo|corresponde)|reclamo|disputa|reembolso|nota de cr[eé]dito|"
+        r"recargo|ajuste)\b",
         r"\b(?:falsch|fehler(?:haft)?|doppelt|zu hoch|nicht (?:vereinbart|korrekt|richtig)|"
-        r"widerspr(?:uch|echen)|beanstand)\w*",
+        r"widerspr(?:uch|echen)|beanstand|mahnung|gutschrift|erstattung|korrektur)\w*",
         r"\b(?:erreur|erroné|incorrecte?|facturé deux fois|contest(?:e|er|ons)|pas d'accord|"
-        r"trop élevé)\b",
+        r"trop élevé|remboursement|avoir|rectifi\w+)\b",
     ),
     "payment_confirmation": (
         r"\b(?:did|have) (?:you|the firm|your office) (?:receive|get|got)\b[^.?!\n]{0,40}"
@@ -107,19 +127,32 @@ BILLING: _Table = {
         r"\b(?:arrive[ds]?|received|went through|gone through|cleared|posted|applied|"
         r"come through|came through|reflected|show(?:s|ing)? up)\b",
         r"\bconfirm\b[^.?!\n]{0,30}\b(?:payment|check|cheque|wire|transfer|receipt)\b",
+        r"\b(?:sent|mailed|initiated|made|submitted|scheduled|posted) (?:a |the |our |my )?"
+        r"(?:\w+ )?(?:payment|check|cheque|wire|transfer|ach)\b",
+        r"\b(?:paid in full|payment (?:was|has been) (?:made|sent)|payment went out|"
+        r"check (?:was|has been) (?:mailed|sent|cashed|deposited)|check number|"
+        r"confirmation (?:number|code)|transaction (?:id|number)|cleared|cashed|landed|"
+        r"hit your account)\b",
+        r"\b(?:paid|wired|transferred|remitted) (?:it |this |that |the \w+ )?(?:on|last|yesterday|"
+        r"this|two|a few|\d)\b",
         r"\b(?:receipt for (?:my|our|the) payment|proof of payment|payment receipt|"
         r"(?:already|just) paid|we paid|i paid|sent (?:a|the|our|my) (?:check|cheque|payment|"
         r"wire))\b",
+        r"\b(?:lleg[oó] (?:el|mi|nuestro) (?:pago|cheque)|llegó la transferencia|"
+        r"(?:hice|hicimos|realic[eé]|realizamos) (?:el|la) (?:pago|transferencia))\b",
+        r"(?#weak)\b(?:pagu[eé]|pagamos)\b",
         r"\b(?:recibieron (?:mi|el|nuestro) (?:pago|cheque)|(?:pago|transferencia|cheque) "
         r"(?:lleg[oó]|recibid[oa])|ya pagu[eé]|comprobante de pago|"
         r"confirm(?:ar|en) (?:el|mi) pago)\b",
         r"\b(?:zahlung|überweisung|scheck)\b[^.?!\n]{0,40}\b(?:eingegangen|erhalten|angekommen|"
         r"verbucht|gutgeschrieben)\b",
+        r"\b(?:habe|haben)\b[^.?!\n]{0,40}\b(?:bezahlt|überwiesen|gezahlt|beglichen)\b",
         r"\b(?:bereits (?:bezahlt|überwiesen)|haben (?:bereits |schon )?(?:bezahlt|überwiesen)|"
         r"zahlungsbestätigung|zahlungseingang)\b",
         r"\b(?:paiement|virement|chèque)\b[^.?!\n]{0,40}\b(?:reçu|arrivé|encaissé)\b",
         r"\b(?:reçu|encaissé)\b[^.?!\n]{0,30}\b(?:paiement|virement|chèque|règlement)\b",
-        r"\b(?:déjà payé|avons payé|ai payé|confirmation de paiement)\b",
+        r"\b(?:déjà payé|avons payé|ai payé|confirmation de paiement|avons réglé|ai réglé|"
+        r"paiement effectué)\b",
     ),
     "invoice_copy": (
         r"\b(?:copy|copies|pdf|duplicate|resend|re-send|send (?:me |us )?(?:again|over)|"
@@ -127,6 +160,13 @@ BILLING: _Table = {
         r"\b(?:invoice|bill|statement)s?\b[^.?!\n]{0,40}\b(?:copy|copies|pdf|again|reissued?|"
         r"re-issued?|resen[dt]|po number|purchase order)\b",
         r"\b(?:never (?:got|received) (?:the|an|your|our) (?:invoice|bill))\b",
+        r"\b(?:send|resend|email|e-mail|forward|need|want|attach)\b[^.?!\n]{0,30}"
+        r"\b(?:invoice|bill|statement|receipt)s?\b(?![^.?!\n]{0,20}\b(?:is|was|are) wrong)",
+        r"\b(?:get|have) (?:a|the|an|another) (?:copy|invoice|bill|statement)\b",
+        r"\b(?:can't find|cannot find|lost|misplaced|deleted)\b[^.?!\n]{0,30}\b(?:invoice|bill)",
+        r"(?#weak)\b(?:itemi[sz]ed|breakdown|detailed (?:bill|invoice|statement))\b",
+        r"\b(?:for our records|made out to|addressed to|billing address|po number|"
+        r"purchase order|vendor number|company name on)\b",
         r"\b(?:copia|reenviar|reenv[ií]en|duplicado)\b[^.?!\n]{0,30}\bfactura",
         r"\b(?:kopie|duplikat|erneut (?:senden|schicken|zusenden)|nochmals? (?:senden|schicken))"
         r"\b[^.?!\n]{0,30}\brechnung|\brechnung\b[^.?!\n]{0,30}\b(?:kopie|erneut|nochmal|pdf|"
@@ -141,8 +181,12 @@ BILLING: _Table = {
         r"\b(?:provision|acompte|compte (?:de )?(?:séquestre|carpa|tiers)|avance sur honoraires)\b",
     ),
     "payment_method": (
-        r"\b(?:credit card|debit card|card payment|pay by card|ach|wire (?:instructions|details|"
-        r"transfer)|bank (?:details|account|information|info)|routing number|swift|iban|"
+        r"\b(?:credit card|debit card|card payment|pay by card|ach (?:details|instructions|info)|"
+        r"wire (?:instructions|details)|bank (?:details|account|information|info)|"
+        r"routing number|swift|iban|amex|american express|visa card|mastercard|discover card|"
+        r"do you (?:accept|take)|online payment|payment link|remit(?:tance)? address|"
+        r"mailing address for (?:payments?|checks?)|where (?:do|should|can) (?:i|we) "
+        r"(?:send|mail) (?:a |the |our )?(?:check|payment)|"
         r"zelle|paypal|venmo|surcharge|convenience fee|pay online|payment portal|"
         r"how (?:can|do|should) (?:i|we) pay|ways to pay|payment options?|where (?:do|should) "
         r"(?:i|we) send (?:the )?(?:check|payment))\b",
@@ -156,7 +200,8 @@ BILLING: _Table = {
     "rates": (
         r"\b(?:hourly rates?|your rates?|billing rates?|fee schedule|flat fee|how much (?:do|does|"
         r"would|will) (?:you|it|the firm) charge|what (?:do|does|would) (?:you|it) cost|"
-        r"cost estimate|estimate of (?:the )?(?:fees|costs)|rate increase|"
+        r"cost estimate|estimate of (?:the )?(?:fees|costs)|rate increase|hourly|per hour|"
+        r"quote|pricing|price list|how much (?:would|will|does) (?:it|that|this) cost|fee for|"
         r"rates? (?:for|in) 20\d\d)\b",
         r"\b(?:tarifas?|honorarios|cu[aá]nto cobran|precio por hora|presupuesto)\b",
         r"\b(?:stundensatz|stundensätze|honorarsatz|honorarvereinbarung|kostenvoranschlag|"
@@ -182,8 +227,15 @@ TABLES: dict[str, tuple[str, _Table]] = {
 }
 GENERAL = {"status": "general", "billing": "balance"}
 
+_WEAK = "(?#weak)"
 _COMPILED = {
-    label: (prefix, {name: [re.compile(p) for p in phrases] for name, phrases in table.items()})
+    label: (
+        prefix,
+        {
+            name: [(re.compile(p), 0.5 if p.startswith(_WEAK) else 1.0) for p in phrases]
+            for name, phrases in table.items()
+        },
+    )
     for label, (prefix, table) in TABLES.items()
 }
 
@@ -206,9 +258,9 @@ def predict_intent(label: str, subject: str, new_text: str) -> str | None:
         return None
     prefix, table = _COMPILED[label]
     text = f"{subject}\n{new_text}".lower()
-    best, best_hits = GENERAL[prefix], 0
+    best, best_hits = GENERAL[prefix], 0.0
     for name, patterns in table.items():
-        hits = sum(1 for p in patterns if p.search(text))
+        hits = sum(weight for p, weight in patterns if p.search(text))
         if hits > best_hits:
             best, best_hits = name, hits
     return f"{prefix}.{best}"

@@ -106,6 +106,10 @@ class RouteResult:
                 else None
             ),
             "draft_facts": stated_facts(self.draft) if self.draft is not None else None,
+            "language": self.language,
+            "acknowledgement_template": (
+                self.acknowledgement.template if self.acknowledgement is not None else None
+            ),
             "acknowledgement": (
                 {"subject": self.acknowledgement.subject, "body": self.acknowledgement.body_text}
                 if self.acknowledgement is not None

@@ -29,6 +29,9 @@ STATUS_CASES = [
     ("¿Cuáles son los próximos pasos?", "status.next_steps"),
     ("Wie geht es jetzt weiter mit der Akte?", "status.next_steps"),
     ("Quelles sont les prochaines étapes du dossier ?", "status.next_steps"),
+    ("Just checking the deed got recorded", "status.filed_or_received"),
+    ("Did everything arrive ok? I mailed the originals Friday", "status.filed_or_received"),
+    ("Do I need to attend on the 14th, and what time?", "status.hearing_or_meeting"),
 ]
 
 BILLING_CASES = [
@@ -71,6 +74,20 @@ BILLING_CASES = [
     ("¿Cuáles son sus tarifas por hora?", "billing.rates"),
     ("Wie hoch ist Ihr Stundensatz?", "billing.rates"),
     ("Quels sont vos tarifs ?", "billing.rates"),
+    ("We got a late fee on an invoice we paid on time", "billing.dispute_or_error"),
+    ("Please add our PO number and company name on the invoice", "billing.invoice_copy"),
+    (
+        "Our check was mailed on the 3rd, check number 2291, has it cleared?",
+        "billing.payment_confirmation",
+    ),
+    (
+        "Wir haben am Montag die Rechnung überwiesen. Ist alles angekommen?",
+        "billing.payment_confirmation",
+    ),
+    ("Do you accept Amex?", "billing.payment_method"),
+    ("Could we get more time to pay the October bill?", "billing.payment_plan"),
+    ("Could you send a quote for the trademark filing?", "billing.rates"),
+    ("¿Cuánto pagamos todavía? ¿Cuál es el saldo pendiente?", "billing.balance"),
 ]
 
 
