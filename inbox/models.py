@@ -182,6 +182,18 @@ class Payment(Base):
     invoice: Mapped[Invoice] = relationship(back_populates="payments")
 
 
+class FirmDocument(Base):
+    """A file from the firm directory a reply may attach: invoices/<number>.pdf, w9.pdf."""
+
+    __tablename__ = "firm_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class TrustBalance(Base):
     """A client's retainer or trust balance, for one matter or for the client as a whole
     (matter empty), as of a day (optional trust.csv)."""
@@ -429,6 +441,8 @@ class Draft(Base):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Names of firm documents (FirmDocument.name) the reply attaches when sent.
+    attachments: Mapped[list[Any] | None] = mapped_column(default=list)
     state: Mapped[str] = mapped_column(String(20), default="pending")
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -457,6 +471,8 @@ class OutboxEntry(Base):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     in_reply_to: Mapped[str | None] = mapped_column(Text)
+    # Firm documents attached to the mail (names; read from firm_documents when sent).
+    attachments: Mapped[list[Any] | None] = mapped_column(default=list)
     references: Mapped[list[Any]] = mapped_column(default=list)
     auto_submitted: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(20), default=OutboxState.QUEUED)

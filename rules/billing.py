@@ -28,7 +28,8 @@ MATTER_SOURCES_FROM_MAIL = frozenset(
     {"number", "thread", "invoice", "attorney", "keywords", "title", "next-step"}
 )
 # Intents about the account as a whole: with no invoice named, the open ones answer them.
-ACCOUNT_INTENTS = frozenset({"balance", "payment_method", "payment_plan"})
+ACCOUNT_INTENTS = frozenset({"balance", "payment_method", "payment_plan", "invoice_copy"})
+W9_DOCUMENT = "w9.pdf"  # where import-directory stores the firm's W-9
 DISPUTED = frozenset({"disputed", "dispute", "on hold", "in dispute"})
 
 _AMOUNT = re.compile(
@@ -47,6 +48,7 @@ class BillingRecords:
     payments: Sequence[Payment] = ()
     trust: Sequence[TrustBalance] = ()
     payments_on_file: bool = False  # the firm imported payments.csv at all
+    documents: frozenset[str] = frozenset()  # firm documents on file, by name
 
 
 def invoices_named(text: str, invoices: Sequence[Invoice]) -> list[Invoice]:
@@ -259,7 +261,43 @@ def _retainer(
     ]
 
 
+def invoice_document(number: str) -> str:
+    return f"invoices/{number}.pdf"
+
+
+def _invoice_copy(
+    data: dict[str, Any], chosen: list[Invoice], records: BillingRecords, *rest: Any
+) -> None:
+    if not chosen:
+        raise MissingData("invoice copy: the mail names no invoice and none is open")
+    on_file = [
+        i.invoice_number for i in chosen if invoice_document(i.invoice_number) in records.documents
+    ]
+    data["attachments"] = [invoice_document(n) for n in on_file]
+    for row in data["invoices"]:
+        row["attached"] = row["number"] in on_file
+    missing = [i.invoice_number for i in chosen if i.invoice_number not in on_file]
+    if missing:
+        data["warnings"].append(
+            "no PDF on file for " + ", ".join(missing) + " (the directory's invoices/ folder): "
+            "the draft restates the invoice; attach the PDF or say it will follow"
+        )
+
+
+def _tax_form(
+    data: dict[str, Any], chosen: list[Invoice], records: BillingRecords, *rest: Any
+) -> None:
+    if W9_DOCUMENT not in records.documents:
+        raise MissingData(
+            "tax form: no W-9 on file (w9.pdf in the firm directory); a person sends it"
+        )
+    data["invoices"] = []
+    data["attachments"] = [W9_DOCUMENT]
+
+
 _ANSWERS = {
+    "invoice_copy": _invoice_copy,
+    "tax_form": _tax_form,
     "balance": _balance,
     "payment_method": _payment_method,
     "payment_confirmation": _payment_confirmation,
@@ -269,9 +307,5 @@ _ANSWERS = {
 }
 # Intents whose answer is a file or a figure the records here do not hold.
 _CANNOT = {
-    "invoice_copy": (
-        "invoice copy: a person attaches the invoice PDF (drafts carry no attachments yet)"
-    ),
-    "tax_form": "tax form: a person attaches the firm's W-9 (drafts carry no attachments yet)",
     "rates": "rates: the records hold no rate card; a person answers",
 }

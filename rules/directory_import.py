@@ -19,7 +19,16 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inbox.models import Attorney, Client, Contact, Invoice, Matter, Payment, TrustBalance
+from inbox.models import (
+    Attorney,
+    Client,
+    Contact,
+    FirmDocument,
+    Invoice,
+    Matter,
+    Payment,
+    TrustBalance,
+)
 
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.[A-Za-z]{2,}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+$")
@@ -460,7 +469,8 @@ def import_file(session: Session, file_name: str, content: bytes) -> FileResult:
 
 
 def import_directory(session: Session, directory: Path) -> list[FileResult]:
-    """Import whichever of the files exist, in dependency order."""
+    """Import whichever of the files exist, in dependency order, then the documents
+    replies may attach (invoices/<number>.pdf, w9.pdf)."""
     if not directory.is_dir():
         raise DirectoryError([RowError(str(directory), 0, "-", "not a directory")])
     present = [name for name in FILES if (directory / name).exists()]
@@ -468,7 +478,50 @@ def import_directory(session: Session, directory: Path) -> list[FileResult]:
         raise DirectoryError(
             [RowError(str(directory), 0, "-", f"none of {', '.join(FILES)} found")]
         )
-    return [import_file(session, name, (directory / name).read_bytes()) for name in present]
+    results = [import_file(session, name, (directory / name).read_bytes()) for name in present]
+    documents = import_documents(session, directory)
+    return results + ([documents] if documents.rows else [])
+
+
+W9_NAMES = ("w9.pdf", "W9.pdf", "w-9.pdf", "W-9.pdf")
+W9_DOCUMENT = "w9.pdf"
+
+
+def import_documents(session: Session, directory: Path) -> FileResult:
+    """invoices/<number>.pdf for invoices on record, and the firm's W-9, stored so a
+    draft can attach them; a PDF named for no invoice is an error naming the file."""
+    result = FileResult("documents")
+    found: dict[str, Path] = {}
+    folder = directory / "invoices"
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.pdf")):
+            number = path.stem
+            if session.scalar(select(Invoice.id).where(Invoice.invoice_number == number)) is None:
+                result.errors.append(
+                    RowError(f"invoices/{path.name}", 0, "-", f"no invoice {number!r} on record")
+                )
+                continue
+            found[f"invoices/{path.name}"] = path
+    w9 = next((directory / n for n in W9_NAMES if (directory / n).is_file()), None)
+    if w9 is not None:
+        found[W9_DOCUMENT] = w9
+    contents = {name: path.read_bytes() for name, path in found.items()}
+    for name, content in contents.items():
+        if not content.startswith(b"%PDF"):
+            result.errors.append(RowError(name, 0, "-", "not a PDF file"))
+    result.rows = len(found) + sum(e.file.startswith("invoices/") for e in result.errors)
+    if result.errors:  # like a CSV file: all of them, or none
+        return result
+    for name, content in contents.items():
+        existing = session.scalar(select(FirmDocument).where(FirmDocument.name == name))
+        if existing is None:
+            existing = FirmDocument(name=name)
+            session.add(existing)
+            result.created += 1
+        else:
+            result.updated += 1
+        existing.content_type, existing.content = "application/pdf", content
+    return result
 
 
 def _keywords(row: _Row) -> str:

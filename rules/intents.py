@@ -96,7 +96,8 @@ BILLING: _Table = {
         r"(?:parts|pieces|chunks|stages)|spread (?:out )?(?:the )?payments?|split (?:it|the "
         r"(?:payment|bill|balance|invoice))|more time to pay|pay (?:it )?(?:off )?over time|"
         r"pay in (?:two|three|four|\d+)|defer(?:red)? payment|postpone (?:the )?payment|"
-        r"extension)\b",
+        r"extension|all at once|monthly)\b",
+        r"\$[\d,.]+ (?:a|per|each) month\b",
         r"\b(?:plan de pagos?|cuotas|a plazos|pagos? mensual(?:es)?|pagar en partes|"
         r"m[aá]s tiempo para pagar|pr[oó]rroga)\b",
         r"\b(?:ratenzahlung|raten|teilzahlung(?:en)?|in teilen zahlen|stundung|"
@@ -110,7 +111,8 @@ BILLING: _Table = {
         r"have been|shouldn't have been|not (?:authori[sz]ed|agreed)|doesn't match|does not "
         r"match|discrepancy|too high|never (?:agreed|approved)|questioning|query the line|"
         r"late fee|duplicate (?:charge|entry|line)|not ours|isn't ours|credit (?:back|note)|"
-        r"refund|adjust(?:ment|ed)?|write[- ]off|reduce|discount|overbill\w*)\b",
+        r"refund|adjust(?:ment|ed)?|write[- ]off|reduce|discount|overbill\w*|corrected|"
+        r"correction)\b",
         r"\b(?:past due|overdue|reminder|late|collections?)\b[^\n]{0,80}\b(?:already|we) paid\b",
         r"\b(?:error|equivocad[oa]|incorrect[oa]|cobr(?:aron|ado) (?:de m[aá]s|dos veces)|"
         r"no (?:estoy de acuerdo|corresponde)|reclamo|disputa|reembolso|nota de cr[eé]dito|"
@@ -130,9 +132,12 @@ BILLING: _Table = {
         r"\b(?:sent|mailed|initiated|made|submitted|scheduled|posted) (?:a |the |our |my )?"
         r"(?:\w+ )?(?:payment|check|cheque|wire|transfer|ach)\b",
         r"\b(?:paid in full|payment (?:was|has been) (?:made|sent)|payment went out|"
-        r"check (?:was|has been) (?:mailed|sent|cashed|deposited)|check number|"
+        r"check (?:#?\d+ )?(?:was|has been) (?:mailed|sent|cashed|deposited)|check number|"
         r"confirmation (?:number|code)|transaction (?:id|number)|cleared|cashed|landed|"
         r"hit your account)\b",
+        r"(?#weak)\b(?:applied|credited)\b",
+        r"\b(?:whether|if) (?:it|they|the \w+|our \w+|my \w+) (?:arrived|was received|"
+        r"came through|went through|cleared)\b",
         r"\b(?:paid|wired|transferred|remitted) (?:it |this |that |the \w+ )?(?:on|last|yesterday|"
         r"this|two|a few|\d)\b",
         r"\b(?:receipt for (?:my|our|the) payment|proof of payment|payment receipt|"
@@ -155,7 +160,8 @@ BILLING: _Table = {
         r"paiement effectué)\b",
     ),
     "invoice_copy": (
-        r"\b(?:copy|copies|pdf|duplicate|resend|re-send|send (?:me |us )?(?:again|over)|"
+        r"\b(?:copy|copies|pdf|duplicate (?:copy|invoice)|resend|re-send|"
+        r"send (?:me |us )?(?:again|over)|"
         r"reissue|re-issue|itemi[sz]ed|statement)\b[^.?!\n]{0,40}\b(?:invoice|bill|statement)s?\b",
         r"\b(?:invoice|bill|statement)s?\b[^.?!\n]{0,40}\b(?:copy|copies|pdf|again|reissued?|"
         r"re-issued?|resen[dt]|po number|purchase order)\b",

@@ -61,6 +61,14 @@ def localized_template(
     return template, f"the client wrote in {written_in}: this draft is in English (no template)"
 
 
+def untranslated(template: str) -> str:
+    """client/es/billing_balance -> client/billing_balance: the data a template reads."""
+    parts = template.split("/")
+    if len(parts) == 3 and parts[0] == "client" and parts[1] in _DATE_FORMATS:
+        return f"client/{parts[2]}"
+    return template
+
+
 def localize_data(value: Any, language: str | None) -> Any:
     """Dates we formatted ('November 10, 2026') and our own phrases, in `language`."""
     if language not in _DATE_FORMATS:

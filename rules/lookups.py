@@ -22,6 +22,7 @@ from inbox.models import (
     Attorney,
     Client,
     Contact,
+    FirmDocument,
     Invoice,
     Matter,
     Message,
@@ -90,6 +91,10 @@ class Lookups:
     def payments_on_file(self, session: Session) -> bool:
         """Whether the firm imported any payments at all: without them, no confirmation."""
         return session.scalar(select(Payment.id).limit(1)) is not None
+
+    def document_names(self, session: Session) -> frozenset[str]:
+        """Firm documents on file (invoices/<number>.pdf, w9.pdf) that drafts may attach."""
+        return frozenset(session.scalars(select(FirmDocument.name)))
 
     def trust_balances(self, session: Session, client: Client) -> list[TrustBalance]:
         return list(

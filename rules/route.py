@@ -40,7 +40,7 @@ from rules.engine import Facts, Outcome, walk
 from rules.identify import Identification, identify
 from rules.intents import predict_intent
 from rules.language import guess_language
-from rules.localize import localize_data, localized_template
+from rules.localize import localize_data, localized_template, untranslated
 from rules.lookups import Lookups
 from rules.ruleset import RuleSet, load_rules
 from rules.sla import BusinessCalendar
@@ -106,6 +106,9 @@ class RouteResult:
                 else None
             ),
             "draft_facts": stated_facts(self.draft) if self.draft is not None else None,
+            "draft_attachments": (
+                list(self.draft.data.get("attachments", [])) if self.draft is not None else None
+            ),
             "language": self.language,
             "acknowledgement_template": (
                 self.acknowledgement.template if self.acknowledgement is not None else None
@@ -325,7 +328,9 @@ class Router:
         now: dt.datetime,
         lookups: Lookups = _LIVE,
     ) -> dict[str, Any]:
-        """What a reply template reads for this message (also the admin's preview)."""
+        """What a reply template reads for this message (also the admin's preview; a
+        translated template, client/<lang>/<name>, reads what client/<name> reads)."""
+        template = untranslated(template)
         contact_name = first_name(who.contact, _display_name(parsed))
         firm = self.settings.firm_name
         if template.endswith("status_request"):
@@ -346,6 +351,7 @@ class Router:
                 lookups.payments(session, invoices),
                 lookups.trust_balances(session, who.client),
                 lookups.payments_on_file(session),
+                lookups.document_names(session),
             )
             return {
                 "firm_name": firm,

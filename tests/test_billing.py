@@ -147,7 +147,20 @@ def test_payment_method_never_invents_bank_details() -> None:
         data("payment_method", "ACH details?", instructions="")
 
 
-@pytest.mark.parametrize("intent", ["invoice_copy", "tax_form", "rates"])
+@pytest.mark.parametrize("intent", ["tax_form", "rates"])
 def test_questions_the_records_cannot_answer_go_to_a_person(intent: str) -> None:
     with pytest.raises(MissingData):
         data(intent, "please")
+
+
+def test_an_invoice_copy_attaches_the_pdf_on_file_and_flags_one_that_is_not() -> None:
+    on_file = BillingRecords(CLIENT, INVOICES, documents=frozenset({"invoices/AK-INV-5201.pdf"}))
+    d = data("invoice_copy", "please resend invoices 5201 and 5203", on_file)
+    assert d["attachments"] == ["invoices/AK-INV-5201.pdf"]
+    assert [r["attached"] for r in d["invoices"]] == [True, False]
+    assert any("AK-INV-5203" in w and "no PDF" in w for w in d["warnings"])
+
+
+def test_a_w9_is_attached_when_the_firm_keeps_one() -> None:
+    records = BillingRecords(CLIENT, INVOICES, documents=frozenset({"w9.pdf"}))
+    assert data("tax_form", "W-9 please", records)["attachments"] == ["w9.pdf"]

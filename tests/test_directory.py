@@ -9,7 +9,15 @@ import pytest
 from sqlalchemy import func, select
 
 from inbox.addresses import client_for_address
-from inbox.models import Attorney, Client, Invoice, Matter, Payment, TrustBalance
+from inbox.models import (
+    Attorney,
+    Client,
+    FirmDocument,
+    Invoice,
+    Matter,
+    Payment,
+    TrustBalance,
+)
 from rules.directory import matter_numbers_in, matters_by_number, open_matters
 from rules.directory_import import import_directory
 
@@ -247,3 +255,36 @@ def test_bad_payments_and_trust_rows_name_file_line_and_field(factory, tmp_path:
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(Payment)) == 0
         assert session.scalar(select(func.count()).select_from(TrustBalance)) == 0
+
+
+PDF = b"%PDF-1.4\n% sample\n%%EOF\n"
+
+
+def test_invoice_pdfs_and_the_w9_are_stored_for_replies_to_attach(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    firm = write_firm(tmp_path / "firm")
+    (firm / "invoices").mkdir()
+    (firm / "invoices" / "EX-INV-7001.pdf").write_bytes(PDF)
+    (firm / "W-9.pdf").write_bytes(PDF)
+    documents = run_import(factory, firm)[-1]
+    assert (documents.file, documents.created, documents.errors) == ("documents", 2, [])
+    with factory() as session:
+        assert set(session.scalars(select(FirmDocument.name))) == {
+            "invoices/EX-INV-7001.pdf",
+            "w9.pdf",
+        }
+
+
+def test_a_pdf_for_no_invoice_or_not_a_pdf_is_an_error_and_nothing_is_stored(
+    factory, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    firm = write_firm(tmp_path / "firm")
+    (firm / "invoices").mkdir()
+    (firm / "invoices" / "EX-INV-9999.pdf").write_bytes(PDF)
+    (firm / "w9.pdf").write_bytes(b"not a pdf")
+    documents = run_import(factory, firm)[-1]
+    assert [str(e) for e in documents.errors] == [
+        "invoices/EX-INV-9999.pdf:0: -: no invoice 'EX-INV-9999' on record",
+        "w9.pdf:0: -: not a PDF file",
+    ]
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(FirmDocument)) == 0

@@ -115,3 +115,18 @@ def test_every_intent_is_spelled_label_dot_name() -> None:
     assert "billing.tax_form" in intents_for("billing_query")
     assert all(i.startswith("billing.") for i in intents_for("billing_query"))
     assert intents_for("legal_question") == []
+
+
+def test_sample_mailbox_billing_phrasings() -> None:
+    """Phrasings of the sample mailbox (inbox/sample_mailbox), the project's own mail."""
+    check = "Our records show check #20417 was mailed on November 2. Can you confirm whether it arrived?"
+    assert (
+        predict_intent("billing_query", "Past due notice", check) == "billing.payment_confirmation"
+    )
+    plan = "I can't pay it all at once right now, can I do $500 a month?"
+    assert predict_intent("billing_query", "bill", plan) == "billing.payment_plan"
+    dup = "I think one line was billed twice. Could someone send a corrected invoice?"
+    assert (
+        predict_intent("billing_query", "possible duplicate entry", dup)
+        == "billing.dispute_or_error"
+    )

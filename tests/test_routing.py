@@ -656,21 +656,50 @@ def test_a_billing_question_the_records_cannot_answer_goes_to_triage_with_why(
     result = route(
         router,
         session,
-        mail("ap@northwindmarine.com", "W-9", "Our AP team needs your W-9 please."),
+        mail("ap@northwindmarine.com", "rates", "What are your hourly rates for 2027?"),
         "billing_query",
     ).as_json("f")
     assert (result["intent"], result["action"], result["draft"]) == (
-        "billing.tax_form",
+        "billing.rates",
         "triage",
         None,
     )
-    assert "W-9" in result["reason"]
+    assert "rate card" in result["reason"]
+
+
+def test_invoice_copies_and_the_w9_attach_the_firms_pdfs(router, session) -> None:  # type: ignore[no-untyped-def]
+    # The sample firm keeps invoices/HV-INV-1042.pdf and w9.pdf.
+    copy = route(
+        router,
+        session,
+        mail("ap@northwindmarine.com", "copy", "Please send a PDF copy of invoice HV-INV-1042."),
+        "billing_query",
+    ).as_json("f")
+    assert copy["template"] == "client/billing_invoice_copy"
+    assert copy["draft_attachments"] == ["invoices/HV-INV-1042.pdf"]
+    assert "Please find attached a copy" in copy["draft"]["body"]
+    missing = route(
+        router,
+        session,
+        mail("ap@northwindmarine.com", "copy", "Please resend invoice HV-INV-1053."),
+        "billing_query",
+    ).as_json("f")
+    assert missing["draft_attachments"] == [] and "attached" not in missing["draft"]["body"]
+    assert "no PDF on file for HV-INV-1053" in missing["reason"]
+    w9 = route(
+        router,
+        session,
+        mail("ap@northwindmarine.com", "W-9", "Our AP team needs your W-9 please."),
+        "billing_query",
+    ).as_json("f")
+    assert (w9["template"], w9["draft_attachments"]) == ("client/billing_tax_form", ["w9.pdf"])
 
 
 def test_payments_and_trust_on_file_answer_confirmation_and_retainer(router, session) -> None:  # type: ignore[no-untyped-def]
     ask = "Did our check for invoice 1053 arrive?"
     before = route(router, session, mail("ap@northwindmarine.com", "check", ask), "billing_query")
-    assert before.action == "triage" and "payments.csv" in "; ".join(before.reasons)
+    assert before.action == "triage"
+    assert "no payment recorded for HV-INV-1053" in "; ".join(before.reasons)
     import_file(
         session,
         "payments.csv",

@@ -331,6 +331,30 @@ def test_the_approving_va_signs_above_the_firm(app: Flask, db: sessionmaker[Sess
         assert "Dana Reyes<br>" in (entry.body_html or "")
 
 
+def test_a_draft_that_attaches_an_invoice_says_so_and_its_reply_carries_it(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    message = first(db, Message.subject.contains("Copy of invoice HV-INV-1042"))
+    draft = pending_draft(db, message.id)
+    assert draft.attachments == ["invoices/HV-INV-1042.pdf"]
+    client = login(app, VA)
+    url = f"/messages/{message.id}"
+    assert "<code>invoices/HV-INV-1042.pdf</code>" in client.get(url).text
+    response = post_form(
+        client,
+        url,
+        f"{url}/drafts/{draft.id}",
+        intent="approve",
+        version=str(draft.version),
+        subject=draft.subject,
+        body=draft.body_text,
+    )
+    assert response.status_code == 302, response.text
+    with db() as session:
+        entry = session.scalars(select(OutboxEntry).where(OutboxEntry.draft_id == draft.id)).one()
+        assert entry.attachments == ["invoices/HV-INV-1042.pdf"]
+
+
 def test_a_stale_draft_edit_is_refused_and_the_first_edit_is_kept(
     app: Flask, db: sessionmaker[Session]
 ) -> None:

@@ -27,6 +27,7 @@ from inbox.message_rows import newest
 from inbox.models import (
     ATTORNEY_REPLY,
     Draft,
+    FirmDocument,
     Message,
     OutboxEntry,
     OutboxState,
@@ -108,6 +109,13 @@ def _signed(draft: Draft, user: User | None, settings: Settings) -> dict[str, st
     return {"body_text": text, "body_html": html}
 
 
+def _missing_documents(session: Session, names: Sequence[str]) -> list[str]:
+    if not names:
+        return []
+    found = set(session.scalars(select(FirmDocument.name).where(FirmDocument.name.in_(names))))
+    return [n for n in names if n not in found]
+
+
 def _is_acknowledgement(session: Session, message: Message, draft: Draft) -> bool:
     """A templated draft on an escalated message is an acknowledgement: a legal question
     never gets a templated answer, only word that an attorney will reply. (A reply an
@@ -164,6 +172,7 @@ def queue_reply(
         cc_addrs=copies,
         subject=draft.subject,
         **_signed(draft, user, settings),
+        attachments=list(draft.attachments or []),
         in_reply_to=in_reply_to,
         references=list(references),
         auto_submitted=ack,
@@ -174,6 +183,9 @@ def queue_reply(
         queued_at=now,
         created_by_id=user.id if user else None,
     )
+    missing = _missing_documents(session, entry.attachments or [])
+    if missing:
+        raise OutboxError(f"attachment not on file: {', '.join(missing)}")
     try:  # refuse now what the worker could never send (a line break in the subject...)
         render(outgoing_mail(entry))
     except (ValueError, TypeError) as exc:

@@ -1,4 +1,7 @@
-"""messages.intent; payments and trust_balances (optional payments.csv, trust.csv)
+"""messages.intent; payments, trust_balances, firm_documents; drafts' attachments
+
+Optional payments.csv and trust.csv, and the directory's invoices/<number>.pdf and
+w9.pdf, which drafts and outbox entries attach by name.
 
 The intent under a message's label (rules/intents.py) is stored beside the label so the
 message page shows it; payments let a draft confirm a payment, trust balances let it
@@ -44,9 +47,24 @@ def upgrade() -> None:
         sa.UniqueConstraint("client_id", "matter_id", name="uq_trust_client_matter"),
     )
     op.create_index("ix_trust_balances_client_id", "trust_balances", ["client_id"])
+    op.create_table(
+        "firm_documents",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("name", sa.String(300), nullable=False, unique=True),
+        sa.Column("content_type", sa.String(100), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    for table in ("drafts", "outbox"):
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("attachments", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    for table in ("drafts", "outbox"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("attachments")
+    op.drop_table("firm_documents")
     op.drop_index("ix_trust_balances_client_id", table_name="trust_balances")
     op.drop_table("trust_balances")
     op.drop_index("ix_payments_invoice_id", table_name="payments")
