@@ -24,8 +24,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("messages") as batch:
-        batch.add_column(sa.Column("intent", sa.String(40), nullable=True))
+    # Plain ALTER TABLE (SQLite >= 3.35 and PostgreSQL both have it): a batch copy of
+    # messages would lose its expression indexes and full-text triggers.
+    op.add_column("messages", sa.Column("intent", sa.String(40), nullable=True))
     op.create_table(
         "payments",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -56,18 +57,15 @@ def upgrade() -> None:
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
     )
     for table in ("drafts", "outbox"):
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column("attachments", sa.JSON(), nullable=True))
+        op.add_column(table, sa.Column("attachments", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
     for table in ("drafts", "outbox"):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("attachments")
+        op.drop_column(table, "attachments")
     op.drop_table("firm_documents")
     op.drop_index("ix_trust_balances_client_id", table_name="trust_balances")
     op.drop_table("trust_balances")
     op.drop_index("ix_payments_invoice_id", table_name="payments")
     op.drop_table("payments")
-    with op.batch_alter_table("messages") as batch:
-        batch.drop_column("intent")
+    op.drop_column("messages", "intent")
