@@ -13,9 +13,8 @@ Intent values read `status.timeline`, `billing.invoice_copy` and so on.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
-_Table = Mapping[str, tuple[str, ...]]
+_Table = dict[str, tuple[str, ...]]
 
 # Phrases are regular expressions over lower-cased text; \b marks word edges. A phrase
 # starting with the regex comment (?#weak) is a single telling word, worth half a phrase,
@@ -223,6 +222,45 @@ BILLING: _Table = {
         r"\b(?:solde|montant dû|combien (?:je dois|nous devons|dois-je)|impayée?s?|en retard)\b",
     ),
 }
+
+# Portuguese and Italian: the same intents, fewer phrases (clients write these too).
+_PT_IT: dict[str, dict[str, tuple[str, ...]]] = {
+    "status": {
+        "filed_or_received": (
+            r"\b(?:receberam|recebido|recebidos|chegou|chegaram|protocolad[oa]s?|assinad[oa]s?|"
+            r"ricevut[oiae]|arrivat[oiae]|depositat[oiae]|firmat[oiae])\b",
+        ),
+        "hearing_or_meeting": (
+            r"\b(?:audiência|audiencia|reunião|tribunal|udienza|riunione|appuntamento|"
+            r"tribunale)\b",
+        ),
+        "next_steps": (
+            r"\b(?:próximos? passos?|o que (?:devo|preciso) fazer|prossimi passi|"
+            r"cosa devo fare)\b",
+        ),
+        "timeline": (r"\b(?:quanto tempo|quando|prazo|demora|quanto ci vuole|tempi|ritardo)\b",),
+    },
+    "billing": {
+        "tax_form": (r"\b(?:formulário fiscal|codice fiscale|partita iva)\b",),
+        "payment_plan": (r"\b(?:parcel(?:as|ar|amento)|rate mensili|a rate)\b",),
+        "dispute_or_error": (r"\b(?:erro|errado|cobrado duas vezes|errore|sbagliat[oa])\b",),
+        "payment_confirmation": (
+            r"\b(?:(?:pagamento|transferência|bonifico) (?:chegou|foi recebido|ricevuto|"
+            r"arrivato)|já paguei|ho già pagato|abbiamo pagato)\b",
+        ),
+        "invoice_copy": (r"\b(?:cópia|segunda via|copia)\b[^.?!\n]{0,30}\bfattura|fatura",),
+        "retainer_or_trust": (r"\b(?:adiantamento|provvigione|fondo spese|acconto)\b",),
+        "payment_method": (
+            r"\b(?:cartão|dados bancários|carta di credito|coordinate bancarie|come pagare|"
+            r"como pagar)\b",
+        ),
+        "rates": (r"\b(?:honorários|tariffe|onorari|quanto custa|quanto costa)\b",),
+        "balance": (r"\b(?:saldo devedor|quanto devo|importo dovuto|quanto devo)\b",),
+    },
+}
+for _prefix, _table in (("status", STATUS), ("billing", BILLING)):
+    for _name, _phrases in _PT_IT[_prefix].items():
+        _table[_name] = (*_table[_name], *_phrases)  # type: ignore[index]
 
 LEGAL: _Table = {}
 OTHER: _Table = {}

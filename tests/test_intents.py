@@ -130,3 +130,20 @@ def test_sample_mailbox_billing_phrasings() -> None:
         predict_intent("billing_query", "possible duplicate entry", dup)
         == "billing.dispute_or_error"
     )
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "intent"),
+    [
+        ("status_request", "Vocês receberam os documentos assinados?", "status.filed_or_received"),
+        ("status_request", "Quando è l'udienza?", "status.hearing_or_meeting"),
+        ("billing_query", "Posso pagar em parcelas?", "billing.payment_plan"),
+        (
+            "billing_query",
+            "Ho già pagato la fattura, è arrivato il bonifico?",
+            "billing.payment_confirmation",
+        ),
+    ],
+)
+def test_portuguese_and_italian_phrases(label: str, text: str, intent: str) -> None:
+    assert predict_intent(label, "", text) == intent
