@@ -315,8 +315,10 @@ def test_the_approving_va_signs_above_the_firm(app: Flask, db: sessionmaker[Sess
     draft = pending_draft(db, message.id)
     assert "Dana Reyes" not in draft.body_text
     url = f"/messages/{message.id}"
+    client = login(app, VA)
+    assert 'id="signed-as">signed "Dana Reyes"' in client.get(url).text
     response = post_form(
-        login(app, VA),
+        client,
         url,
         f"{url}/drafts/{draft.id}",
         intent="approve",
