@@ -163,6 +163,55 @@ class Invoice(Base):
     status: Mapped[str] = mapped_column(String(40))
 
     matter: Mapped[Matter] = relationship(back_populates="invoices")
+    payments: Mapped[list[Payment]] = relationship(back_populates="invoice")
+
+
+class Payment(Base):
+    """A payment the firm received against an invoice (optional payments.csv): what a
+    "did our check arrive?" draft can confirm, and nothing it does not list."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "paid_on", "amount", "reference", name="uq_payments_row"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    method: Mapped[str] = mapped_column(String(60), default="")
+    reference: Mapped[str] = mapped_column(String(120), default="")
+
+    invoice: Mapped[Invoice] = relationship(back_populates="payments")
+
+
+class FirmDocument(Base):
+    """A file from the firm directory a reply may attach: invoices/<number>.pdf, w9.pdf."""
+
+    __tablename__ = "firm_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class TrustBalance(Base):
+    """A client's retainer or trust balance, for one matter or for the client as a whole
+    (matter empty), as of a day (optional trust.csv)."""
+
+    __tablename__ = "trust_balances"
+    __table_args__ = (UniqueConstraint("client_id", "matter_id", name="uq_trust_client_matter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    matter_id: Mapped[int | None] = mapped_column(ForeignKey("matters.id"))
+    balance: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+
+    client: Mapped[Client] = relationship()
+    matter: Mapped[Matter | None] = relationship()
 
 
 class Mailbox(Base):
@@ -245,6 +294,8 @@ class Message(Base):
     html_remote_images: Mapped[int | None] = mapped_column(Integer)
     new_text: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str | None] = mapped_column(String(8))
+    # What, under its label, the mail asks (rules/intents.py): status.timeline, ...
+    intent: Mapped[str | None] = mapped_column(String(40))
     in_reply_to: Mapped[str | None] = mapped_column(Text)
     references: Mapped[list[Any]] = mapped_column(default=list)
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"), index=True)
@@ -399,6 +450,8 @@ class Draft(Base):
     # Recipients a person set on the draft page; None: the thread's (reply-all) defaults.
     to_addrs: Mapped[list[Any] | None] = mapped_column(JSON)
     cc_addrs: Mapped[list[Any] | None] = mapped_column(JSON)
+    # Names of firm documents (FirmDocument.name) the reply attaches when sent.
+    attachments: Mapped[list[Any] | None] = mapped_column(default=list)
     state: Mapped[str] = mapped_column(String(20), default="pending")
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -427,6 +480,8 @@ class OutboxEntry(Base):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     in_reply_to: Mapped[str | None] = mapped_column(Text)
+    # Firm documents attached to the mail (names; read from firm_documents when sent).
+    attachments: Mapped[list[Any] | None] = mapped_column(default=list)
     references: Mapped[list[Any]] = mapped_column(default=list)
     auto_submitted: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(20), default=OutboxState.QUEUED)

@@ -103,6 +103,8 @@ class Settings:
     # How many reverse proxies stand in front of the web UI (each adds X-Forwarded-For):
     # the client's address, which the login throttle counts, is read behind them.
     trusted_proxies: int = 0
+    # A reply's sign-off names the person who approves it above the firm's name.
+    sign_off_with_approver: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

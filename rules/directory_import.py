@@ -19,7 +19,16 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inbox.models import Attorney, Client, Contact, Invoice, Matter
+from inbox.models import (
+    Attorney,
+    Client,
+    Contact,
+    FirmDocument,
+    Invoice,
+    Matter,
+    Payment,
+    TrustBalance,
+)
 
 # No control characters (a NUL in an address would reach mail headers and queries).
 _EMAIL = re.compile(
@@ -30,7 +39,15 @@ _DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9
 # An invoice amount at or above this is a typo or an attack (1e999999 was once stored as
 # infinity), not a fee.
 MAX_AMOUNT = Decimal(10) ** 12
-FILES = ("attorneys.csv", "clients.csv", "contacts.csv", "matters.csv", "invoices.csv")
+FILES = (
+    "attorneys.csv",
+    "clients.csv",
+    "contacts.csv",
+    "matters.csv",
+    "invoices.csv",
+    "payments.csv",  # optional: what a payment confirmation can state
+    "trust.csv",  # optional: what a retainer or trust question can be told
+)
 COLUMNS = {
     "attorneys.csv": ("email", "name", "practice_areas"),
     "clients.csv": ("client_id", "name", "domain", "relationship_attorney"),
@@ -56,12 +73,16 @@ COLUMNS = {
         "balance",
         "status",
     ),
+    "payments.csv": ("invoice_number", "date", "amount", "method", "reference"),
+    "trust.csv": ("client_id", "matter_number", "balance", "as_of"),
 }
 _T = TypeVar("_T")
 OPTIONAL_COLUMNS = {
     "clients.csv": {"domain"},
     "attorneys.csv": {"practice_areas"},
     "matters.csv": {"keywords", "updated"},
+    "payments.csv": {"method", "reference"},
+    "trust.csv": {"matter_number"},
 }
 
 
@@ -344,6 +365,85 @@ class _Importer:
             for key, value in values.items():
                 setattr(target, key, value)
 
+    def payments(self, rows: list[_Row], result: FileResult) -> None:
+        parsed = []
+        for row in rows:
+            number = row.text("invoice_number", max_len=64)
+            invoice = self.session.scalar(select(Invoice).where(Invoice.invoice_number == number))
+            if number and invoice is None:
+                row.fail("invoice_number", f"no invoice {number!r}")
+            paid_on = row.date("date", required=True)
+            amount = row.money("amount")
+            if amount == 0:
+                row.fail("amount", "must be more than zero")
+            parsed.append(
+                dict(
+                    invoice=invoice,
+                    paid_on=paid_on,
+                    amount=amount,
+                    method=row.text("method", required=False, max_len=60),
+                    reference=row.text("reference", required=False, max_len=120),
+                )
+            )
+        if result.errors:
+            return
+        for values in parsed:
+            found = self.session.scalar(
+                select(Payment).where(
+                    Payment.invoice == values["invoice"],
+                    Payment.paid_on == values["paid_on"],
+                    Payment.amount == values["amount"],
+                    Payment.reference == values["reference"],
+                )
+            )
+            target = self._upsert(result, found, Payment)
+            for key, value in values.items():
+                setattr(target, key, value)
+
+    def trust(self, rows: list[_Row], result: FileResult) -> None:
+        parsed = []
+        for row in rows:
+            code = row.text("client_id", max_len=64)
+            client = self.client(code) if code else None
+            if code and client is None:
+                row.fail("client_id", f"no client {code!r}")
+            number = row.text("matter_number", required=False, max_len=64).upper()
+            matter = self.matter(number) if number else None
+            if number and matter is None:
+                row.fail("matter_number", f"no matter {number!r}")
+            elif matter is not None and client is not None and matter.client_id != client.id:
+                row.fail("matter_number", f"{number} is not a matter of client {code}")
+            parsed.append(
+                dict(
+                    client=client,
+                    matter=matter,
+                    balance=row.money("balance"),
+                    as_of=row.date("as_of", required=True),
+                )
+            )
+        _check_unique(
+            rows,
+            lambda r: (
+                f"{r.values['client_id'].strip()}/{r.values.get('matter_number', '').strip()}"
+            ),
+            "matter_number",
+        )
+        if result.errors:
+            return
+        for values in parsed:
+            matter = values["matter"]
+            found = self.session.scalar(
+                select(TrustBalance).where(
+                    TrustBalance.client == values["client"],
+                    TrustBalance.matter_id.is_(None)
+                    if matter is None
+                    else TrustBalance.matter == matter,
+                )
+            )
+            target = self._upsert(result, found, TrustBalance)
+            for key, value in values.items():
+                setattr(target, key, value)
+
 
 def import_file(session: Session, file_name: str, content: bytes) -> FileResult:
     """Validate and upsert one CSV inside a savepoint: all of it, or none of it."""
@@ -361,6 +461,8 @@ def import_file(session: Session, file_name: str, content: bytes) -> FileResult:
         "contacts.csv": importer.contacts,
         "matters.csv": importer.matters,
         "invoices.csv": importer.invoices,
+        "payments.csv": importer.payments,
+        "trust.csv": importer.trust,
     }
     savepoint = session.begin_nested()
     try:
@@ -379,7 +481,8 @@ def import_file(session: Session, file_name: str, content: bytes) -> FileResult:
 
 
 def import_directory(session: Session, directory: Path) -> list[FileResult]:
-    """Import whichever of the five files exist, in dependency order."""
+    """Import whichever of the files exist, in dependency order, then the documents
+    replies may attach (invoices/<number>.pdf, w9.pdf)."""
     if not directory.is_dir():
         raise DirectoryError([RowError(str(directory), 0, "-", "not a directory")])
     present = [name for name in FILES if (directory / name).exists()]
@@ -388,7 +491,9 @@ def import_directory(session: Session, directory: Path) -> list[FileResult]:
             [RowError(str(directory), 0, "-", f"none of {', '.join(FILES)} found")]
         )
     contents = {name: _read(directory / name) for name in present}
-    return [import_file(session, name, contents[name]) for name in present]
+    results = [import_file(session, name, contents[name]) for name in present]
+    documents = import_documents(session, directory)
+    return results + ([documents] if documents.rows else [])
 
 
 def _read(path: Path) -> bytes:
@@ -399,6 +504,47 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise DirectoryError([RowError(str(path), 0, "-", exc.strerror or str(exc))]) from None
+
+
+W9_NAMES = ("w9.pdf", "W9.pdf", "w-9.pdf", "W-9.pdf")
+W9_DOCUMENT = "w9.pdf"
+
+
+def import_documents(session: Session, directory: Path) -> FileResult:
+    """invoices/<number>.pdf for invoices on record, and the firm's W-9, stored so a
+    draft can attach them; a PDF named for no invoice is an error naming the file."""
+    result = FileResult("documents")
+    found: dict[str, Path] = {}
+    folder = directory / "invoices"
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.pdf")):
+            number = path.stem
+            if session.scalar(select(Invoice.id).where(Invoice.invoice_number == number)) is None:
+                result.errors.append(
+                    RowError(f"invoices/{path.name}", 0, "-", f"no invoice {number!r} on record")
+                )
+                continue
+            found[f"invoices/{path.name}"] = path
+    w9 = next((directory / n for n in W9_NAMES if (directory / n).is_file()), None)
+    if w9 is not None:
+        found[W9_DOCUMENT] = w9
+    contents = {name: path.read_bytes() for name, path in found.items()}
+    for name, content in contents.items():
+        if not content.startswith(b"%PDF"):
+            result.errors.append(RowError(name, 0, "-", "not a PDF file"))
+    result.rows = len(found) + sum(e.file.startswith("invoices/") for e in result.errors)
+    if result.errors:  # like a CSV file: all of them, or none
+        return result
+    for name, content in contents.items():
+        existing = session.scalar(select(FirmDocument).where(FirmDocument.name == name))
+        if existing is None:
+            existing = FirmDocument(name=name)
+            session.add(existing)
+            result.created += 1
+        else:
+            result.updated += 1
+        existing.content_type, existing.content = "application/pdf", content
+    return result
 
 
 def _keywords(row: _Row) -> str:

@@ -18,7 +18,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from inbox import addresses
-from inbox.models import Attorney, Client, Contact, Invoice, Matter, Message
+from inbox.models import (
+    Attorney,
+    Client,
+    Contact,
+    FirmDocument,
+    Invoice,
+    Matter,
+    Message,
+    Payment,
+    TrustBalance,
+)
 from rules import directory
 
 _T = TypeVar("_T")
@@ -67,7 +77,31 @@ class Lookups:
                 select(Invoice)
                 .join(Matter, Invoice.matter_id == Matter.id)
                 .where(Matter.client_id == client.id)
-                .options(joinedload(Invoice.matter))
+                .options(joinedload(Invoice.matter).joinedload(Matter.responsible_attorney))
+            )
+        )
+
+    def payments(self, session: Session, invoices: Sequence[Invoice]) -> list[Payment]:
+        """Payments recorded against these invoices (optional payments.csv)."""
+        ids = [i.id for i in invoices]
+        if not ids:
+            return []
+        return list(session.scalars(select(Payment).where(Payment.invoice_id.in_(ids))))
+
+    def payments_on_file(self, session: Session) -> bool:
+        """Whether the firm imported any payments at all: without them, no confirmation."""
+        return session.scalar(select(Payment.id).limit(1)) is not None
+
+    def document_names(self, session: Session) -> frozenset[str]:
+        """Firm documents on file (invoices/<number>.pdf, w9.pdf) that drafts may attach."""
+        return frozenset(session.scalars(select(FirmDocument.name)))
+
+    def trust_balances(self, session: Session, client: Client) -> list[TrustBalance]:
+        return list(
+            session.scalars(
+                select(TrustBalance)
+                .where(TrustBalance.client_id == client.id)
+                .options(joinedload(TrustBalance.matter))
             )
         )
 

@@ -72,6 +72,7 @@ def store_result(
             "sla_due_at": result.sla_due_at,
             "assignee_attorney_id": result.assignee_id,
             "language": result.language,
+            "intent": result.intent,
         },
     )
     session.execute(
@@ -101,6 +102,7 @@ def store_result(
                 "body_text": rendered.body_text,
                 "body_html": rendered.body_html,
                 "data": _jsonable(rendered.data),
+                "attachments": list(rendered.data.get("attachments", [])),
                 "version": 1,  # the ORM's version counter starts at 1
             },
         ).inserted_primary_key[0]

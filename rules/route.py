@@ -24,6 +24,7 @@ from inbox.models import (
     OutboxEntry,
 )
 from inbox.settings import Settings
+from rules.billing import BillingRecords, billing_intent_data
 from rules.drafting import (
     MissingData,
     Rendered,
@@ -37,7 +38,9 @@ from rules.drafting import (
 )
 from rules.engine import Facts, Outcome, walk
 from rules.identify import Identification, identify
+from rules.intents import predict_intent
 from rules.language import guess_language
+from rules.localize import localize_data, localized_template, untranslated
 from rules.lookups import Lookups
 from rules.ruleset import RuleSet, load_rules
 from rules.sla import BusinessCalendar
@@ -60,6 +63,7 @@ class RouteResult:
     reasons: list[str]
     sla_due_at: dt.datetime | None
     language: str | None = None  # guessed from the new text: en, es, de
+    intent: str | None = None  # what, under its label, the mail asks (rules/intents.py)
 
     @property
     def action(self) -> str:
@@ -78,6 +82,7 @@ class RouteResult:
         return {
             "file": file,
             "label": d.label,
+            "intent": self.intent,
             "confidence": round(d.confidence, 4),
             "scores": {k: round(v, 4) for k, v in d.scores.items()},
             "needs_triage": d.needs_triage,
@@ -101,6 +106,13 @@ class RouteResult:
                 else None
             ),
             "draft_facts": stated_facts(self.draft) if self.draft is not None else None,
+            "draft_attachments": (
+                list(self.draft.data.get("attachments", [])) if self.draft is not None else None
+            ),
+            "language": self.language,
+            "acknowledgement_template": (
+                self.acknowledgement.template if self.acknowledgement is not None else None
+            ),
             "acknowledgement": (
                 {"subject": self.acknowledgement.subject, "body": self.acknowledgement.body_text}
                 if self.acknowledgement is not None
@@ -191,6 +203,7 @@ class Router:
             in_business_hours=self.calendar.is_open(now),
         )
         outcome = walk(self.ruleset, facts)
+        intent = predict_intent(prediction.decision.label, parsed.subject, parsed.new_text)
         reasons = list(outcome.reasons) + list(prediction.decision.reasons)
         if who.foreign_numbers:
             reasons.append(
@@ -221,16 +234,13 @@ class Router:
                         parsed,
                         self.acknowledgement_data(parsed, who, assignee),
                         reasons,
+                        facts.language,
                     )
         elif outcome.action == "draft" and outcome.template:
+            template = intent_template(outcome.template, intent)
             try:
-                data = self.draft_data(session, outcome.template, parsed, who, now, lookups)
-                draft = render(
-                    self.settings.templates_dir,
-                    outcome.template,
-                    reply_subject(parsed.subject),
-                    data,
-                )
+                data = self.draft_data(session, template, parsed, who, now, lookups)
+                draft = self._render_for_client(template, parsed, data, facts.language, reasons)
                 for warning in data.get("warnings", ()):
                     outcome.auto_send = False
                     reasons.append(f"confirm with the attorney before sending: {warning}")
@@ -256,6 +266,7 @@ class Router:
             reasons=reasons,
             sla_due_at=sla_due,
             language=facts.language,
+            intent=intent,
         )
 
     def notice_for(
@@ -317,7 +328,9 @@ class Router:
         now: dt.datetime,
         lookups: Lookups = _LIVE,
     ) -> dict[str, Any]:
-        """What a reply template reads for this message (also the admin's preview)."""
+        """What a reply template reads for this message (also the admin's preview; a
+        translated template, client/<lang>/<name>, reads what client/<name> reads)."""
+        template = untranslated(template)
         contact_name = first_name(who.contact, _display_name(parsed))
         firm = self.settings.firm_name
         if template.endswith("status_request"):
@@ -328,6 +341,31 @@ class Router:
                 self.settings.stale_matter_days,
             )
             return status_data(firm, contact_name, matters, policy)
+        if template.startswith(BILLING_INTENT_PREFIX) and not template.endswith("billing_query"):
+            if who.client is None:
+                raise MissingData("sender is not a known client")
+            invoices = lookups.invoices(session, who.client)
+            records = BillingRecords(
+                who.client,
+                invoices,
+                lookups.payments(session, invoices),
+                lookups.trust_balances(session, who.client),
+                lookups.payments_on_file(session),
+                lookups.document_names(session),
+            )
+            return {
+                "firm_name": firm,
+                "contact_name": contact_name,
+                **billing_intent_data(
+                    template.removeprefix(BILLING_INTENT_PREFIX),
+                    f"{parsed.subject}\n{parsed.new_text}",
+                    records,
+                    who.matter,
+                    who.matter_source,
+                    now.astimezone(self.calendar.zone).date(),
+                    self.settings.payment_instructions,
+                ),
+            }
         if template.endswith("billing_query"):
             if who.client is None:
                 raise MissingData("sender is not a known client")
@@ -342,15 +380,44 @@ class Router:
         return {"firm_name": firm, "contact_name": contact_name}
 
     def _try_render(
-        self, template: str, parsed: ParsedMessage, data: dict[str, Any], reasons: list[str]
+        self,
+        template: str,
+        parsed: ParsedMessage,
+        data: dict[str, Any],
+        reasons: list[str],
+        language: str | None = None,
     ) -> Rendered | None:
         try:
-            return render(
-                self.settings.templates_dir, template, reply_subject(parsed.subject), data
-            )
+            return self._render_for_client(template, parsed, data, language, reasons)
         except MissingData as exc:
             reasons.append(f"no acknowledgement: {exc}")
             return None
+
+    def _render_for_client(
+        self,
+        template: str,
+        parsed: ParsedMessage,
+        data: dict[str, Any],
+        language: str | None,
+        reasons: list[str],
+    ) -> Rendered:
+        """Render in the client's language when the firm has the template in it; say so
+        to the VA when it does not, or when the records supply English text."""
+        chosen, note = localized_template(self.settings.templates_dir, template, language)
+        rendered = render(
+            self.settings.templates_dir,
+            chosen,
+            reply_subject(parsed.subject),
+            localize_data(data, language),
+        )
+        if note:
+            reasons.append(note)
+        if chosen != template and any(k in data for k in _ENGLISH_FROM_RECORDS):
+            reasons.append(
+                "check before sending: the records' own text (status, next step, payment "
+                "instructions) is in English"
+            )
+        return rendered
 
     def acknowledgement_data(
         self, parsed: ParsedMessage, who: Identification, attorney: Attorney
@@ -425,6 +492,19 @@ class Router:
         ).all()
         sent = sum(parsed.sender_addr in (addrs or []) for addrs in recent)
         return sent >= self.ruleset.auto_send_daily_cap
+
+
+BILLING_INTENT_PREFIX = "client/billing_"
+# Draft data that comes from the firm's records or settings as written (in English).
+_ENGLISH_FROM_RECORDS = ("matters", "payment_instructions")
+
+
+def intent_template(template: str, intent: str | None) -> str:
+    """The default billing template becomes the one answering the mail's intent
+    (client/billing_<intent>); a template the rules file names itself is kept."""
+    if template == "client/billing_query" and intent and intent.startswith("billing."):
+        return BILLING_INTENT_PREFIX + intent.removeprefix("billing.")
+    return template
 
 
 def _overrides(classifier: Classifier) -> tuple[float, float]:

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from inbox.ingest.files import ingest_paths
+from inbox.mail.signoff import sign_text
 from inbox.models import Attorney, Draft, Message, MessageState, OutboxEntry
 from inbox.outgoing.worker import OutboxWorker
 from inbox.settings import Settings
@@ -272,7 +273,10 @@ def test_va_edits_approves_and_sends_a_draft_delivered_in_the_thread(
     assert mail["Subject"].startswith("Re: ")
     text = plain_text(mail)
     assert "Dana here: the signed franchise agreement goes out on Friday." in text
-    assert text.replace("\r\n", "\n").strip() == edited.strip()
+    # What the VA approved, signed with their name above the firm's (issue 16).
+    signed = sign_text(edited, "Dana Reyes", web_settings.firm_name)
+    assert signed != edited
+    assert text.replace("\r\n", "\n").strip() == signed.strip()
 
     page.reload()
     expect(page.locator("#state")).to_contain_text("answered")

@@ -9,7 +9,15 @@ import pytest
 from sqlalchemy import func, select
 
 from inbox.addresses import client_for_address
-from inbox.models import Attorney, Client, Invoice, Matter
+from inbox.models import (
+    Attorney,
+    Client,
+    FirmDocument,
+    Invoice,
+    Matter,
+    Payment,
+    TrustBalance,
+)
 from rules.directory import matter_numbers_in, matters_by_number, open_matters
 from rules.directory_import import import_directory
 
@@ -211,3 +219,72 @@ def test_a_too_long_keyword_is_reported_with_file_line_and_field(factory, tmp_pa
     assert [str(e) for e in matters.errors] == [
         "matters.csv:2: keywords: 'xxxxxxxxxxxxxxxxxxxx'... is longer than 100 characters"
     ]
+
+
+PAYMENTS = "invoice_number,date,amount,method,reference\nEX-INV-7001,2026-11-10,400.00,check,1042\n"
+TRUST = "client_id,matter_number,balance,as_of\nK01,,3200.00,2026-11-15\nK02,EX-2026-0102,500,2026-11-15\n"
+
+
+def test_optional_payments_and_trust_files_import_as_an_upsert(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    firm = write_firm(tmp_path / "firm", **{"payments.csv": PAYMENTS, "trust.csv": TRUST})
+    first = {r.file: (r.created, r.errors) for r in run_import(factory, firm)}
+    assert first["payments.csv"] == (1, []) and first["trust.csv"] == (2, [])
+    again = {r.file: (r.created, r.updated) for r in run_import(factory, firm)}
+    assert again["payments.csv"] == (0, 1) and again["trust.csv"] == (0, 2)
+    with factory() as session:
+        payment = session.scalars(select(Payment)).one()
+        assert (payment.invoice.invoice_number, payment.method) == ("EX-INV-7001", "check")
+        balances = session.scalars(select(TrustBalance).order_by(TrustBalance.id)).all()
+        assert (balances[0].client.client_code, balances[0].matter) == ("K01", None)
+        assert balances[1].matter is not None and balances[1].matter.matter_number == "EX-2026-0102"
+
+
+def test_bad_payments_and_trust_rows_name_file_line_and_field(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    payments = "invoice_number,date,amount\nEX-INV-9999,2026-13-10,0\n"
+    trust = "client_id,matter_number,balance,as_of\nK01,EX-2026-0102,5,2026-11-15\n"
+    results = run_import(
+        factory, write_firm(tmp_path / "firm", **{"payments.csv": payments, "trust.csv": trust})
+    )
+    errors = [str(e) for r in results for e in r.errors]
+    assert errors == [
+        "payments.csv:2: invoice_number: no invoice 'EX-INV-9999'",
+        "payments.csv:2: date: '2026-13-10' is not a date (YYYY-MM-DD)",
+        "payments.csv:2: amount: must be more than zero",
+        "trust.csv:2: matter_number: EX-2026-0102 is not a matter of client K01",
+    ]
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(Payment)) == 0
+        assert session.scalar(select(func.count()).select_from(TrustBalance)) == 0
+
+
+PDF = b"%PDF-1.4\n% sample\n%%EOF\n"
+
+
+def test_invoice_pdfs_and_the_w9_are_stored_for_replies_to_attach(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    firm = write_firm(tmp_path / "firm")
+    (firm / "invoices").mkdir()
+    (firm / "invoices" / "EX-INV-7001.pdf").write_bytes(PDF)
+    (firm / "W-9.pdf").write_bytes(PDF)
+    documents = run_import(factory, firm)[-1]
+    assert (documents.file, documents.created, documents.errors) == ("documents", 2, [])
+    with factory() as session:
+        assert set(session.scalars(select(FirmDocument.name))) == {
+            "invoices/EX-INV-7001.pdf",
+            "w9.pdf",
+        }
+
+
+def test_a_pdf_for_no_invoice_or_not_a_pdf_is_an_error_and_nothing_is_stored(
+    factory, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    firm = write_firm(tmp_path / "firm")
+    (firm / "invoices").mkdir()
+    (firm / "invoices" / "EX-INV-9999.pdf").write_bytes(PDF)
+    (firm / "w9.pdf").write_bytes(b"not a pdf")
+    documents = run_import(factory, firm)[-1]
+    assert [str(e) for e in documents.errors] == [
+        "invoices/EX-INV-9999.pdf:0: -: no invoice 'EX-INV-9999' on record",
+        "w9.pdf:0: -: not a PDF file",
+    ]
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(FirmDocument)) == 0

@@ -30,6 +30,7 @@ from inbox.models import (
     Client,
     Contact,
     Draft,
+    FirmDocument,
     Mailbox,
     Message,
     MessageState,
@@ -54,6 +55,7 @@ from inbox.outgoing.worker import (
     UNKNOWN_DELIVERY,
     OutboxWorker,
     PassSummary,
+    attached_documents,
     outgoing_mail,
     retry_delay,
 )
@@ -419,6 +421,36 @@ def test_approved_reply_is_delivered_once_with_threading_headers(
     assert audit_actions(factory)[-1] == ("system", "outbox_sent")
     assert one_pass(factory, send_settings).sent == 0
     assert len(sink.handler.received) == 1
+
+
+PDF = b"%PDF-1.4\n% an invoice\n%%EOF\n"
+
+
+def test_a_reply_attaches_the_firm_documents_its_draft_names(
+    factory: sessionmaker[Session], send_settings: Settings, sink: Sink
+) -> None:
+    thread = client_thread(factory)
+    with factory() as session, session.begin():
+        session.get_one(Draft, thread.draft_id).attachments = ["invoices/INV-1.pdf"]
+    with pytest.raises(OutboxError, match=r"attachment not on file: invoices/INV-1\.pdf"):
+        approve(factory, send_settings, thread, a_user(factory))
+    with factory() as session, session.begin():
+        session.add(
+            FirmDocument(name="invoices/INV-1.pdf", content_type="application/pdf", content=PDF)
+        )
+    entry_id = approve(factory, send_settings, thread, None)
+    with factory() as session:
+        entry = session.get_one(OutboxEntry, entry_id)
+        mail = outgoing_mail(entry, attached_documents(session, entry))
+    assert render(mail) == render(mail)  # a retry sends the same bytes
+    assert one_pass(factory, send_settings).sent == 1
+    [got] = sink.handler.received
+    message = parsed(got)
+    assert message.get_content_type() == "multipart/mixed"
+    body, attachment = message.iter_parts()
+    assert [p.get_content_type() for p in body.iter_parts()] == ["text/plain", "text/html"]
+    assert attachment.get_filename() == "INV-1.pdf"
+    assert attachment.get_content() == PDF
 
 
 def test_notices_and_acknowledgements_are_marked_auto_submitted(

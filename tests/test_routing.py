@@ -19,7 +19,7 @@ from classifier.predict import Prediction
 from inbox.mail.parse import ParsedMessage, parse_message
 from inbox.models import Matter
 from inbox.settings import Settings
-from rules.directory_import import import_directory
+from rules.directory_import import import_directory, import_file
 from rules.route import Router
 from rules.ruleset import parse_rules
 from tests.conftest import SAMPLE_AS_OF, SAMPLE_FIRM
@@ -627,3 +627,120 @@ rules:
     assert "who will reply to you" in out["acknowledgement"]["body"]
     plain = route(router, session, parsed, "other").as_json("x.eml")
     assert plain["acknowledgement"] is None
+
+
+def test_a_billing_draft_states_only_the_invoices_the_mail_asks_about(router, session) -> None:  # type: ignore[no-untyped-def]
+    by_number = route(
+        router,
+        session,
+        mail("ap@northwindmarine.com", "invoice 1053", "What is the balance on invoice 1053?"),
+        "billing_query",
+    ).as_json("f")
+    assert by_number["intent"] == "billing.balance"
+    assert by_number["template"] == "client/billing_balance"
+    assert by_number["draft_facts"]["invoices"] == ["HV-INV-1053"]
+    assert "HV-INV-1042" not in by_number["draft"]["body"]
+    by_amount = route(
+        router,
+        session,
+        mail("ap@northwindmarine.com", "payment", "How can we pay the $1,590.00 one? ACH?"),
+        "billing_query",
+    ).as_json("f")
+    assert by_amount["intent"] == "billing.payment_method"
+    assert by_amount["draft_facts"]["invoices"] == ["HV-INV-1054"]
+
+
+def test_a_billing_question_the_records_cannot_answer_goes_to_triage_with_why(
+    router, session
+) -> None:  # type: ignore[no-untyped-def]
+    result = route(
+        router,
+        session,
+        mail("ap@northwindmarine.com", "rates", "What are your hourly rates for 2027?"),
+        "billing_query",
+    ).as_json("f")
+    assert (result["intent"], result["action"], result["draft"]) == (
+        "billing.rates",
+        "triage",
+        None,
+    )
+    assert "rate card" in result["reason"]
+
+
+def test_invoice_copies_and_the_w9_attach_the_firms_pdfs(router, session) -> None:  # type: ignore[no-untyped-def]
+    # The sample firm keeps invoices/HV-INV-1042.pdf and w9.pdf.
+    copy = route(
+        router,
+        session,
+        mail("ap@northwindmarine.com", "copy", "Please send a PDF copy of invoice HV-INV-1042."),
+        "billing_query",
+    ).as_json("f")
+    assert copy["template"] == "client/billing_invoice_copy"
+    assert copy["draft_attachments"] == ["invoices/HV-INV-1042.pdf"]
+    assert "Please find attached a copy" in copy["draft"]["body"]
+    missing = route(
+        router,
+        session,
+        mail("ap@northwindmarine.com", "copy", "Please resend invoice HV-INV-1053."),
+        "billing_query",
+    ).as_json("f")
+    assert missing["draft_attachments"] == [] and "attached" not in missing["draft"]["body"]
+    assert "no PDF on file for HV-INV-1053" in missing["reason"]
+    w9 = route(
+        router,
+        session,
+        mail("ap@northwindmarine.com", "W-9", "Our AP team needs your W-9 please."),
+        "billing_query",
+    ).as_json("f")
+    assert (w9["template"], w9["draft_attachments"]) == ("client/billing_tax_form", ["w9.pdf"])
+
+
+def test_payments_and_trust_on_file_answer_confirmation_and_retainer(router, session) -> None:  # type: ignore[no-untyped-def]
+    ask = "Did our check for invoice 1053 arrive?"
+    before = route(router, session, mail("ap@northwindmarine.com", "check", ask), "billing_query")
+    assert before.action == "triage"
+    assert "no payment recorded for HV-INV-1053" in "; ".join(before.reasons)
+    import_file(
+        session,
+        "payments.csv",
+        b"invoice_number,date,amount,method,reference\nHV-INV-1053,2026-11-10,980.00,check,1042\n",
+    )
+    import_file(
+        session, "trust.csv", b"client_id,matter_number,balance,as_of\nC01,,3200,2026-11-15\n"
+    )
+    after = route(router, session, mail("ap@northwindmarine.com", "check", ask), "billing_query")
+    assert after.template == "client/billing_payment_confirmation"
+    assert "$980.00 on November 10, 2026 for invoice HV-INV-1053" in after.draft.body_text
+    retainer = route(
+        router,
+        session,
+        mail("ap@northwindmarine.com", "retainer", "How much of our retainer is left?"),
+        "billing_query",
+    )
+    assert "$3,200.00, as of November 15, 2026" in retainer.draft.body_text
+
+
+def test_a_spanish_mail_gets_a_spanish_draft_and_a_portuguese_one_an_english_draft_with_a_note(
+    router, session
+) -> None:  # type: ignore[no-untyped-def]
+    spanish = route(
+        router,
+        session,
+        mail("ap@northwindmarine.com", "factura", "Hola, ¿cuál es el saldo de la factura 1053?"),
+        "billing_query",
+    )
+    assert spanish.draft.template == "client/es/billing_balance"
+    assert (
+        "de noviembre de 2026" in spanish.draft.body_text
+        and "Atentamente" in spanish.draft.body_text
+    )
+    portuguese = route(
+        router,
+        session,
+        mail(
+            "ap@northwindmarine.com", "fatura", "Olá, qual é o saldo? Não recebi a fatura. Obrigado"
+        ),
+        "billing_query",
+    )
+    assert portuguese.draft.template == "client/billing_balance"
+    assert any("Portuguese" in r for r in portuguese.reasons)

@@ -248,6 +248,15 @@ def test_message_page_shows_label_reasons_routing_and_matter(
     assert 'sandbox=""' in page or "mail-text" in page
 
 
+def test_the_intent_under_the_label_is_stored_and_shown(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    message = first(db, Message.label == "billing_query", Message.intent.is_not(None))
+    assert message.intent is not None and message.intent.startswith("billing.")
+    page = login(app, VA).get(f"/messages/{message.id}").text
+    assert f'id="intent">{message.intent}<' in page
+
+
 def test_mail_html_is_served_with_a_policy_that_blocks_scripts_and_remote_images(
     app: Flask, db: sessionmaker[Session]
 ) -> None:
@@ -299,6 +308,53 @@ def test_edit_then_approve_queues_the_edited_reply(app: Flask, db: sessionmaker[
             select(AuditEvent.action).where(AuditEvent.message_id == message.id)
         ).all()
     assert "edit_draft" in actions and "approve_send" in actions
+
+
+def test_the_approving_va_signs_above_the_firm(app: Flask, db: sessionmaker[Session]) -> None:
+    message = first(db, Message.state == MessageState.REVIEW)
+    draft = pending_draft(db, message.id)
+    assert "Dana Reyes" not in draft.body_text
+    url = f"/messages/{message.id}"
+    client = login(app, VA)
+    assert 'id="signed-as">signed "Dana Reyes"' in client.get(url).text
+    response = post_form(
+        client,
+        url,
+        f"{url}/drafts/{draft.id}",
+        intent="approve",
+        version=str(draft.version),
+        subject=draft.subject,
+        body=draft.body_text,
+    )
+    assert response.status_code == 302, response.text
+    with db() as session:
+        entry = session.scalars(select(OutboxEntry).where(OutboxEntry.draft_id == draft.id)).one()
+        assert entry.body_text.endswith("Dana Reyes\nHarbor & Vale LLP\n")
+        assert "Dana Reyes<br>" in (entry.body_html or "")
+
+
+def test_a_draft_that_attaches_an_invoice_says_so_and_its_reply_carries_it(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    message = first(db, Message.subject.contains("Copy of invoice HV-INV-1042"))
+    draft = pending_draft(db, message.id)
+    assert draft.attachments == ["invoices/HV-INV-1042.pdf"]
+    client = login(app, VA)
+    url = f"/messages/{message.id}"
+    assert "<code>invoices/HV-INV-1042.pdf</code>" in client.get(url).text
+    response = post_form(
+        client,
+        url,
+        f"{url}/drafts/{draft.id}",
+        intent="approve",
+        version=str(draft.version),
+        subject=draft.subject,
+        body=draft.body_text,
+    )
+    assert response.status_code == 302, response.text
+    with db() as session:
+        entry = session.scalars(select(OutboxEntry).where(OutboxEntry.draft_id == draft.id)).one()
+        assert entry.attachments == ["invoices/HV-INV-1042.pdf"]
 
 
 def test_a_stale_draft_edit_is_refused_and_the_first_edit_is_kept(

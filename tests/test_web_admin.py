@@ -247,6 +247,21 @@ def test_template_preview_renders_on_a_real_message_and_refuses_sandbox_escapes(
         assert reason in text
 
 
+def test_translated_templates_are_listed_and_previewed_on_a_real_message(  # type: ignore[no-untyped-def]
+    admin, db_url, factory
+) -> None:
+    ingest_sample(db_url, "03-retainer-balance.eml")
+    message_id = _message_id(factory, "03-retainer-balance")
+    assert "client/es/billing_balance.txt.j2" in admin.get("/admin/templates").get_data(
+        as_text=True
+    )
+    url = "/admin/templates/client/es/billing_balance.txt.j2"
+    page = admin.get(f"{url}?message={message_id}").get_data(as_text=True)
+    preview = re.search(r'id="preview-text">(.*?)</pre>', page, re.S)
+    assert preview, page
+    assert "Atentamente" in preview.group(1)
+
+
 def test_saving_a_template_that_fails_is_refused_and_the_file_is_unchanged(  # type: ignore[no-untyped-def]
     admin, db_url, factory, templates_copy
 ) -> None:

@@ -87,6 +87,7 @@ def _render(
             stale=stale,
             choices=filter_choices(),
             view=request.args.get("view", "html"),
+            signer=me().name if database.settings().sign_off_with_approver else "",
         ),
         status,
     )

@@ -29,7 +29,7 @@ from rules.drafting import MissingData, render_source
 from rules.identify import identify
 from rules.route import Router
 
-FOLDERS = ("client", "attorney")
+FOLDERS = ("client", "client/es", "client/de", "client/fr", "attorney")
 PARTS = (".txt.j2", ".html.j2")
 MAX_SOURCE = 100_000
 
@@ -46,7 +46,7 @@ class Preview:
 
 
 def list_templates(templates_dir: Path) -> list[str]:
-    """client/*.j2 and attorney/*.j2, as names relative to the folder."""
+    """client/*.j2 (and its es, de, fr translations) and attorney/*.j2, relative names."""
     names = []
     for folder in FOLDERS:
         for path in sorted((templates_dir / folder).glob("*.j2")):

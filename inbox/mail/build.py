@@ -40,6 +40,8 @@ class OutgoingMail:
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
     auto_submitted: bool = False
+    # (file name, content type, content): firm documents the reply attaches.
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
 
     @property
     def recipients(self) -> tuple[str, ...]:
@@ -139,7 +141,16 @@ def _body(mail: OutgoingMail) -> EmailMessage:
     html_part.set_content(page, subtype="html", charset="utf-8", cte=_transfer_encoding(page))
     message.make_alternative()
     message.attach(html_part)
-    message.set_boundary(_boundary(mail.message_id, text + page))
+    boundary = _boundary(mail.message_id, text + page)
+    message.set_boundary(boundary)
+    if mail.attachments:
+        # The text and HTML stay one alternative part (keeping its boundary), the files
+        # follow it; the outer boundary is derived too, so the bytes stay the same.
+        message.make_mixed()
+        for filename, content_type, content in mail.attachments:
+            maintype, _, subtype = content_type.partition("/")
+            message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
+        message.set_boundary(_boundary(f"{mail.message_id}/mixed", text + page + boundary))
     return message
 
 

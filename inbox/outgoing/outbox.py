@@ -23,10 +23,12 @@ from inbox.addresses import client_for_address
 from inbox.audit import audit
 from inbox.mail.build import OutgoingMail, UnexpectedHeader, bare_address, render, thread_headers
 from inbox.mail.headers import mailbox
+from inbox.mail.signoff import sign_html, sign_text
 from inbox.message_rows import newest
 from inbox.models import (
     ATTORNEY_REPLY,
     Draft,
+    FirmDocument,
     Message,
     MessageState,
     OutboxEntry,
@@ -123,6 +125,24 @@ def _sender(user: User | None, settings: Settings) -> tuple[str, str | None]:
     return shared, None
 
 
+def _signed(draft: Draft, user: User | None, settings: Settings) -> dict[str, str | None]:
+    """The body to send: a templated reply approved by a person carries their name above
+    the firm's (INBOX_ROUTER_SIGN_OFF_WITH_APPROVER, on by default)."""
+    text, html = draft.body_text, draft.body_html
+    signer = user.name.strip() if user is not None else ""
+    if settings.sign_off_with_approver and signer and draft.template.startswith("client/"):
+        text = sign_text(text, signer, settings.firm_name)
+        html = sign_html(html, signer, settings.firm_name) if html else html
+    return {"body_text": text, "body_html": html}
+
+
+def _missing_documents(session: Session, names: Sequence[str]) -> list[str]:
+    if not names:
+        return []
+    found = set(session.scalars(select(FirmDocument.name).where(FirmDocument.name.in_(names))))
+    return [n for n in names if n not in found]
+
+
 def _is_acknowledgement(session: Session, message: Message, draft: Draft) -> bool:
     """A templated draft on an escalated message is an acknowledgement: a legal question
     never gets a templated answer, only word that an attorney will reply. (A reply an
@@ -177,8 +197,8 @@ def queue_reply(
         to_addrs=recipients,
         cc_addrs=copies,
         subject=draft.subject,
-        body_text=draft.body_text,
-        body_html=draft.body_html,
+        **_signed(draft, user, settings),
+        attachments=list(draft.attachments or []),
         in_reply_to=in_reply_to,
         references=list(references),
         auto_submitted=ack,
@@ -189,6 +209,9 @@ def queue_reply(
         queued_at=now,
         created_by_id=user.id if user else None,
     )
+    missing = _missing_documents(session, entry.attachments or [])
+    if missing:
+        raise OutboxError(f"attachment not on file: {', '.join(missing)}")
     problem = header_problem(outgoing_mail(entry))
     if problem is not None:
         entry.state, entry.hold_reason = OutboxState.HELD, problem

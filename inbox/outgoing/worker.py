@@ -59,6 +59,7 @@ from inbox.mail.build import OutgoingMail, UnexpectedHeader, as_utc, render
 from inbox.models import (
     AuditEvent,
     Draft,
+    FirmDocument,
     Mailbox,
     Message,
     MessageState,
@@ -141,8 +142,11 @@ class ClaimExpired(DeliveryError):
     """Too slow: past the claim another worker may take the entry over."""
 
 
-def outgoing_mail(entry: OutboxEntry) -> OutgoingMail:
-    """What one outbox entry says, detached from the ORM, ready to render."""
+def outgoing_mail(
+    entry: OutboxEntry, attachments: tuple[tuple[str, str, bytes], ...] = ()
+) -> OutgoingMail:
+    """What one outbox entry says, detached from the ORM, ready to render (`attachments`:
+    its firm documents, read by `attached_documents`)."""
     return OutgoingMail(
         message_id=entry.mail_message_id,
         from_addr=entry.from_addr,
@@ -156,6 +160,23 @@ def outgoing_mail(entry: OutboxEntry) -> OutgoingMail:
         references=tuple(entry.references or ()),
         auto_submitted=entry.auto_submitted,
         date=as_utc(entry.queued_at),
+        attachments=attachments,
+    )
+
+
+def attached_documents(session: Session, entry: OutboxEntry) -> tuple[tuple[str, str, bytes], ...]:
+    """The firm documents an entry attaches, as (file name, content type, bytes).
+
+    Approval checked each is on file (`queue_reply`), and documents are only ever
+    replaced by a newer import, never deleted."""
+    names = list(entry.attachments or [])
+    if not names:
+        return ()
+    found = {
+        d.name: d for d in session.scalars(select(FirmDocument).where(FirmDocument.name.in_(names)))
+    }
+    return tuple(
+        (n.rsplit("/", 1)[-1], found[n].content_type, found[n].content) for n in names if n in found
     )
 
 
@@ -255,7 +276,7 @@ class OutboxWorker:
             entry_id=entry.id,
             attempt=entry.attempts,
             retry=entry.attempts > 1 or entry.last_error is not None,
-            mail=outgoing_mail(entry),
+            mail=outgoing_mail(entry, attached_documents(session, entry)),
             mailbox=_mailbox_ref(mailbox),
             answer=answer,
             deadline=deadline,
