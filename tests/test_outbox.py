@@ -776,6 +776,28 @@ def test_a_worker_that_dies_mid_send_is_held_only_once_the_end_of_data_may_have_
         assert len(in_sent(dovecot, entry.mail_message_id)) == 1
 
 
+def test_an_unsent_mail_that_then_fails_leaves_no_copy_in_sent(
+    factory: sessionmaker[Session],
+    send_settings: Settings,
+    sink: Sink,
+    dovecot: Dovecot,
+    mailbox_id: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pending copy filed before a crash is removed at recovery, not only by a retry
+    (here there is none: the one attempt allowed is spent)."""
+    [entry_id] = notices(factory, send_settings, 1)
+    crash_once(monkeypatch, SendStep.FILED)
+    with pytest.raises(Crash):
+        one_pass(factory, send_settings)
+    message_id = get(factory, entry_id).mail_message_id
+    assert len(in_sent(dovecot, message_id)) == 1
+    make_due(factory)
+    assert one_pass(factory, send_settings.with_changes(send_max_attempts=1)).failed == 1
+    assert get(factory, entry_id).state == OutboxState.FAILED
+    assert in_sent(dovecot, message_id) == [] and sink.handler.received == []
+
+
 def test_without_a_mailbox_a_worker_that_died_before_the_end_of_data_is_retried(
     factory: sessionmaker[Session],
     send_settings: Settings,

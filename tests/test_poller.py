@@ -361,7 +361,9 @@ def test_killing_the_poller_anywhere_in_start_up_leaves_no_process_behind(
 
 
 @pytest.mark.slow
-def test_a_clean_poll_once_prints_only_its_summary(factory, dovecot, mailbox_id, db_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_clean_poll_once_prints_only_its_summary(
+    factory, dovecot, mailbox_id, db_url, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     """Issue 19: no "Exception ignored ... Bad file descriptor" from the worker pool at exit."""
     append_many(dovecot, [client_mail(i) for i in range(5)])
     summary = re.compile(r"^\S+ \S+ INFO mailbox firm: stored \d+, duplicates \d+, .*$")

@@ -461,6 +461,7 @@ class OutboxWorker:
             ]
         for claim in stale:
             if claim.step in SendStep.BEFORE_END:  # the end of data never left: not sent
+                self._drop_unsent_copy(claim, folders)
                 self._requeue(claim, summary)
                 continue
             folder = _folder(folders, claim.mailbox, self.settings)
@@ -479,6 +480,19 @@ class OutboxWorker:
             elif self._settle_sent(claim, RECOVERED, summary):
                 summary.recovered += 1
                 self._flag_answered(claim, folder, summary)
+
+    def _drop_unsent_copy(self, claim: Claim, folders: dict[int, SentFolder]) -> None:
+        """A pending copy filed for a mail that never left would outlive an entry that
+        then fails; the next attempt removes it anyway, so a miss here is only logged."""
+        if claim.step == SendStep.CLAIMED or self.settings.smtp_saves_sent:
+            return  # nothing filed yet, or only the server files copies
+        folder = _folder(folders, claim.mailbox, self.settings)
+        if folder is None:
+            return
+        try:
+            folder.remove(claim.mail.message_id)
+        except SentFolderError as exc:
+            log.warning("entry %s: unsent copy left in Sent for now: %s", claim.entry_id, exc)
 
     def _note(self, claim: Claim, text: str, summary: PassSummary) -> None:
         """Show why an entry is stuck, on the entry itself, without changing its state."""
