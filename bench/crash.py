@@ -18,7 +18,8 @@ end of data, or at it) and how many killed runs wrote warnings (leaked semaphore
 
     kills=N duplicates=D missing=M held=H orphans=O
 
-    python bench/crash.py [--kills 50] [--messages 2000] [--notices 300] [--db URL] [--seed S]
+    python bench/crash.py [--kills 50] [--messages 2000] [--notices 300]
+                          [--db URL | --postgres] [--seed S]
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from inbox.outgoing.sentfolder import PENDING  # noqa: E402
 from inbox.outgoing.worker import UNKNOWN_DELIVERY  # noqa: E402
 from inbox.settings import Settings  # noqa: E402
 from tests.servers.dovecot import private_dovecot  # noqa: E402
+from tests.servers.postgres import private_postgres  # noqa: E402
 from tests.servers.smtp import smtp_sink  # noqa: E402
 
 ORPHAN_GRACE = 1.0  # seconds a killed run's processes have to go
@@ -234,12 +236,18 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=2000, help="backlog in INBOX")
     parser.add_argument("--notices", type=int, default=300, help="queued to send")
     parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    parser.add_argument(
+        "--postgres", action="store_true", help="a private PostgreSQL, as the tests start"
+    )
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
     seed = random.randrange(1_000_000) if args.seed is None else args.seed
 
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
-        settings = Settings(db_url=args.db or f"sqlite:///{tmp}/crash.db")
+        db_url = args.db or f"sqlite:///{tmp}/crash.db"
+        if args.postgres:
+            db_url = stack.enter_context(private_postgres())
+        settings = Settings(db_url=db_url)
         engine = make_engine(settings)
         migrate(engine)
         engine.dispose()
