@@ -461,8 +461,8 @@ class OutboxWorker:
             ]
         for claim in stale:
             if claim.step in SendStep.BEFORE_END:  # the end of data never left: not sent
-                self._drop_unsent_copy(claim, folders)
-                self._requeue(claim, summary)
+                if self._requeue(claim, summary):
+                    self._drop_unsent_copy(claim, folders)
                 continue
             folder = _folder(folders, claim.mailbox, self.settings)
             if folder is None:
@@ -482,8 +482,9 @@ class OutboxWorker:
                 self._flag_answered(claim, folder, summary)
 
     def _drop_unsent_copy(self, claim: Claim, folders: dict[int, SentFolder]) -> None:
-        """A pending copy filed for a mail that never left would outlive an entry that
-        then fails; the next attempt removes it anyway, so a miss here is only logged."""
+        """The pending copy of a mail that never left, once its entry has failed for good
+        (a retry removes it itself, as the claim holder: removing it here then could
+        delete the copy a new attempt just filed). A miss is only logged."""
         if claim.step == SendStep.CLAIMED or self.settings.smtp_saves_sent:
             return  # nothing filed yet, or only the server files copies
         folder = _folder(folders, claim.mailbox, self.settings)
@@ -505,13 +506,13 @@ class OutboxWorker:
                 .execution_options(synchronize_session=False)
             )
 
-    def _requeue(self, claim: Claim, summary: PassSummary) -> None:
-        """Not in Sent: it never reached the server. Queue it again (or give up)."""
+    def _requeue(self, claim: Claim, summary: PassSummary) -> bool:
+        """It never reached the server. Queue it again, or give up (True)."""
         limit = self.settings.send_max_attempts
         if claim.attempt >= limit:
             error = DeliveryError("the worker stopped while sending, every time", permanent=True)
             self._settle_failure(claim, error, summary)
-            return
+            return True
         text = f"attempt {claim.attempt} of {limit}: {BEFORE_THE_END}"
         with transaction(self.factory) as session:
             done = session.execute(
@@ -521,6 +522,7 @@ class OutboxWorker:
             ).rowcount
         if done == 1:
             summary.requeued += 1
+        return False
 
     def _hold_unknown(self, claim: Claim, why: str, summary: PassSummary) -> None:
         """A person decides whether it arrived, rather than risk a duplicate or a loss."""
