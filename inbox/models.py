@@ -62,6 +62,21 @@ class OutboxState:
     ALL = (QUEUED, SENDING, SENT, FAILED, HELD)
 
 
+class SendStep:
+    """How far an attempt got, each recorded (committed) before the worker goes on.
+
+    Only from END on can the server have the mail; a worker that dies at an earlier
+    step sent nothing (the server drops a mail whose end of data never came). NULL on
+    an entry left `sending` means unknown (left by a version before the column)."""
+
+    CLAIMED = "claimed"
+    DATA = "data"  # DATA accepted (354): the content is going out
+    FILED = "filed"  # our pending copy is in the Sent folder
+    END = "end"  # the end-of-data dot is being written: the server may accept it
+
+    BEFORE_END = (CLAIMED, DATA, FILED)
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -487,6 +502,7 @@ class OutboxEntry(Base):
     state: Mapped[str] = mapped_column(String(20), default=OutboxState.QUEUED)
     hold_reason: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    send_step: Mapped[str | None] = mapped_column(String(20))  # a SendStep, of the last attempt
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
     queued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -37,6 +37,7 @@ from inbox.models import (
     OutboxEntry,
     OutboxState,
     RoutingDecision,
+    SendStep,
     User,
 )
 from inbox.outgoing.outbox import (
@@ -49,7 +50,7 @@ from inbox.outgoing.outbox import (
     queue_reply,
     resend,
 )
-from inbox.outgoing.sentfolder import PENDING
+from inbox.outgoing.sentfolder import PENDING, SentFolder
 from inbox.outgoing.smtp import DeliveryError, dot_stuffed, failure
 from inbox.outgoing.worker import (
     UNKNOWN_DELIVERY,
@@ -723,6 +724,126 @@ def test_half_sent_entries_are_looked_up_in_sent_before_being_sent_again(
         mark_delivered(session, session.get_one(OutboxEntry, unsure), None)
     assert get(factory, unsure).state == OutboxState.SENT
     assert one_pass(factory, send_settings).sent == 0
+
+
+class Crash(BaseException):
+    """The worker dies at this line: nothing after it runs, nothing is settled."""
+
+
+def crash_once(monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """Make the next attempt die at `where`: right after a step is recorded (data,
+    filed, end), once our copy is in Sent (appended), or while its pending mark is
+    cleared, the end of data written (confirm)."""
+    armed = [True]
+
+    def fire() -> None:
+        if armed[0]:
+            armed[0] = False
+            raise Crash(where)
+
+    record_step = OutboxWorker._record_step
+    append, confirm = SentFolder.append, SentFolder.confirm
+
+    def recorded(self, claim, step):  # type: ignore[no-untyped-def]
+        record_step(self, claim, step)
+        if step == where:
+            fire()
+
+    def appended(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        uid = append(self, *args, **kwargs)
+        if where == "appended":
+            fire()
+        return uid
+
+    def confirmed(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if where == "confirm":
+            fire()
+        return confirm(self, *args, **kwargs)
+
+    monkeypatch.setattr(OutboxWorker, "_record_step", recorded)
+    monkeypatch.setattr(SentFolder, "append", appended)
+    monkeypatch.setattr(SentFolder, "confirm", confirmed)
+
+
+@pytest.mark.parametrize(
+    ("where", "held", "received"),
+    [
+        (SendStep.DATA, 0, 0),
+        ("appended", 0, 0),  # issue 19: was held, though the server never had the mail
+        (SendStep.FILED, 0, 0),
+        (SendStep.END, 1, 0),  # the one blind instant: recorded, the dot not yet written
+        ("confirm", 1, 1),  # after the dot, before the reply: truly unknown
+    ],
+)
+def test_a_worker_that_dies_mid_send_is_held_only_once_the_end_of_data_may_have_left(
+    factory: sessionmaker[Session],
+    send_settings: Settings,
+    sink: Sink,
+    dovecot: Dovecot,
+    mailbox_id: int,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+    held: int,
+    received: int,
+) -> None:
+    [entry_id] = notices(factory, send_settings, 1)
+    crash_once(monkeypatch, where)
+    with pytest.raises(Crash):
+        one_pass(factory, send_settings)
+    entry = get(factory, entry_id)
+    assert entry.state == OutboxState.SENDING
+    assert len(sink.handler.received) == received
+    make_due(factory)  # its claim expires
+    summary = one_pass(factory, send_settings)
+    entry = get(factory, entry_id)
+    if held:
+        assert summary.held == 1 and entry.state == OutboxState.HELD
+        assert (entry.hold_reason or "").startswith(UNKNOWN_DELIVERY)
+    else:  # known not sent: queued again at once, and sent, once, with one Sent copy
+        assert (summary.requeued, summary.sent, summary.held) == (1, 1, 0)
+        assert entry.state == OutboxState.SENT
+        assert sink.handler.message_ids() == {entry.mail_message_id: 1}
+        assert len(in_sent(dovecot, entry.mail_message_id)) == 1
+
+
+def test_an_unsent_mail_that_then_fails_leaves_no_copy_in_sent(
+    factory: sessionmaker[Session],
+    send_settings: Settings,
+    sink: Sink,
+    dovecot: Dovecot,
+    mailbox_id: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pending copy filed before a crash is removed at recovery, not only by a retry
+    (here there is none: the one attempt allowed is spent)."""
+    [entry_id] = notices(factory, send_settings, 1)
+    crash_once(monkeypatch, SendStep.FILED)
+    with pytest.raises(Crash):
+        one_pass(factory, send_settings)
+    message_id = get(factory, entry_id).mail_message_id
+    assert len(in_sent(dovecot, message_id)) == 1
+    make_due(factory)
+    assert one_pass(factory, send_settings.with_changes(send_max_attempts=1)).failed == 1
+    assert get(factory, entry_id).state == OutboxState.FAILED
+    assert in_sent(dovecot, message_id) == [] and sink.handler.received == []
+
+
+def test_without_a_mailbox_a_worker_that_died_before_the_end_of_data_is_retried(
+    factory: sessionmaker[Session],
+    send_settings: Settings,
+    sink: Sink,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 19: no Sent folder to look in, but the recorded step says it was not sent."""
+    [entry_id] = notices(factory, send_settings, 1)
+    crash_once(monkeypatch, SendStep.DATA)
+    with pytest.raises(Crash):
+        one_pass(factory, send_settings)
+    assert get(factory, entry_id).send_step == SendStep.DATA
+    make_due(factory)
+    summary = one_pass(factory, send_settings)
+    assert (summary.requeued, summary.sent, summary.held) == (1, 1, 0)
+    assert sink.handler.message_ids() == {get(factory, entry_id).mail_message_id: 1}
 
 
 def test_when_the_server_files_sent_mail_a_lost_reply_is_not_sent_twice(

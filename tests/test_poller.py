@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -287,3 +288,92 @@ def test_two_pollers_at_once_store_each_message_once(
     with factory() as session:
         ids = session.scalars(select(Message.message_id)).all()
     assert len(ids) == count and len(set(ids)) == count
+
+
+def start_poll_once(db_url: str, password: str, stderr: object) -> subprocess.Popen[bytes]:
+    """`poll --once` with an ingest worker, as the leader of its own session: every
+    process it starts stays in that session, even once re-parented."""
+    env = {
+        **os.environ,
+        "INBOX_ROUTER_DB": db_url,
+        "TEST_IMAP_PASSWORD": password,
+        "INBOX_ROUTER_INGEST_WORKERS": "1",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "inbox.cli", "poll", "--once"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=stderr,  # type: ignore[arg-type]
+        cwd=Path(__file__).resolve().parents[1],
+        start_new_session=True,
+    )
+
+
+def session_members(session_id: int) -> list[int]:
+    """Live (not zombie) processes of a session, wherever they were re-parented."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
+        if fields[0] != "Z" and int(fields[3]) == session_id:
+            members.append(int(entry.name))
+    return members
+
+
+@pytest.mark.slow
+def test_killing_the_poller_anywhere_in_start_up_leaves_no_process_behind(
+    factory, dovecot, mailbox_id, db_url: str, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 19: a kill early in start-up left the worker (and multiprocessing's
+    resource tracker) running for good; each must be gone within a second, and the
+    killed run must not warn about leaked semaphores either."""
+    append_many(dovecot, [client_mail(i) for i in range(40)])
+    delays = [0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.65, 0.8, 0.95, 1.1, 1.3]
+    delays += [1.5, 1.8, 2.1, 2.5, 3.0, 3.6]
+    late, warned = [], []
+    for n, delay in enumerate(delays):
+        errors = tmp_path / f"stderr-{n}"
+        with errors.open("wb") as err:
+            process = start_poll_once(db_url, dovecot.password, err)
+            time.sleep(delay)
+            process.kill()
+            process.wait()
+            assert process.stdout is not None
+            process.stdout.close()
+        deadline = time.monotonic() + 1.0
+        while session_members(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        left = session_members(process.pid)
+        for pid in left:  # do not leave them to the next test
+            os.kill(pid, signal.SIGKILL)
+        if left:
+            late.append((delay, left))
+        time.sleep(0.3)  # a resource tracker, had there been one, writes as it exits
+        if b"leaked" in errors.read_bytes():
+            warned.append(delay)
+    assert late == [], f"processes outlived the poller by over a second: {late}"
+    assert warned == [], f"killed runs warned of leaked semaphores: {warned}"
+
+
+@pytest.mark.slow
+def test_a_clean_poll_once_prints_only_its_summary(
+    factory, dovecot, mailbox_id, db_url, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 19: no "Exception ignored ... Bad file descriptor" from the worker pool at exit."""
+    append_many(dovecot, [client_mail(i) for i in range(5)])
+    summary = re.compile(r"^\S+ \S+ INFO mailbox firm: stored \d+, duplicates \d+, .*$")
+    for _ in range(2):  # the second run finds nothing new: still only its summary
+        errors = tmp_path / "stderr"
+        with errors.open("wb") as err:
+            process = start_poll_once(db_url, dovecot.password, err)
+            out, _ = process.communicate(timeout=120)
+        assert process.returncode == 0
+        assert out == b""
+        lines = errors.read_text().splitlines()
+        assert [line for line in lines if not summary.match(line)] == [], lines
+    assert stored(factory) == 5

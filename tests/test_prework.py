@@ -67,7 +67,7 @@ def test_a_dead_worker_costs_time_not_mail() -> None:
     pool = PreworkPool(1)
     try:
         pool.warm([])
-        for pid in list(pool._executor._processes):  # type: ignore[union-attr]
+        for pid in pool.pids:
             os.kill(pid, 9)
         time.sleep(0.5)
         result = pool.submit(raws, origins, [])()  # redone in-process
@@ -84,7 +84,7 @@ def test_worker_exits_when_the_poller_is_killed() -> None:
         from inbox.ingest.prework import PreworkPool
         pool = PreworkPool(1)
         pool.warm([])
-        print(*pool._executor._processes, flush=True)
+        print(*pool.pids, flush=True)
         time.sleep(60)
         """
     )
@@ -148,3 +148,48 @@ def test_a_good_batch_commits_once(factory) -> None:  # type: ignore[no-untyped-
     outcomes = ingest_batch(factory, items)
     assert [o.status for o in outcomes] == ["stored"] * 20
     assert len(commits) == 1
+
+
+@pytest.mark.parametrize("thread", ["main", "other"])
+def test_a_worker_whose_parent_dies_while_it_starts_exits_within_a_second(thread: str) -> None:
+    """Issue 19: the parent dies at once, before the worker has run a line of its own.
+    From another thread there is no PR_SET_PDEATHSIG: the PID and the lifeline do it."""
+    script = textwrap.dedent(
+        f"""
+        import os, threading
+        from inbox.ingest.prework import PreworkPool
+        def start():
+            print(*PreworkPool(1, ("classifier.predict",)).pids, flush=True)
+        if {thread!r} == "main":
+            start()
+        else:
+            worker = threading.Thread(target=start)
+            worker.start()
+            worker.join()
+        os._exit(0)
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, cwd=ROOT, text=True, check=True
+    )
+    workers = [int(pid) for pid in out.stdout.split()]
+    assert workers
+    deadline = time.monotonic() + 1.0
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not any(alive(pid) for pid in workers)
+    assert out.stderr == ""
+
+
+def test_a_worker_killed_mid_batch_fails_the_batch_not_the_poller() -> None:
+    raws, origins = sample_raws()
+    pool = PreworkPool(1)
+    try:
+        pool.warm([])
+        pending = pool.submit(raws * 20, origins * 20, [])
+        os.kill(pool.pids[0], 9)
+        assert len(pending().messages) == 20 * len(SAMPLES)  # redone in-process
+        later = pool.submit(raws, origins, [])()
+        assert pool.in_process and len(later.messages) == len(SAMPLES)
+    finally:
+        pool.close()

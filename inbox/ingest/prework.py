@@ -14,19 +14,15 @@ parsed messages to one result per message, handed back to its `prepare`.
 
 from __future__ import annotations
 
-import importlib
+import itertools
 import logging
-import multiprocessing
-import os
-import signal
-import threading
-import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from inbox.cores import usable_cores
 from inbox.ingest.runner import Parsed, WorkerJob, parse_safely
+from inbox.ingest.workerproc import WorkerProcess
 from inbox.mail.limits import MailLimits
 from inbox.mail.parse import ParsedMessage
 
@@ -78,58 +74,45 @@ def default_workers() -> int:
     return 1 if usable_cores() >= 2 else 0
 
 
-def _worker_start(modules: Sequence[str]) -> None:
-    # The poller decides when to stop (it finishes the message in hand on SIGTERM);
-    # a signal sent to the whole process group must not kill the worker under it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    parent = os.getppid()
-    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-    for module in modules:  # heavy imports now, while the poller starts up
-        importlib.import_module(module)
-
-
-def _exit_with_parent(parent: int) -> None:
-    """A poller killed with -9 cannot stop its worker: the worker notices and exits."""
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(0)
-
-
 class PreworkPool:
-    """`submit` a batch, `result` it later; in a worker process when there is one."""
+    """`submit` a batch, `result` it later; in a worker process when there is one.
+
+    The workers are `WorkerProcess`es (inbox/ingest/workerproc.py), which exit with
+    the poller however it ends, even when it is killed while they start."""
 
     def __init__(
         self, workers: int, warm_modules: Sequence[str] = (), limits: MailLimits | None = None
     ) -> None:
         self._limits = limits
-        self._executor: ProcessPoolExecutor | None = None
-        if workers > 0:
-            # spawn, not fork: the poller holds threads and database connections.
-            self._executor = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_start,
-                initargs=(tuple(warm_modules),),
-            )
-            for _ in range(workers):  # start them now, not at the first batch
-                self._executor.submit(int)
+        self._workers: list[WorkerProcess] = []
+        try:
+            for _ in range(workers):  # started now, so their imports overlap the poller's
+                self._workers.append(WorkerProcess(warm_modules))
+        except BaseException:
+            self.close()
+            raise
+        self._turn = itertools.count()
 
     @property
     def in_process(self) -> bool:
-        return self._executor is None
+        return not self._workers
+
+    @property
+    def pids(self) -> list[int]:
+        return [worker.pid for worker in self._workers]
 
     def submit(
         self, raws: Sequence[bytes], origins: Sequence[str], jobs: Sequence[WorkerJob | None]
     ) -> Callable[[], Preworked]:
         """Start a batch; the returned function waits for it (or does it here)."""
-        if self._executor is None:
+        if not self._workers:
             return lambda: prework(raws, origins, jobs, self._limits)
+        worker = self._workers[next(self._turn) % len(self._workers)]
         try:
-            future: Future[Preworked] = self._executor.submit(
+            future: Future[Preworked] = worker.call(
                 prework, list(raws), list(origins), list(jobs), self._limits
             )
-        except Exception:  # a broken pool: carry on without it
+        except Exception:  # a broken worker: carry on without the pool
             log.exception("ingest worker unavailable; working in-process")
             self.close()
             return lambda: prework(raws, origins, jobs, self._limits)
@@ -146,15 +129,16 @@ class PreworkPool:
     def warm(self, jobs: Sequence[WorkerJob | None]) -> None:
         """Run each job once on nothing where it will run: a model that cannot be
         loaded fails the start, not every message."""
-        if self._executor is None:
+        if not self._workers:
             _run_empty(jobs)
-        else:
-            self._executor.submit(_run_empty, list(jobs)).result()
+            return
+        for future in [worker.call(_run_empty, list(jobs)) for worker in self._workers]:
+            future.result()
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.close()
 
 
 IN_PROCESS = PreworkPool(0)

@@ -124,14 +124,17 @@ class SmtpConnection:
         content: bytes,
         before_end: Callable[[], None] | None = None,
         after_end: Callable[[], None] | None = None,
+        *,
+        on_data: Callable[[], None] | None = None,
     ) -> str:
         """Submit one mail; return the server's acceptance text or raise DeliveryError.
 
         Every recipient must be accepted or nothing is sent, so a retry never
-        reaches anyone twice. `before_end` runs after the content and before the
+        reaches anyone twice. `on_data` runs once the server has accepted DATA, before
+        the content is written. `before_end` runs after the content and before the
         end-of-data dot; if it raises, the dot is never sent and the server drops
         the mail with the connection. `after_end` runs once the dot is written,
-        before the server's reply is read. Both are plain functions on purpose:
+        before the server's reply is read. All are plain functions on purpose:
         yielding to the event loop between a write and `read_response` would let
         aiosmtplib discard the reply as unsolicited.
         """
@@ -144,6 +147,8 @@ class SmtpConnection:
             if reply.code != 354:
                 raise aiosmtplib.SMTPDataError(reply.code, reply.message)
             in_data = True
+            if on_data is not None:
+                on_data()
             protocol = smtp.protocol
             assert protocol is not None
             protocol.write(dot_stuffed(content))

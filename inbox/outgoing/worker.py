@@ -10,21 +10,27 @@ States: queued -> sending -> sent | failed, or held for a person.
 - Send. No transaction is open while talking to servers. The worker keeps within its
   claim: it sends the end-of-data dot only while the claim has time left, so an
   entry whose claim expired was not sent by a live worker after that.
-- Exactly once. An entry still `sending` after its claim expired belongs to a worker
-  that died; the server may or may not have accepted it. Before anything else, the
-  mailbox's Sent folder is searched for its Message-ID. For the answer to mean
-  something, the worker files its copy *before* the end-of-data dot (the moment the
-  server may accept), marked pending, and clears the mark right after writing the
-  dot (an APPEND after the server's reply would leave a gap in which a crash causes
-  a duplicate). So at recovery: no copy - it never reached the server, queue it
-  again; a confirmed copy - the server has it, record it sent, never send again; a
-  copy still pending - the crash fell in the instant around the dot, and the entry
-  is held for a person ("Delivery unknown: ..."), as no guess is safe: guessing
-  "sent" can lose the mail, guessing "not sent" can send it twice. A copy of a mail
-  the server refuses is removed. With `smtp_saves_sent` the server files the copy
-  itself (Gmail, Microsoft 365), atomically with accepting it.
-- Without any IMAP mailbox there is nothing to look in: a half-sent entry is held for
-  a person too, never sent a second time on a guess.
+- Steps. Each attempt records how far it got in `send_step` (inbox/models.py
+  SendStep), committed before it goes on: claimed, DATA begun, copy filed, and, last,
+  the end of data about to be written. An SMTP server accepts a mail only at its
+  end-of-data dot, and drops it when the connection ends before; so an entry a dead
+  worker left at any earlier step sent nothing, and is simply queued again.
+- Exactly once. An entry still `sending` at step END after its claim expired belongs
+  to a worker that died around the dot; the server may or may not have accepted it.
+  The mailbox's Sent folder is searched for its Message-ID. For the answer to mean
+  something, the worker files its copy *before* the end-of-data dot, marked pending,
+  and clears the mark right after writing the dot (an APPEND after the server's
+  reply would leave a gap in which a crash causes a duplicate). So at recovery: no
+  copy - it never reached the server, queue it again; a confirmed copy - the server
+  has it, record it sent, never send again; a copy still pending - the crash fell
+  between the dot and the reply, and the entry is held for a person ("Delivery
+  unknown: ..."), as no guess is safe: guessing "sent" can lose the mail, guessing
+  "not sent" can send it twice. A copy of a mail the server refuses is removed. With
+  `smtp_saves_sent` the server files the copy itself (Gmail, Microsoft 365),
+  atomically with accepting it. (An entry without a step, left by a version before
+  steps were recorded, takes this path too.)
+- Without any IMAP mailbox there is nothing to look in: an entry left at step END is
+  held for a person too, never sent a second time on a guess.
 - Failures. A 5xx reply fails the entry at once; 4xx replies, timeouts and lost
   connections retry with exponential backoff and jitter up to `send_max_attempts`.
   The last error is kept on the entry. A connection lost after the dot but before
@@ -65,6 +71,7 @@ from inbox.models import (
     MessageState,
     OutboxEntry,
     OutboxState,
+    SendStep,
     utcnow,
 )
 from inbox.outgoing.sentfolder import AnswerTarget, Copy, SentFolder, SentFolderError
@@ -85,6 +92,7 @@ AT_THE_END = (
     "the worker stopped just as the end of the mail went to the server (its Sent copy "
     "is still marked pending), so the server may or may not have it."
 )
+BEFORE_THE_END = "the worker stopped before the end of the mail went to the server; not sent"
 RECOVERED = (
     "found in the Sent folder after the worker stopped while sending: recorded as sent, "
     "not sent again"
@@ -114,6 +122,7 @@ class Claim:
     mailbox: MailboxRef | None
     answer: AnswerTarget | None
     deadline: float  # time.monotonic() after which this worker must not send it
+    step: str | None = SendStep.CLAIMED  # how far the attempt got (for a stale entry)
 
 
 @dataclass
@@ -257,6 +266,7 @@ class OutboxWorker:
                     .values(
                         state=OutboxState.SENDING,
                         attempts=OutboxEntry.attempts + 1,
+                        send_step=SendStep.CLAIMED,
                         next_attempt_at=now + lease,
                     )
                     .execution_options(synchronize_session=False)
@@ -280,6 +290,7 @@ class OutboxWorker:
             mailbox=_mailbox_ref(mailbox),
             answer=answer,
             deadline=deadline,
+            step=entry.send_step,
         )
 
     # -- sending ----------------------------------------------------------------
@@ -305,6 +316,9 @@ class OutboxWorker:
         own_copy = folder is not None and not self.settings.smtp_saves_sent
         filed: list[int | None] = []  # the UID of our copy, once it is in Sent
 
+        def on_data() -> None:
+            self._record_step(claim, SendStep.DATA)
+
         def before_end() -> None:
             margin = self.settings.imap_timeout if own_copy else 0.0
             if time.monotonic() + margin > claim.deadline:
@@ -312,6 +326,8 @@ class OutboxWorker:
             if own_copy:
                 assert folder is not None
                 filed.append(folder.append(content, claim.mail.date, pending=True))
+                self._record_step(claim, SendStep.FILED)
+            self._record_step(claim, SendStep.END)  # last: from here the server may have it
 
         def after_end() -> None:
             if filed:
@@ -339,6 +355,7 @@ class OutboxWorker:
                 content,
                 before_end,
                 after_end,
+                on_data=on_data,
             )
         except SentFolderError as exc:
             self._settle_failure(claim, DeliveryError(f"mailbox: {exc}"), summary)
@@ -384,6 +401,18 @@ class OutboxWorker:
         except SentFolderError as exc:
             summary.problems.append(f"entry {claim.entry_id}: \\Answered not set: {exc}")
             log.warning("entry %s: could not flag the original answered: %s", claim.entry_id, exc)
+
+    def _record_step(self, claim: Claim, step: str) -> None:
+        """Commit how far the attempt got before going on; a claim lost meanwhile (it
+        expired and another worker took the entry) stops the attempt here."""
+        with transaction(self.factory) as session:
+            done = session.execute(
+                self._ours(claim)
+                .values(send_step=step)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        if done != 1:
+            raise ClaimExpired("the entry was taken over by another worker; not sent")
 
     # -- settling an attempt ------------------------------------------------------
 
@@ -471,6 +500,10 @@ class OutboxWorker:
                 )
             ]
         for claim in stale:
+            if claim.step in SendStep.BEFORE_END:  # the end of data never left: not sent
+                if self._requeue(claim, summary):
+                    self._drop_unsent_copy(claim, folders)
+                continue
             folder = _folder(folders, claim.mailbox, self.settings)
             if folder is None:
                 self._hold_unknown(claim, NO_MAILBOX, summary)
@@ -488,6 +521,20 @@ class OutboxWorker:
                 summary.recovered += 1
                 self._flag_answered(claim, folder, summary)
 
+    def _drop_unsent_copy(self, claim: Claim, folders: dict[int, SentFolder]) -> None:
+        """The pending copy of a mail that never left, once its entry has failed for good
+        (a retry removes it itself, as the claim holder: removing it here then could
+        delete the copy a new attempt just filed). A miss is only logged."""
+        if claim.step == SendStep.CLAIMED or self.settings.smtp_saves_sent:
+            return  # nothing filed yet, or only the server files copies
+        folder = _folder(folders, claim.mailbox, self.settings)
+        if folder is None:
+            return
+        try:
+            folder.remove(claim.mail.message_id)
+        except SentFolderError as exc:
+            log.warning("entry %s: unsent copy left in Sent for now: %s", claim.entry_id, exc)
+
     def _note(self, claim: Claim, text: str, summary: PassSummary) -> None:
         """Show why an entry is stuck, on the entry itself, without changing its state."""
         summary.problems.append(f"entry {claim.entry_id}: {text}")
@@ -499,14 +546,14 @@ class OutboxWorker:
                 .execution_options(synchronize_session=False)
             )
 
-    def _requeue(self, claim: Claim, summary: PassSummary) -> None:
-        """Not in Sent: it never reached the server. Queue it again (or give up)."""
+    def _requeue(self, claim: Claim, summary: PassSummary) -> bool:
+        """It never reached the server. Queue it again, or give up (True)."""
         limit = self.settings.send_max_attempts
         if claim.attempt >= limit:
             error = DeliveryError("the worker stopped while sending, every time", permanent=True)
             self._settle_failure(claim, error, summary)
-            return
-        text = f"attempt {claim.attempt} of {limit}: the worker stopped while sending; not sent"
+            return True
+        text = f"attempt {claim.attempt} of {limit}: {BEFORE_THE_END}"
         with transaction(self.factory) as session:
             done = session.execute(
                 self._ours(claim)
@@ -515,6 +562,7 @@ class OutboxWorker:
             ).rowcount
         if done == 1:
             summary.requeued += 1
+        return False
 
     def _hold_unknown(self, claim: Claim, why: str, summary: PassSummary) -> None:
         """A person decides whether it arrived, rather than risk a duplicate or a loss."""
