@@ -43,6 +43,8 @@ class Outcome:
     priority: int = 0
     sla_hours: float | None = None
     auto_send: bool = False
+    # Set by the known-client guard: a person confirms that no reply is needed (its queue).
+    no_reply_check: bool = False
     reasons: list[str] = field(default_factory=list)
     fired: list[dict[str, str]] = field(default_factory=list)
 
@@ -127,6 +129,7 @@ def _apply_guards(outcome: Outcome, facts: Facts) -> None:
         outcome.acknowledge = None
     if outcome.action == "ignore" and facts.who.sender_known:
         outcome.action, outcome.priority = "triage", PRIORITIES["low"]
+        outcome.no_reply_check = True
         outcome.reasons.append(
             "known-client guard: mail from a client's address is shown to a person at low "
             "priority (no reply needed?), never filed unseen"

@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from inbox.db import make_engine, session_factory
 from inbox.settings import Settings
-from web import admin, auth, database, messages, metrics, presence, queues, security
+from web import admin, auth, database, messages, metrics, no_reply, presence, queues, security
 from web.display import label_badge, local_time, time_tag
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         auth.blueprint,
         queues.blueprint,
         messages.blueprint,
+        no_reply.blueprint,
         presence.blueprint,
         admin.blueprint,
         metrics.blueprint,
