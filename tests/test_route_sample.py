@@ -40,6 +40,8 @@ def test_sample_mailbox_routes_as_expected(db_url: str, capsys) -> None:  # type
             assert got["draft"] is None
         if row["label"] == "other":
             assert got["draft"] is None, row["file"]
+        if row["assignee"]:  # a legal question, or a scheduling request to its attorney
+            assert got["assignee"] == row["assignee"], row["file"]
         if row["matter"] and got["action"] == "draft":
             assert got["matter"] == row["matter"], row["file"]
         if row["matter"] and got["template"] == "client/status_request" and got["draft"]:
