@@ -196,3 +196,21 @@ def test_the_message_page_offers_the_queues_actions(app: Flask, db: sessionmaker
     assert 'id="no-reply-actions"' in page
     for key in "ysbt":
         assert f'data-key="{key}"' in page
+
+
+def test_a_draft_for_machine_written_mail_is_not_made_and_the_rule_is_said(
+    app: Flask, db: sessionmaker[Session]
+) -> None:
+    with db() as session:
+        auto_reply = session.scalars(
+            select(Message).where(
+                Message.state == MessageState.NO_REPLY, Message.is_auto_submitted.is_(True)
+            )
+        ).first()
+    assert auto_reply is not None, "the sample's out-of-office reply from a client"
+    client = login(app, VA)
+    url = f"/messages/{auto_reply.id}"
+    post_form(client, url, f"{url}/no-reply/draft", label="status_request")
+    page = client.get(url).text
+    assert "but no draft was made (triage): machine-written-mail: Auto-replies" in page
+    assert state_of(db, auto_reply.id) == MessageState.NO_REPLY

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from sqlalchemy import select
 
-from inbox.models import Message
+from inbox.models import Message, RoutingDecision
 from inbox.outgoing.outbox import OutboxError
 from rules import review
 from web import database
@@ -40,19 +40,32 @@ def _message_or_404(message_id: int) -> Message:
     return message
 
 
-def _one(message_id: int, action: str, change: Any, done: str, then: Any = None) -> Any:
+def _one(message_id: int, action: str, change: Any, done: Any, then: Any = None) -> Any:
+    """`done`: what to tell the person, or a function of what `change` returned."""
     _require(action)
     message = _message_or_404(message_id)
     session = database.session()
     try:
-        change(session, message)
+        result = change(session, message)
         session.commit()
     except (review.ReviewError, OutboxError) as exc:
         session.rollback()
         flash(str(exc), "error")
         return _queue()
-    flash(done, "info")
+    flash(done(result) if callable(done) else done, "info")
     return then(message) if then else _queue()
+
+
+def _routed(label: str, decision: RoutingDecision) -> str:
+    """Say whether the new routing made a draft; if not, why: the guard or the missing
+    data that stopped it, else the rule that decided (auto-replies are never answered)."""
+    shown = label.replace("_", " ")
+    if decision.action == "draft":
+        return f"Routed as {shown}: the draft waits for review below."
+    parts = decision.reason.split("; ")
+    stops = [p for p in parts if p.startswith(("loop guard", "legal guard", "no draft"))]
+    why = (stops or parts)[0]  # else the rule that decided
+    return f"Routed as {shown}, but no draft was made ({decision.action}): {why}"
 
 
 @blueprint.route("/messages/<int:message_id>/no-reply/archive", methods=["POST"])
@@ -87,7 +100,7 @@ def to_draft(message_id: int) -> Any:
         message_id,
         "open_draft",
         lambda s, m: review.no_reply_to_draft(s, m, label, me(), router),
-        f"Routed as {label.replace('_', ' ')}.",
+        lambda decision: _routed(label, decision),
         then=lambda m: redirect(url_for("messages.show", message_id=m.id)),
     )
 
