@@ -42,6 +42,7 @@ class MessageState:
     RECEIVED = "received"  # stored, pipeline stages not yet run
     QUARANTINED = "quarantined"  # could not be parsed or processed; raw kept
     TRIAGE = "triage"  # needs a human to decide
+    NO_REPLY = "no_reply"  # a known client's mail the rules would have filed: "no reply needed?"
     REVIEW = "review"  # a draft awaits a VA's approval
     ESCALATED = "escalated"  # with an attorney
     IGNORED = "ignored"  # auto-reply, bulk, other: no action needed
@@ -49,7 +50,18 @@ class MessageState:
     ANSWERED = "answered"  # a reply was sent
     DONE = "done"  # closed by a human
 
-    ALL = (RECEIVED, QUARANTINED, TRIAGE, REVIEW, ESCALATED, IGNORED, SENDING, ANSWERED, DONE)
+    ALL = (
+        RECEIVED,
+        QUARANTINED,
+        TRIAGE,
+        NO_REPLY,
+        REVIEW,
+        ESCALATED,
+        IGNORED,
+        SENDING,
+        ANSWERED,
+        DONE,
+    )
 
 
 class OutboxState:

@@ -18,9 +18,11 @@ from classifier.policy import Decision
 from inbox.mail.parse import ParsedMessage
 from rules.identify import Identification
 from rules.ruleset import PRIORITIES, Rule, RuleSet
+from rules.scheduling import AttorneyName, addressed_attorney, is_scheduling_request
 
 LEGAL = "legal_question"
 LEGAL_SAFE_TEMPLATES = ("client/legal_ack",)  # holds no legal content
+SCHEDULING_NOTICE = "attorney/scheduling"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,9 @@ class Outcome:
     priority: int = 0
     sla_hours: float | None = None
     auto_send: bool = False
+    # Set by the known-client guard: a person confirms that no reply is needed (its queue).
+    no_reply_check: bool = False
+    notice: str = "attorney/escalation"  # the attorney's notice of an escalation
     reasons: list[str] = field(default_factory=list)
     fired: list[dict[str, str]] = field(default_factory=list)
 
@@ -126,11 +131,23 @@ def _apply_guards(outcome: Outcome, facts: Facts) -> None:
     if outcome.action == "escalate" and outcome.acknowledge and screening.machine_written:
         outcome.acknowledge = None
     if outcome.action == "ignore" and facts.who.sender_known:
-        outcome.action, outcome.priority = "triage", PRIORITIES["low"]
-        outcome.reasons.append(
-            "known-client guard: mail from a client's address is shown to a person at low "
-            "priority (no reply needed?), never filed unseen"
-        )
+        scheduling = _scheduling_attorney(facts)
+        if scheduling is not None:
+            email, why = scheduling
+            outcome.action, outcome.escalate_to = "escalate", email
+            outcome.notice, outcome.acknowledge = SCHEDULING_NOTICE, None
+            outcome.priority = max(outcome.priority, PRIORITIES["normal"])
+            outcome.reasons.append(
+                f"scheduling guard: a request to move a call or meeting, {why}; that attorney "
+                "is notified, never filed unseen"
+            )
+        else:
+            outcome.action, outcome.priority = "triage", PRIORITIES["low"]
+            outcome.no_reply_check = True
+            outcome.reasons.append(
+                "known-client guard: mail from a client's address is shown to a person at low "
+                "priority (no reply needed?), never filed unseen"
+            )
     if (
         facts.decision.label == LEGAL
         and outcome.action == "draft"
@@ -139,3 +156,27 @@ def _apply_guards(outcome: Outcome, facts: Facts) -> None:
         outcome.action, outcome.template, outcome.auto_send = "escalate", None, False
         outcome.escalate_to = "responsible"
         outcome.reasons.append("legal guard: a legal question never gets a templated answer")
+
+
+def _scheduling_attorney(facts: Facts) -> tuple[str, str] | None:
+    """(attorney's email, how the mail addresses them) for a known client's scheduling
+    request: the one attorney it is sent, copied or greeted to or names, else the
+    matter's responsible attorney."""
+    parsed, who = facts.parsed, facts.who
+    if parsed.screening.machine_written or not is_scheduling_request(
+        parsed.subject, parsed.new_text
+    ):
+        return None
+    names = [AttorneyName(a.email, a.name or a.email) for a in who.attorneys]
+    copied = [a.addr for a in (*parsed.to, *parsed.cc) if a.addr]
+    found = addressed_attorney(parsed.new_text, copied, names)
+    if found is not None:
+        attorney, how = found
+        return attorney.email, f"{_HOW[how]} {attorney.name}"
+    lawyer = who.matter.responsible_attorney if who.matter is not None else None
+    if who.matter is not None and lawyer is not None:
+        return lawyer.email, f"about {who.matter.matter_number}, whose attorney is {lawyer.name}"
+    return None
+
+
+_HOW = {"copied": "copied to", "greeted": "addressed to", "named": "naming"}

@@ -42,6 +42,16 @@ class Identification:
         return self.client is not None
 
     @property
+    def attorneys(self) -> list[Attorney]:
+        """The client's attorneys a mail may address: of its matter (or the candidates)
+        and the relationship attorney, each once."""
+        matters = [self.matter] if self.matter is not None else self.candidates
+        found = [m.responsible_attorney for m in matters]
+        if self.client is not None:
+            found.append(self.client.relationship_attorney)
+        return list({a.email: a for a in found if a is not None}.values())
+
+    @property
     def matter_state(self) -> str:
         """found | ambiguous | none: what the rules see."""
         if self.matter is not None:

@@ -25,6 +25,14 @@ STATE_FOR_ACTION = {
 }
 
 
+def state_for(result: RouteResult) -> str:
+    """The message's state after routing; a known client's mail the rules would have
+    filed waits in the "No reply needed?" queue rather than the main triage."""
+    if result.action == "triage" and result.outcome.no_reply_check:
+        return MessageState.NO_REPLY
+    return STATE_FOR_ACTION[result.action]
+
+
 # Core tables: one plain INSERT or UPDATE each, no unit of work (see inbox/ingest/store.py).
 _MESSAGES = Message.__table__
 _CLASSIFICATIONS = Classification.__table__
@@ -67,7 +75,7 @@ def store_result(
             "client_id": who.client.id if who.client else None,
             "contact_id": who.contact.id if who.contact else None,
             "matter_id": who.matter.id if who.matter else None,
-            "state": STATE_FOR_ACTION[result.action],
+            "state": state_for(result),
             "priority": result.outcome.priority,
             "sla_due_at": result.sla_due_at,
             "assignee_attorney_id": result.assignee_id,

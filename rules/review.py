@@ -280,3 +280,47 @@ def record_view(session: Session, message: Message, user: User, label: str | Non
     """Views of legal questions and escalations are audited (who read privileged mail)."""
     if label == "legal_question" or message.state == MessageState.ESCALATED:
         audit(session, "view", user=user, message=message, label=label)
+
+
+# -- the "No reply needed?" queue ----------------------------------------------------
+# A known client's mail the rules would have filed waits there until a person says
+# what it is: nothing to answer (archive), a question after all (a draft), or unclear.
+
+DRAFT_LABELS = ("status_request", "billing_query")
+
+
+def _still_no_reply(message: Message) -> None:
+    if message.state != MessageState.NO_REPLY:
+        raise ReviewError(
+            f"message {message.id} is no longer in the No reply needed? queue "
+            f"(it is {message.state}); someone may have handled it"
+        )
+
+
+def archive_no_reply(session: Session, message: Message, user: User) -> None:
+    """A person confirms the mail needs no reply: done, nothing sent."""
+    _still_no_reply(message)
+    withdraw_pending_drafts(session, message.id)
+    message.state = MessageState.DONE
+    session.flush()
+    audit(session, "archive_no_reply", user=user, message=message)
+
+
+def no_reply_to_triage(session: Session, message: Message, user: User) -> None:
+    """Not sure what it needs: to the main triage queue, where every VA decides."""
+    _still_no_reply(message)
+    message.state = MessageState.TRIAGE
+    session.flush()
+    audit(session, "no_reply_to_triage", user=user, message=message)
+
+
+def no_reply_to_draft(
+    session: Session, message: Message, label: str, user: User, router: Router
+) -> RoutingDecision:
+    """It is a status or billing question after all: relabel it (a correction the model
+    learns from) and route it again, which drafts the reply as for any such question."""
+    _still_no_reply(message)
+    if label not in DRAFT_LABELS:
+        raise ReviewError(f"a draft is made for {' or '.join(DRAFT_LABELS)}, not {label!r}")
+    audit(session, "no_reply_to_draft", user=user, message=message, label=label)
+    return relabel(session, message, label, user, router)

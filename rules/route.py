@@ -36,7 +36,7 @@ from rules.drafting import (
     stated_facts,
     status_data,
 )
-from rules.engine import Facts, Outcome, walk
+from rules.engine import SCHEDULING_NOTICE, Facts, Outcome, walk
 from rules.identify import Identification, identify
 from rules.intents import predict_intent
 from rules.language import guess_language
@@ -219,7 +219,9 @@ class Router:
 
         if outcome.action == "escalate":
             assignee, why = self._escalation_target(session, outcome.escalate_to, who, lookups)
-            if assignee is not None:
+            if assignee is not None and outcome.notice == SCHEDULING_NOTICE:
+                reasons.append(f"to {assignee.email}, the attorney the request is for")
+            elif assignee is not None:
                 reasons.append(why)
             if assignee is None:
                 outcome.action = "triage"
@@ -227,7 +229,9 @@ class Router:
                     "no attorney to escalate to (no matter, relationship or intake attorney)"
                 )
             else:
-                notice = self._notice(parsed, prediction, who, assignee, sla_due, message_pk)
+                notice = self._notice(
+                    parsed, prediction, who, assignee, sla_due, message_pk, outcome.notice
+                )
                 if outcome.acknowledge:
                     acknowledgement = self._try_render(
                         outcome.acknowledge,
@@ -437,14 +441,16 @@ class Router:
         attorney: Attorney,
         due: dt.datetime | None,
         message_pk: int | None,
+        template: str = "attorney/escalation",
     ) -> Rendered:
         data = self.notice_data(
             parsed, prediction.decision.confidence, who, attorney, due, message_pk
         )
+        kind = "Scheduling" if template == SCHEDULING_NOTICE else "Legal question"
         return render(
             self.settings.templates_dir,
-            "attorney/escalation",
-            f"[Legal question] {parsed.subject or '(no subject)'}",
+            template,
+            f"[{kind}] {parsed.subject or '(no subject)'}",
             data,
         )
 

@@ -20,7 +20,18 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from inbox.db import make_engine, session_factory
 from inbox.settings import Settings
-from web import admin, auth, database, messages, metrics, outbox_page, presence, queues, security
+from web import (
+    admin,
+    auth,
+    database,
+    messages,
+    metrics,
+    no_reply,
+    outbox_page,
+    presence,
+    queues,
+    security,
+)
 from web.display import label_badge, local_time, time_tag
 from web.ids import IdConverter
 
@@ -68,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         auth.blueprint,
         queues.blueprint,
         messages.blueprint,
+        no_reply.blueprint,
         presence.blueprint,
         admin.blueprint,
         metrics.blueprint,

@@ -32,6 +32,7 @@ from inbox.models import (
     utcnow,
 )
 from rules.directory import open_matters
+from web.matter_evidence import MatterWhy, explain_matter
 
 PRESENCE_TTL = dt.timedelta(seconds=30)
 
@@ -68,6 +69,11 @@ class MessagePage:
     matters: list[MatterPanel]
     audit: list[AuditEvent]
     others: list[dict[str, str]]
+
+    @property
+    def matter_why(self) -> MatterWhy | None:
+        """Why the router chose this matter (or none), in plain words."""
+        return explain_matter(self.decision.identification) if self.decision else None
 
 
 # Built once with bound parameters: building each statement anew on every view costs

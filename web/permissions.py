@@ -13,6 +13,10 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "reassign": ("va",),
     "escalate": ("va",),
     "done": ("va", "attorney"),
+    # The "No reply needed?" queue: archive, open as a draft, or move to triage.
+    "archive": ("va",),
+    "open_draft": ("va",),
+    "to_triage": ("va",),
     "note": ("va", "attorney"),
     "reply": ("attorney",),
     "hand_back": ("attorney",),

@@ -29,12 +29,14 @@ class Queue:
     title: str
     states: tuple[str, ...] | None  # None: every state
     own_only: bool = False  # an attorney's own escalations
+    template: str = "queue.html"
 
 
 QUEUES = {
     q.name: q
     for q in (
         Queue("triage", "Triage", (MessageState.TRIAGE, MessageState.RECEIVED)),
+        Queue("noreply", "No reply needed?", (MessageState.NO_REPLY,), template="no_reply.html"),
         Queue("drafts", "Drafts to approve", (MessageState.REVIEW,)),
         Queue("mine", "My escalations", (MessageState.ESCALATED,), own_only=True),
         Queue("escalations", "Escalations", (MessageState.ESCALATED,)),
@@ -279,6 +281,7 @@ def urgency(message: Message | QueueRow, now: dt.datetime) -> str | None:
     due = message.sla_due_at
     if due is None or message.state not in (
         MessageState.TRIAGE,
+        MessageState.NO_REPLY,
         MessageState.REVIEW,
         MessageState.ESCALATED,
         MessageState.RECEIVED,

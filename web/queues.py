@@ -17,6 +17,7 @@ from inbox.models import LABELS, Attorney, Client, Mailbox, MessageState, User
 from web import database
 from web.auth import login_required, me
 from web.display import local_time
+from web.permissions import allowed
 from web.queries import QUEUES, Filters, QueueRow, age, queue_counts, queue_page, urgency
 
 blueprint = Blueprint("queues", __name__)
@@ -141,7 +142,7 @@ def queue(name: str) -> Any:
     # Every line links to /messages/<id>: the address is built once, not fifty times.
     href_prefix = url_for("messages.show", message_id=0).removesuffix("0")
     return render_template(
-        "queue.html",
+        chosen.template,
         queue=chosen,
         page=page,
         lines=queue_lines(
@@ -152,4 +153,5 @@ def queue(name: str) -> Any:
         ),
         filters=filters,
         choices=filter_choices(),
+        can=lambda action: allowed(me().role, action),
     )

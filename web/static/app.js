@@ -18,12 +18,33 @@
   }
   rows.forEach((row, i) => {
     row.addEventListener("click", (event) => {
-      if (event.target.closest("a")) return;
+      if (event.target.closest("a, button, input, label")) return;
       select(i);
       window.location = row.dataset.href;
     });
   });
   if (rows.length) select(0);
+
+  // -- line actions (the "No reply needed?" queue): x selects, other keys press the
+  // selected line's button that carries the key; y archives every selected line when
+  // some are selected. On a message page the page's own button with the key is pressed.
+  function actOnLine(key) {
+    const line = selected >= 0 ? rows[selected] : null;
+    if (key === "x" && line) {
+      const box = line.querySelector("[data-select]");
+      if (!box) return false;
+      box.checked = !box.checked;
+      return true;
+    }
+    const checked = document.querySelectorAll("[data-select]:checked").length;
+    const bulk = document.getElementById("archive-checked");
+    if (key === "y" && checked && bulk) { bulk.click(); return true; }
+    const scope = line || (rows.length ? null : document);
+    const button = scope && scope.querySelector('[data-key="' + key + '"]');
+    if (!button) return false;
+    button.click();
+    return true;
+  }
 
   // -- the message page: presence ----------------------------------------------------
   const article = document.querySelector("[data-presence-url]");
@@ -73,6 +94,7 @@
     const approve = document.getElementById("approve");
     const body = document.getElementById("draft-body");
     const relabel = document.getElementById("relabel");
+    if (actOnLine(event.key)) { event.preventDefault(); return; }
     switch (event.key) {
       case "j": select(selected + 1); break;
       case "k": select(selected - 1); break;
