@@ -181,7 +181,15 @@ def add(session: Session, admin: User, form: MailboxForm) -> Mailbox:
         password_command=sources["password_command"],
         oauth2_token_command=sources["oauth2_token_command"],
     )
-    audit(session, "mailbox_added", user=admin, mailbox=mailbox.name, host=mailbox.host)
+    audit(
+        session,
+        "mailbox_added",
+        user=admin,
+        mailbox=mailbox.name,
+        host=mailbox.host,
+        credential=credential_source(mailbox),
+        command=mailbox.password_command or mailbox.oauth2_token_command,
+    )
     return mailbox
 
 
@@ -216,7 +224,15 @@ def edit(session: Session, admin: User, mailbox: Mailbox, form: MailboxForm) -> 
         mailbox.uidvalidity = None
         mailbox.last_uid = 0
     if changed:
-        audit(session, "mailbox_edited", user=admin, mailbox=mailbox.name, changed=changed)
+        audit(
+            session,
+            "mailbox_edited",
+            user=admin,
+            mailbox=mailbox.name,
+            changed=changed,
+            credential=credential_source(mailbox),
+            command=mailbox.password_command or mailbox.oauth2_token_command,
+        )
     return changed
 
 
