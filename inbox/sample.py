@@ -1,14 +1,15 @@
 """The embedded default: the sample firm and mailbox, loaded through the real pipeline,
 and made to look like a firm a month in.
 
-The sample was written for one week (SAMPLE_DAY). Loaded as it is, every matter's next
+The sample was written as of one day (SAMPLE_DAY). Loaded as it is, every matter's next
 step would be in the past on any later day, and the whole mailbox would arrive in the
 minute the demo starts. So, relative to the day it runs: the firm's dates move by the
 days since SAMPLE_DAY (a next step still ahead stays ahead); the mail is dated over the
-past four weeks (its own Date's time of day kept), the older drafts were answered then,
-and the escalation notices of those weeks went out then (nothing is mailed the moment
-the demo starts). Every date is computed from the sample's own files, so loading again
-on the same day changes nothing and on a later day moves everything to that day.
+past four weeks (its own Date's time of day kept), the older drafts were answered then
+(one to five hours after they came), and the escalation notices of those weeks went out
+then (nothing is mailed the moment the demo starts). Every date is computed from the
+sample's own files, so loading again on the same day changes nothing and on a later day
+moves everything to that day.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ DATE_COLUMNS = {
 SPREAD = 1.5  # the sample's 19 days of mail become 4 weeks
 ARRIVAL = dt.timedelta(minutes=2)  # from the sender's Date to the shared inbox
 ANSWERED_AFTER_DAYS = 12  # drafts on mail older than this were answered back then
-ANSWER_DELAY = dt.timedelta(hours=3)
+ANSWER_HOURS = (1, 5)  # the first answer came this many hours after the mail, at most
 NOTICE_DELAY = dt.timedelta(minutes=1)
 
 
@@ -179,6 +180,15 @@ def _redate(session: Session, message: Message, sent: dt.datetime, received: dt.
     return 1
 
 
+def answer_delay(received: dt.datetime) -> dt.timedelta:
+    """How long the firm took to answer a mail: between one and five hours, varied by its
+    arrival minute (the same on every load), so the first-response chart has a spread."""
+    low, high = ANSWER_HOURS
+    return dt.timedelta(
+        minutes=60 * low + (received.minute * 37 + received.second) % (60 * (high - low))
+    )
+
+
 def _answer_back_then(session: Session, settings: Settings, message: Message) -> int:
     if message.state != MessageState.REVIEW:
         return 0
@@ -189,7 +199,7 @@ def _answer_back_then(session: Session, settings: Settings, message: Message) ->
     ).first()
     if draft is None:
         return 0
-    when = _utc(message.received_at) + ANSWER_DELAY
+    when = _utc(message.received_at) + answer_delay(message.received_at)
     if outside_recipients(session, message, reply_recipients(message, settings)):
         return 0  # a reply held for a person to confirm its recipient stays waiting
     try:
