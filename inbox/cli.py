@@ -10,6 +10,7 @@ problems (bad rows, quarantined mail is not a problem), 2 usage or setup error.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -554,7 +555,7 @@ def cmd_sample(settings: Settings, args: argparse.Namespace) -> int:
     try:
         migrate(engine)
         factory = session_factory(engine)
-        load_sample(settings, factory)
+        load_sample(settings, factory, as_of=dt.datetime.now(dt.UTC))
         with factory() as session:
             print(message_table(session))
     finally:

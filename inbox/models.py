@@ -575,3 +575,22 @@ class Presence(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     mode: Mapped[str] = mapped_column(String(10))  # viewing | editing
     seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RulesVersion(Base):
+    """A version of the rules file saved from the admin page, kept for history and rollback.
+
+    The first save also keeps the file as it was before ("original"), so a rollback can
+    always return to it."""
+
+    __tablename__ = "rules_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    saved_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # original | edit | rollback
+    restored_from: Mapped[int | None] = mapped_column(Integer)  # a rollback's source version
+    sha256: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+
+    user: Mapped[User | None] = relationship()

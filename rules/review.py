@@ -202,6 +202,22 @@ def reassign(
     )
 
 
+def unassign(session: Session, message: Message, user: User) -> None:
+    """Take the message from whoever holds it: it waits in its queue for anyone."""
+    if message.state == MessageState.ESCALATED:
+        raise ReviewError(
+            "an escalation stays with an attorney: escalate it to another one or hand it back"
+        )
+    old = {"user": message.assignee_user_id, "attorney": message.assignee_attorney_id}
+    if old == {"user": None, "attorney": None}:
+        return
+    message.assignee_user = None
+    message.assignee_attorney = None
+    session.flush()
+    new = {"user": None, "attorney": None}
+    audit(session, "reassign", user=user, message=message, old=old, new=new)
+
+
 def escalate(
     session: Session,
     message: Message,

@@ -202,7 +202,7 @@ def test_mailbox_page_shows_health_never_secrets_and_toggles(admin, factory) -> 
 
 def test_rules_page_numbers_the_active_file_and_validator_reports_the_line(admin) -> None:  # type: ignore[no-untyped-def]
     page = admin.get("/admin/rules").get_data(as_text=True)
-    assert 'class="ln">1</span>' in page and "never from this page" in page
+    assert 'class="ln">1</span>' in page and "every saved version is kept" in page
     good = (ROOT / "rules" / "default_rules.yaml").read_text(encoding="utf-8")
     page = post(admin, "/admin/rules", rules=good).get_data(as_text=True)
     assert "Accepted: accepted: 11 rules" in page

@@ -15,9 +15,10 @@ from flask.blueprints import BlueprintSetupState
 
 from inbox.accounts import AccountError
 from inbox.audit import audit
+from inbox.ingest.mailboxes import MailboxError
 from inbox.models import ROLES, Mailbox, User
 from inbox.settings import PROJECT_ROOT
-from web import database, mailbox_admin, rules_check, template_editor, user_admin
+from web import database, mailbox_admin, rules_check, rules_history, template_editor, user_admin
 from web.audit_log import AuditFilters, audit_page
 from web.auth import me, roles
 from web.display import shown_path
@@ -146,19 +147,78 @@ def unlock_user(user_id: int) -> Any:
 # -- mailboxes -----------------------------------------------------------------
 
 
+def _mailbox_or_404(mailbox_id: int) -> Mailbox:
+    mailbox = database.session().get(Mailbox, mailbox_id)
+    if mailbox is None:
+        abort(404)
+    return mailbox
+
+
+def _mailboxes_page(form: mailbox_admin.MailboxForm | None = None, status: int = 200) -> Any:
+    rows = mailbox_admin.mailbox_rows(database.session())
+    form = form or mailbox_admin.MailboxForm.from_fields({"port": "993", "security": "ssl"})
+    page = render_template("admin/mailboxes.html", mailboxes=rows, form=form)
+    return page, status
+
+
 @blueprint.route("/mailboxes")
 @roles("admin")
 def mailboxes() -> Any:
-    rows = mailbox_admin.mailbox_rows(database.session())
-    return render_template("admin/mailboxes.html", mailboxes=rows)
+    return _mailboxes_page()
+
+
+@blueprint.route("/mailboxes", methods=["POST"])
+@roles("admin")
+def add_mailbox() -> Any:
+    form = mailbox_admin.MailboxForm.from_fields(request.form.to_dict())
+    session = database.session()
+    try:
+        mailbox = mailbox_admin.add(session, me(), form)
+    except MailboxError as exc:
+        session.rollback()
+        flash(f"Mailbox not added: {exc}", "error")
+        return _mailboxes_page(form, 422)
+    return _done(
+        f"Added mailbox {mailbox.name}; test it, then `inbox-router poll` reads it.",
+        "admin.mailboxes",
+    )
+
+
+@blueprint.route("/mailboxes/<int:mailbox_id>", methods=["GET", "POST"])
+@roles("admin")
+def edit_mailbox(mailbox_id: int) -> Any:
+    mailbox = _mailbox_or_404(mailbox_id)
+    if request.method == "GET":
+        form = mailbox_admin.MailboxForm.of(mailbox)
+        return render_template("admin/mailbox_edit.html", mailbox=mailbox, form=form)
+    form = mailbox_admin.MailboxForm.from_fields(request.form.to_dict())
+    session = database.session()
+    try:
+        changed = mailbox_admin.edit(session, me(), mailbox, form)
+    except MailboxError as exc:
+        session.rollback()
+        flash(f"Mailbox not changed: {exc}", "error")
+        page = render_template("admin/mailbox_edit.html", mailbox=mailbox, form=form)
+        return page, 422
+    text = f"Saved {', '.join(changed)}." if changed else "Nothing changed."
+    return _done(f"Mailbox {mailbox.name}: {text}", "admin.mailboxes")
+
+
+@blueprint.route("/mailboxes/<int:mailbox_id>/test", methods=["POST"])
+@roles("admin")
+def test_mailbox(mailbox_id: int) -> Any:
+    mailbox = _mailbox_or_404(mailbox_id)
+    result = mailbox_admin.try_connection(mailbox, database.settings().imap_ca_file)
+    audit(database.session(), "mailbox_tested", user=me(), mailbox=mailbox.name, ok=result.ok)
+    database.session().commit()
+    flash(f"Mailbox {mailbox.name}: {result.text}", "info" if result.ok else "error")
+    return redirect(url_for("admin.mailboxes"))
 
 
 @blueprint.route("/mailboxes/<int:mailbox_id>/enabled", methods=["POST"])
 @roles("admin")
 def set_mailbox_enabled(mailbox_id: int) -> Any:
-    mailbox = database.session().get(Mailbox, mailbox_id)
-    if mailbox is None:
-        abort(404)
+    mailbox = _mailbox_or_404(mailbox_id)
     enabled = request.form.get("enabled") == "1"
     mailbox_admin.set_enabled(database.session(), me(), mailbox, enabled)
     state = "enabled" if enabled else "disabled"
@@ -171,22 +231,62 @@ def set_mailbox_enabled(mailbox_id: int) -> Any:
 @blueprint.route("/rules", methods=["GET", "POST"])
 @roles("admin")
 def rules() -> Any:
+    """GET shows the file in use, an editor and the history; POST checks the edited text
+    and, when it passes, shows the diff to confirm (intent=save writes it)."""
     settings = database.settings()
+    session = database.session()
     lines, read_error = rules_check.numbered(settings.rules_path, _folders())
-    check, pasted = None, ""
+    current = "" if read_error else settings.rules_path.read_text(encoding="utf-8")
+    check, proposed, changes, status = None, current, [], 200
     if request.method == "POST":
-        pasted = request.form.get("rules", "")
-        check = rules_check.check_rules(pasted, settings.templates_dir)
-        session = database.session()
-        audit(session, "rules_validated", user=me(), ok=check.ok, result=check.message)
-        session.commit()
-    return render_template(
+        proposed = rules_history.normalized(request.form.get("rules", ""))
+        if request.form.get("intent") == "save":
+            try:
+                version = rules_history.save_rules(
+                    session, me(), settings.rules_path, settings.templates_dir, proposed
+                )
+            except rules_history.RulesSaveError as exc:
+                session.rollback()
+                flash(str(exc), "error")
+                check, status = exc.check, 422
+            else:
+                return _done(f"Saved rules version {version.id}; it is in use now.", "admin.rules")
+        else:
+            check = rules_check.check_rules(proposed, settings.templates_dir)
+            audit(session, "rules_validated", user=me(), ok=check.ok, result=check.message)
+            session.commit()
+            status = 200 if check.ok else 422
+        if check is None or check.ok:
+            changes = rules_history.diff(current, proposed, settings.rules_path)
+    page = render_template(
         "admin/rules.html",
         path=shown_path(settings.rules_path, _folders()),
         lines=lines,
         read_error=read_error,
         check=check,
-        pasted=pasted,
+        proposed=proposed,
+        proposed_lines=list(enumerate(proposed.splitlines(), start=1)),
+        changes=changes,
+        unchanged=request.method == "POST" and proposed == current,
+        versions=rules_history.versions(session),
+        current_sha=rules_history.sha256(current),
+    )
+    return page, status
+
+
+@blueprint.route("/rules/versions/<int:version_id>/rollback", methods=["POST"])
+@roles("admin")
+def rollback_rules(version_id: int) -> Any:
+    settings = database.settings()
+    try:
+        version = rules_history.roll_back(
+            database.session(), me(), settings.rules_path, settings.templates_dir, version_id
+        )
+    except rules_history.RulesSaveError as exc:
+        return _refused(f"Not rolled back: {exc}", "admin.rules")
+    return _done(
+        f"Rolled back to version {version_id} (saved as version {version.id}); it is in use now.",
+        "admin.rules",
     )
 
 

@@ -212,6 +212,9 @@ def logout() -> Any:
 def home() -> Any:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
+    # Each role lands on its own work: the attorney's escalations, the admin's setup.
     if current_user.role == "attorney":
         return redirect(url_for("queues.queue", name="mine"))
+    if current_user.role == "admin":
+        return redirect(url_for("admin.index"))
     return redirect(url_for("queues.queue", name="triage"))

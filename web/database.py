@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
@@ -24,21 +25,34 @@ class AppState:
     engine: Engine
     factory: sessionmaker[Session]
     _router: Router | None = None
+    _rules_stamp: tuple[int, int] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def router(self) -> Router:
-        """The active model and the rules, loaded on first need and kept for the process."""
+        """The active model and the rules, loaded on first need and kept for the process;
+        loaded again when the rules file changes (saved from the admin page, maybe by
+        another worker process)."""
+        stamp = _file_stamp(self.settings.rules_path)
         with self._lock:
-            if self._router is None:
+            if self._router is None or stamp != self._rules_stamp:
                 with self.factory() as db_session:
                     model = active_model_path(db_session, self.settings)
                 self._router = Router.from_settings(self.settings, model)
+                self._rules_stamp = stamp
             return self._router
 
     def forget_router(self) -> None:
         """A new model was promoted: the next request loads it."""
         with self._lock:
             self._router = None
+
+
+def _file_stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_mtime_ns, found.st_size
 
 
 def state() -> AppState:

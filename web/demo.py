@@ -70,7 +70,7 @@ def run_demo(settings: Settings, host: str, port: int, *, reset: bool = False) -
         if reset:
             reset_database(engine)
         migrate(engine)
-        load_sample(settings, session_factory(engine))
+        load_sample(settings, session_factory(engine), as_of=dt.datetime.now(dt.UTC))
     finally:
         engine.dispose()
     logins = create_demo_users(settings)

@@ -22,10 +22,10 @@ from flask import (
 from sqlalchemy.orm.exc import StaleDataError
 
 from inbox.mail.html_text import limit_nesting, without_remote_images
-from inbox.models import LABELS, Attachment, Attorney, Draft, Message, User
+from inbox.models import LABELS, Attachment, Attorney, Draft, Message
 from inbox.outgoing.outbox import OutboxError, draft_recipients, outside_recipients, queue_reply
 from rules import review
-from web import database
+from web import assignment, database
 from web.auth import login_required, me
 from web.download_names import content_disposition
 from web.ids import parse_id
@@ -86,6 +86,9 @@ def _render(
             unsaved=unsaved,
             stale=stale,
             choices=filter_choices(),
+            assignees=assignment.assignees(session),
+            assigned=assignment.current_assignee(message),
+            unassigned=assignment.UNASSIGNED,
             view=request.args.get("view", "html"),
             signer=me().name if database.settings().sign_off_with_approver else "",
         ),
@@ -255,30 +258,22 @@ def relabel(message_id: int) -> Any:
     )
 
 
-def _person(value: str) -> tuple[User | None, Attorney | None]:
-    session = database.session()
-    kind, _, text = value.partition(":")
-    number = parse_id(text)
-    if number is None:
-        return None, None
-    if kind == "u":
-        return session.get(User, number), None
-    if kind == "a":
-        return None, session.get(Attorney, number)
-    return None, None
-
-
 @blueprint.route("/messages/<int:message_id>/reassign", methods=["POST"])
 @login_required
 def reassign(message_id: int) -> Any:
     message = _message_or_404(message_id)
-    user, attorney = _person(request.form.get("assignee", ""))
-    return _apply(
-        message,
-        "reassign",
-        lambda s: review.reassign(s, message, me(), to_user=user, to_attorney=attorney),
-        "Reassigned.",
-    )
+
+    def change(session: Any) -> None:
+        try:
+            user, attorney = assignment.chosen_person(session, request.form.get("assignee", ""))
+        except assignment.AssignmentError as exc:
+            raise review.ReviewError(str(exc)) from None
+        if user is None and attorney is None:
+            review.unassign(session, message, me())
+        else:
+            review.reassign(session, message, me(), to_user=user, to_attorney=attorney)
+
+    return _apply(message, "reassign", change, "Reassigned.")
 
 
 @blueprint.route("/messages/<int:message_id>/escalate", methods=["POST"])

@@ -26,6 +26,34 @@ def check_after_action(value: str) -> str:
     raise MailboxError(f"--after must be leave, flag or move:FOLDER, not {value!r}")
 
 
+def check_definition(
+    *,
+    name: str,
+    host: str,
+    port: int,
+    security: str,
+    password_env: str | None,
+    password_command: str | None,
+    oauth2_token_command: str | None,
+) -> None:
+    """The checks every mailbox definition passes, added from the CLI or edited in the UI."""
+    if not _NAME.match(name):
+        raise MailboxError(f"name {name!r}: use letters, digits, '.', '-' and '_'")
+    if not host.strip():
+        raise MailboxError("--host is empty")
+    if security not in SECURITY:
+        raise MailboxError(f"--security must be one of {', '.join(SECURITY)}")
+    if not 0 < port < 65536:
+        raise MailboxError(f"--port {port} is not a TCP port")
+    sources = [s for s in (password_env, password_command, oauth2_token_command) if s]
+    if len(sources) != 1:
+        raise MailboxError(
+            "give exactly one of --password-env, --password-command, --oauth2-token-command"
+        )
+    if security == "plain" and host not in ("127.0.0.1", "localhost", "::1"):
+        raise MailboxError("--security plain sends the password in clear: only for localhost")
+
+
 def add_mailbox(
     session: Session,
     *,
@@ -42,19 +70,15 @@ def add_mailbox(
     since: dt.date | None = None,
     sent_folder: str | None = None,
 ) -> Mailbox:
-    if not _NAME.match(name):
-        raise MailboxError(f"name {name!r}: use letters, digits, '.', '-' and '_'")
-    if security not in SECURITY:
-        raise MailboxError(f"--security must be one of {', '.join(SECURITY)}")
-    if not 0 < port < 65536:
-        raise MailboxError(f"--port {port} is not a TCP port")
-    sources = [s for s in (password_env, password_command, oauth2_token_command) if s]
-    if len(sources) != 1:
-        raise MailboxError(
-            "give exactly one of --password-env, --password-command, --oauth2-token-command"
-        )
-    if security == "plain" and host not in ("127.0.0.1", "localhost", "::1"):
-        raise MailboxError("--security plain sends the password in clear: only for localhost")
+    check_definition(
+        name=name,
+        host=host,
+        port=port,
+        security=security,
+        password_env=password_env,
+        password_command=password_command,
+        oauth2_token_command=oauth2_token_command,
+    )
     if session.scalar(select(Mailbox.id).where(Mailbox.name == name)) is not None:
         raise MailboxError(f"a mailbox named {name!r} already exists")
     mailbox = Mailbox(
