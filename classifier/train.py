@@ -23,7 +23,7 @@ from classifier.model import build_pipeline
 from classifier.persistence import ModelBundle
 from classifier.policy import Thresholds, decide
 from classifier.sentences import legal_by_sentence
-from classifier.thresholds import choose_thresholds, out_of_fold
+from classifier.thresholds import choose_thresholds, legal_recall_decided, out_of_fold
 from inbox.models import LABELS
 
 Progress = Callable[[str], None]
@@ -94,9 +94,11 @@ def train_model(
     cross_validated = measure_scores(
         train, oof.scores, thresholds, oof.sentence_legal, oof.known_words
     )
+    decided = legal_recall_decided(train, oof, thresholds)
     progress(
         f"writer-disjoint cross-validation: macro-F1 {cross_validated.macro_f1:.3f}, "
-        f"legal recall {cross_validated.legal_recall:.3f}"
+        f"legal recall {cross_validated.legal_recall:.3f} "
+        f"({decided:.3f} of the mails the model decides)"
     )
     progress("fitting the final model on all training examples")
     pipeline = fit(train)
@@ -123,6 +125,7 @@ def train_model(
             "sentence_guard": thresholds.sentence_guard,
         },
         "writer_disjoint_cv_metrics": cross_validated.as_dict(),
+        "writer_disjoint_legal_recall_decided": round(decided, 4),
         "writer_briefs": len({e.group for e in train}),
         "heldout_metrics": report.as_dict() if report else None,
         "library_versions": {

@@ -43,3 +43,10 @@ def test_spanish_and_german_asks_are_found() -> None:
     assert asking_text(model_text("", "Wir haben bezahlt. Bitte bestätigen Sie den Eingang.")) == (
         "bitte bestätigen sie den eingang."
     )
+
+
+def test_an_ask_told_in_the_third_person_is_an_ask() -> None:
+    text = model_text(
+        "", "We would like to issue it soon. She also asks whether the fee is permissible."
+    )
+    assert asking_text(text) == "she also asks whether the fee is permissible."
