@@ -29,7 +29,7 @@ from classifier.commands import examples_from_labels  # noqa: E402
 from classifier.corpus import HELDOUT_DIR, TRAIN_DIR, Example, corpus_files, load_examples  # noqa: E402
 from classifier.evaluate import Report  # noqa: E402
 from classifier.model import build_pipeline  # noqa: E402
-from classifier.thresholds import choose_thresholds, out_of_fold_scores  # noqa: E402
+from classifier.thresholds import choose_thresholds, out_of_fold  # noqa: E402
 from classifier.train import measure, measure_scores  # noqa: E402
 from inbox.mail.parse import parse_file  # noqa: E402
 
@@ -127,13 +127,14 @@ def run(name: str, model: Callable[[], Any] | None, keep_placeholders: bool, arg
         started = time.perf_counter()
         train = load_examples(corpus_files(TRAIN_DIR))
         heldout = load_examples(corpus_files(HELDOUT_DIR))
-        scores = out_of_fold_scores(train)
-        thresholds = choose_thresholds(train, scores)
+        oof = out_of_fold(train)
+        thresholds = choose_thresholds(train, oof.scores, oof.known_words, oof.sentence_legal)
         print(
             f"== {name}: {len(train)} examples, {len({e.group for e in train})} briefs; "
             f"thresholds {thresholds}"
         )
-        print(_line("writer-disjoint CV", measure_scores(train, scores, thresholds)))
+        cv = measure_scores(train, oof.scores, thresholds, oof.sentence_legal, oof.known_words)
+        print(_line("writer-disjoint CV", cv))
         pipeline = build()
         pipeline.fit([e.input.text() for e in train], [e.label for e in train])
         print(_line("held-out briefs", measure(pipeline, heldout, thresholds)))

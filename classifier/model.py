@@ -7,7 +7,7 @@ from typing import Any
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from classifier.vectorizers import FastTfidfVectorizer
+from classifier.vectorizers import AskingTfidfVectorizer, FastTfidfVectorizer
 
 
 def build_pipeline(**params: Any) -> Pipeline:
@@ -15,6 +15,8 @@ def build_pipeline(**params: Any) -> Pipeline:
 
     Character n-grams carry Spanish and German inflections, typos and phone spelling
     that word features miss; the word side carries phrases ("can i", "has it been").
+    The asking sentences get word features of their own (classifier/asking.py): what
+    decides the label is what is asked, not the story told around it.
     FastTfidfVectorizer is TfidfVectorizer with the same features, transformed faster.
     """
     pipeline = Pipeline(
@@ -30,6 +32,16 @@ def build_pipeline(**params: Any) -> Pipeline:
                                 min_df=2,
                                 sublinear_tf=True,
                                 max_features=60_000,
+                                token_pattern=r"(?u)\b\w+\b",
+                            ),
+                        ),
+                        (
+                            "asks",
+                            AskingTfidfVectorizer(
+                                ngram_range=(1, 2),
+                                min_df=2,
+                                sublinear_tf=True,
+                                max_features=30_000,
                                 token_pattern=r"(?u)\b\w+\b",
                             ),
                         ),

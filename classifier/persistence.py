@@ -21,7 +21,9 @@ from classifier.errors import ModelFileError
 __all__ = ["ModelBundle", "ModelFileError", "load_bundle", "read_bundle", "save_bundle"]
 
 # Our own steps, reviewed to hold only fitted data (no callables, no code).
-TRUSTED_TYPES = frozenset({"classifier.vectorizers.FastTfidfVectorizer"})
+TRUSTED_TYPES = frozenset(
+    {"classifier.vectorizers.FastTfidfVectorizer", "classifier.vectorizers.AskingTfidfVectorizer"}
+)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,13 @@ class Decision:
 class Thresholds:
     confidence: float  # below: needs_triage
     legal_guard: float  # legal probability at or above: treated as legal
+    # The same for one question sentence scored alone (short text: noisier scores, so
+    # its own threshold); None: the legal guard's.
+    sentence_guard: float | None = None
+
+    @property
+    def sentence(self) -> float:
+        return self.legal_guard if self.sentence_guard is None else self.sentence_guard
 
 
 def decide(
@@ -60,10 +67,10 @@ def decide(
             f"so not {label}"
         )
         label = LEGAL
-    elif label != LEGAL and sentence_legal >= thresholds.legal_guard:
+    elif label != LEGAL and sentence_legal >= thresholds.sentence:
         reasons.append(
             f"legal guard: one question reads as legal (P={sentence_legal:.2f} >= "
-            f"{thresholds.legal_guard:.2f}), so not {label}"
+            f"{thresholds.sentence:.2f}), so not {label}"
         )
         label = LEGAL
     confidence = scores[label]

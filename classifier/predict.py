@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from classifier.asking import NO_ASK
 from classifier.coverage import known_word_share, word_vocabulary
 from classifier.features import ModelInput
 from classifier.policy import Decision, Thresholds, decide
@@ -72,6 +73,7 @@ class Classifier:
         thresholds = Thresholds(
             confidence=_first_set(confidence, chosen.get("confidence"), 0.5),
             legal_guard=_first_set(legal_guard, chosen.get("legal_guard"), 0.3),
+            sentence_guard=chosen.get("sentence_guard"),
         )
         return cls(bundle, thresholds, path)
 
@@ -146,7 +148,7 @@ class Classifier:
             name = str(names[vector.indices[j]])
             kind, _, term = name.partition("__")
             term = term.strip()
-            if kind != "words" or term in seen or not _readable(term):
+            if kind not in ("words", "asks") or term in seen or not _readable(term):
                 continue
             seen.add(term)
             terms.append((term, round(float(contributions[j]), 4)))
@@ -161,7 +163,7 @@ _FILLER = frozenset(
     "a an and the to of in on at for with is it its this that i me my we us our you your "
     "he him his she her they them their any".split()
 )
-_MARKERS = ("subj", "body", "numtoken", "datetoken", "emailtoken", "urltoken")
+_MARKERS = ("subj", "body", "numtoken", "datetoken", "emailtoken", "urltoken", NO_ASK)
 
 
 def _readable(term: str) -> bool:

@@ -50,7 +50,11 @@ def corrections(session: Session) -> list[Example]:
 
 def thresholds_of(bundle: ModelBundle) -> Thresholds:
     chosen = bundle.metadata.get("thresholds") or {}
-    return Thresholds(float(chosen.get("confidence", 0.5)), float(chosen.get("legal_guard", 0.3)))
+    return Thresholds(
+        float(chosen.get("confidence", 0.5)),
+        float(chosen.get("legal_guard", 0.3)),
+        chosen.get("sentence_guard"),
+    )
 
 
 @dataclass(frozen=True)

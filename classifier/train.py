@@ -23,7 +23,7 @@ from classifier.model import build_pipeline
 from classifier.persistence import ModelBundle
 from classifier.policy import Thresholds, decide
 from classifier.sentences import legal_by_sentence
-from classifier.thresholds import choose_thresholds, out_of_fold_scores
+from classifier.thresholds import choose_thresholds, legal_recall_decided, out_of_fold
 from inbox.models import LABELS
 
 Progress = Callable[[str], None]
@@ -84,14 +84,21 @@ def train_model(
     counts = {label: sum(e.label == label for e in train) for label in LABELS}
     progress(f"training on {len(train)} examples {counts}")
     progress("scoring each example with a model that never saw its writer brief (5 folds)")
-    scores = out_of_fold_scores(train)
-    chosen = choose_thresholds(train, scores)
-    progress(f"chosen: legal guard {chosen.legal_guard}, confidence {chosen.confidence}")
+    oof = out_of_fold(train)
+    chosen = choose_thresholds(train, oof.scores, oof.known_words, oof.sentence_legal)
+    progress(
+        f"chosen: legal guard {chosen.legal_guard} (one question sentence "
+        f"{chosen.sentence_guard}), confidence {chosen.confidence}"
+    )
     thresholds = override or chosen
-    cross_validated = measure_scores(train, scores, thresholds)
+    cross_validated = measure_scores(
+        train, oof.scores, thresholds, oof.sentence_legal, oof.known_words
+    )
+    decided = legal_recall_decided(train, oof, thresholds)
     progress(
         f"writer-disjoint cross-validation: macro-F1 {cross_validated.macro_f1:.3f}, "
-        f"legal recall {cross_validated.legal_recall:.3f}"
+        f"legal recall {cross_validated.legal_recall:.3f} "
+        f"({decided:.3f} of the mails the model decides)"
     )
     progress("fitting the final model on all training examples")
     pipeline = fit(train)
@@ -107,12 +114,18 @@ def train_model(
         "training_label_counts": counts,
         "training_data_sha256": digest,
         "training_files": [p.name for p in train_files],
-        "thresholds": {"confidence": chosen.confidence, "legal_guard": chosen.legal_guard},
+        "thresholds": {
+            "confidence": chosen.confidence,
+            "legal_guard": chosen.legal_guard,
+            "sentence_guard": chosen.sentence_guard,
+        },
         "thresholds_measured": {
             "confidence": thresholds.confidence,
             "legal_guard": thresholds.legal_guard,
+            "sentence_guard": thresholds.sentence_guard,
         },
         "writer_disjoint_cv_metrics": cross_validated.as_dict(),
+        "writer_disjoint_legal_recall_decided": round(decided, 4),
         "writer_briefs": len({e.group for e in train}),
         "heldout_metrics": report.as_dict() if report else None,
         "library_versions": {

@@ -22,6 +22,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from classifier.asking import asking_text
+
 # The memo's bound: mail is hostile input, so neither many distinct words nor long
 # ones can grow it past ~40 MB (about 10 MB for ordinary mail); longer words are cut
 # every time.
@@ -172,3 +174,15 @@ class FastTfidfVectorizer(TfidfVectorizer):
         for cache in _CACHES:
             state.pop(cache, None)
         return state
+
+
+class AskingTfidfVectorizer(FastTfidfVectorizer):
+    """Word TF-IDF over a mail's asking sentences only (classifier/asking.py).
+
+    The sentences are picked before tokenizing, in fit and transform alike, so the
+    features mean "asked", not "mentioned somewhere in the story".
+    """
+
+    def build_preprocessor(self) -> Callable[[str], str]:
+        preprocess = super().build_preprocessor()
+        return lambda doc: asking_text(preprocess(doc))

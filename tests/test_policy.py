@@ -63,3 +63,13 @@ def test_a_mail_mostly_in_words_the_model_never_saw_goes_to_a_person() -> None:
     assert d.needs_triage and d.label == "other"
     assert any("known to the model" in r for r in d.reasons)
     assert not decide(scores(other=0.99, status=0.01), T, known_words=0.8).needs_triage
+
+
+def test_a_question_sentence_has_its_own_threshold_when_one_was_chosen() -> None:
+    """One sentence scored alone is short text with noisier scores: the threshold chosen
+    for it (classifier/thresholds.py) applies, not the whole mail's."""
+    strict = Thresholds(confidence=0.5, legal_guard=0.3, sentence_guard=0.7)
+    mail = scores(status=0.85, legal=0.1, other=0.05)
+    assert decide(mail, strict, sentence_legal=0.6).label == "status_request"
+    assert decide(mail, strict, sentence_legal=0.75).label == "legal_question"
+    assert decide(mail, T, sentence_legal=0.35).label == "legal_question"  # none: the guard's

@@ -139,3 +139,14 @@ def test_no_real_mail_with_words_loses_all_of_them() -> None:
             assert words.search(parsed.new_text), path.name
             checked += 1
     assert checked > 1000
+
+
+def test_a_paragraph_headed_legal_that_asks_is_the_clients_question_not_a_notice() -> None:
+    body = (
+        "Two things from our club.\n\n"
+        "Billing: can you send the invoices to both me and our secretary?\n\n"
+        "Legal: we own a building and some members want to split the sale money. "
+        "Can a nonprofit club divide its assets among its members?\n\n"
+        "Chuck Bauman\nTreasurer, Woodbury Optimist Club"
+    )
+    assert "divide its assets" in cut_signature(body)

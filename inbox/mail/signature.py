@@ -19,7 +19,7 @@ _DISCLAIMER = re.compile(
     r"^\W*("
     r"confidential(ity)?( notice| note|:| information)"
     r"|privileged (and|&) confidential"
-    r"|(important|legal)( notice)?:"
+    r"|(important|legal) notice\b"
     r"|disclaimer\b"
     r"|this (e-?mail|message|communication|transmission)\b.{0,80}\b"
     r"(confidential|privileged|intended (only|solely|exclusively))"
@@ -98,8 +98,10 @@ def _is_signature_line(line: str) -> bool:
 
 
 def _cut_disclaimer(lines: list[str]) -> list[str]:
+    """From the first line that opens a notice, unless a question follows it: notices
+    do not ask, clients do ("Legal: can a club divide its assets?")."""
     for i, line in enumerate(lines):
-        if i > 0 and _DISCLAIMER.match(line.strip()):
+        if i > 0 and _DISCLAIMER.match(line.strip()) and "?" not in "".join(lines[i:]):
             return lines[:i]
     return lines
 

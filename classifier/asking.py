@@ -1,0 +1,47 @@
+"""The asking sentences of a mail: what the sender asks, apart from the story around it.
+
+Status requests and billing queries often come after paragraphs of background (the
+court's letter, the other side's call, the family's worries) that read like a legal
+question to a bag-of-words model; what decides the label is what is asked. The model
+gets the asking sentences as a feature block of their own, beside the whole text.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SENTENCE = re.compile(r"[^.!?¿¡]*[?]+|[^.!?¿¡]+[.!]*")
+# A sentence that opens like an ask, with or without its "?" (phone-typed mail).
+_OPENS_AN_ASK = re.compile(
+    r"^\W*(can|could|should|would|will|is|are|am|do|does|did|may|must|have|has|what|how|"
+    r"when|where|why|who|which|any|please|let me know|i need|we need|i want|need|"
+    r"puedo|puede|podemos|debo|tengo|hay|qu[ée]|c[óo]mo|cu[áa]ndo|d[óo]nde|por favor|"
+    r"kann|k[öo]nnen|darf|d[üu]rfen|muss|m[üu]ssen|soll|ist|sind|wie|wann|wo|warum|bitte|"
+    r"est-ce|puis-je|dois-je|peut-on|pouvez|quand|comment|merci de|posso|devo|pode|czy)\b"
+)
+# An ask told in the third person or softened: "she also asks whether the fee is
+# permissible", "I wonder if we can", "ob wir", "si podemos".
+_ASKS_INSIDE = re.compile(r"\b(whether|wonder(ing)? (if|whether)|ask(s|ed|ing)? (if|whether)|ob)\b")
+NO_ASK = "noask"  # the block's token for a mail that asks nothing
+_BODY = re.compile(r" body(?: |$)")  # model_text's marker between subject and body
+
+
+def asking_text(model_text: str) -> str:
+    """The sentences of the body (of the classifier's cleaned, lower-case model text)
+    that ask something: they hold a "?" or open like a question or a request. A body
+    that asks nothing may have put its question in the subject ("is it legal for my
+    landlord to enter?" and an empty body); a reply's subject never asks (model_text
+    marks its words)."""
+    head, body = (*_BODY.split(model_text, maxsplit=1), "")[:2]
+    _flags, _, subject = head.rpartition("subj ")
+    history = all(word.startswith("rs") for word in subject.split())
+    asks = _asks(body) or ([] if history else _asks(subject))
+    return " ".join(asks) if asks else NO_ASK
+
+
+def _asks(text: str) -> list[str]:
+    return [
+        sentence.strip()
+        for sentence in (m.group(0) for m in _SENTENCE.finditer(text))
+        if "?" in sentence or _OPENS_AN_ASK.match(sentence) or _ASKS_INSIDE.search(sentence)
+    ]

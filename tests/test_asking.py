@@ -1,0 +1,52 @@
+"""The asking sentences: what the model reads as asked, apart from the story."""
+
+from __future__ import annotations
+
+from classifier.asking import NO_ASK, asking_text
+from classifier.features import model_text
+
+
+def test_the_story_around_a_status_question_is_left_out() -> None:
+    text = model_text(
+        "Re: the hearing",
+        "The landlord came by yesterday and said that if I do not leave he will call the "
+        "police. The court sent a letter too. Any news on the hearing date? Thanks",
+    )
+    assert asking_text(text) == "any news on the hearing date?"
+
+
+def test_a_phone_typed_question_without_a_question_mark_still_asks() -> None:
+    text = model_text("", "got the letter from the court today. can i still sign the lease")
+    assert asking_text(text) == "can i still sign the lease"
+
+
+def test_the_subject_asks_only_when_the_body_does_not() -> None:
+    assert asking_text(model_text("Can we sue?", "Any news on the filing?")) == (
+        "any news on the filing?"
+    )
+    assert asking_text(model_text("is it legal for my landlord to come in", "")) == (
+        "is it legal for my landlord to come in"
+    )
+
+
+def test_a_mail_asking_nothing_says_so_and_a_reply_subject_never_asks() -> None:
+    assert asking_text(model_text("Signed pages", "Attached, thanks.")) == NO_ASK
+    long_reply = "Thanks, all received and filed with the rest of the papers for the office."
+    assert asking_text(model_text("Re: can we sue?", long_reply)) == NO_ASK
+
+
+def test_spanish_and_german_asks_are_found() -> None:
+    assert (
+        asking_text(model_text("", "Ya firmé. ¿Cuándo es la audiencia?"))
+        == "cuándo es la audiencia?"
+    )
+    assert asking_text(model_text("", "Wir haben bezahlt. Bitte bestätigen Sie den Eingang.")) == (
+        "bitte bestätigen sie den eingang."
+    )
+
+
+def test_an_ask_told_in_the_third_person_is_an_ask() -> None:
+    text = model_text(
+        "", "We would like to issue it soon. She also asks whether the fee is permissible."
+    )
+    assert asking_text(text) == "she also asks whether the fee is permissible."
