@@ -1,92 +1,226 @@
-"""The queue search: a substring of the subject, the sender or the text.
+"""The queue search: words as people expect them, ranked, forgiving a typo.
 
-PostgreSQL answers ILIKE from trigram indexes (migration 0003); SQLite from an FTS5
-trigram index (0004) when the build has one. Terms shorter than three characters,
-or a database without the index, fall back to scanning with LIKE: slower, same
-answer.
+`web/search_query.py` reads the box; this module asks the database (migration 0013):
+SQLite's FTS5 index `messages_words` (porter stemmer over unicode61), PostgreSQL's
+`search_vector` (tsvector, GIN index). Matches are ranked by relevance (bm25 /
+ts_rank, the subject weighing most), the queue's order breaking ties. When the words
+find nothing, a word that is in no message is swapped for the indexed words most like
+it (trigram similarity: pg_trgm on `search_words`, else computed here over the
+vocabulary) and the search runs once more, saying so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Connection,
     Select,
+    bindparam,
     column,
     func,
+    literal_column,
     or_,
     select,
     table,
     text,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session
 
-from inbox.models import Message
+from inbox.models import Client, Matter, Message
+from web.search_query import (
+    Alternative,
+    SearchQuery,
+    alternatives,
+    fts5_match,
+    parse,
+    similarity,
+    tsquery,
+)
 
-FTS_TABLE = "messages_fts"
-_FTS = table(FTS_TABLE, column("rowid"))
-SEARCHED = (Message.subject, Message.from_addr, Message.from_name, Message.text_body)
-_has_fts: dict[str, bool] = {}  # per database URL: the schema does not change under us
-
-
-def _sqlite_fts(connection: Connection) -> bool:
-    key = str(connection.engine.url)
-    if key not in _has_fts:
-        found = connection.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FTS_TABLE,)
-        ).first()
-        _has_fts[key] = found is not None
-    return _has_fts[key]
-
-
-def _like(term: str) -> ColumnElement[bool]:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return or_(*(column.ilike(pattern, escape="\\") for column in SEARCHED))
+WORDS_TABLE = "messages_words"
+_WORDS = table(WORDS_TABLE, column("rowid"))
+# bm25 weights in the index's column order: subject, from_name, from_addr, text_body.
+_BM25 = func.bm25(literal_column(WORDS_TABLE), 10.0, 3.0, 3.0, 1.0)
+_VECTOR = column("search_vector", TSVECTOR)
+TYPO_SIMILARITY = 0.4  # pg_trgm's own default is 0.3: a little stricter, fewer surprises
+TYPO_CHOICES = 3  # the indexed words tried in place of a word found nowhere
+_has_trgm: dict[str, bool] = {}  # per database URL: the schema does not change under us
 
 
-def _match(term: str) -> Any:
-    phrase = '"' + term.replace('"', '""') + '"'  # one literal phrase, no FTS syntax
-    return text(f"{FTS_TABLE} MATCH :phrase").bindparams(phrase=phrase)
+@dataclass
+class Found:
+    """One page of a search: the ids in rank order and what the search did."""
+
+    total: int
+    ids: list[int]
+    corrected: dict[str, list[str]] = field(default_factory=dict)  # typo -> stems tried
+    problems: tuple[str, ...] = ()
 
 
-def count_matches(session: Session, query: Select[Any], term: str, cap: int) -> int:
-    """How many messages of `query` contain `term`, counting no further than `cap`.
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
-    On PostgreSQL, given the LIMIT, the planner reads the table in order hoping to meet
-    `cap` matches soon: 0.2-0.3 s when they are rare at 100,000 messages. The trigram
-    indexes find the candidates in milliseconds, so the count is told not to scan."""
-    found = (
-        narrowed(session, query, term, common=False)
-        .with_only_columns(Message.id)
-        .limit(cap)
-        .subquery()
+
+def with_operators(query: Select[Any], search: SearchQuery) -> Select[Any]:
+    """`query` narrowed by from:, client:, matter: and label: (each given twice: both)."""
+    for sender in search.senders:
+        pattern = _like(sender)
+        query = query.where(
+            or_(
+                Message.from_addr.ilike(pattern, escape="\\"),
+                Message.from_name.ilike(pattern, escape="\\"),
+            )
+        )
+    for name in search.clients:
+        pattern = _like(name)
+        clients = select(Client.id).where(
+            or_(
+                Client.name.ilike(pattern, escape="\\"),
+                Client.client_code.ilike(pattern, escape="\\"),
+            )
+        )
+        query = query.where(Message.client_id.in_(clients))
+    for matter in search.matters:
+        pattern = _like(matter)
+        matters = select(Matter.id).where(
+            or_(
+                Matter.matter_number.ilike(pattern, escape="\\"),
+                Matter.title.ilike(pattern, escape="\\"),
+            )
+        )
+        query = query.where(Message.matter_id.in_(matters))
+    if search.labels:
+        for label in set(search.labels):
+            query = query.where(Message.label == label)
+    return query
+
+
+def _matching(session: Session, query: Select[Any], terms: list[list[Alternative]]) -> Select[Any]:
+    if session.connection().dialect.name == "sqlite":
+        return query.join(_WORDS, _WORDS.c.rowid == Message.id).where(
+            text(f"{WORDS_TABLE} MATCH :words").bindparams(words=fts5_match(terms))
+        )
+    return query.where(_VECTOR.op("@@")(_ts(terms)))
+
+
+def _ts(terms: list[list[Alternative]]) -> ColumnElement[Any]:
+    return func.to_tsquery(
+        literal_column("'inbox_search'::regconfig"), bindparam("words", tsquery(terms), unique=True)
     )
-    counting = select(func.count()).select_from(found)
-    if session.connection().dialect.name != "postgresql":
-        return session.scalar(counting) or 0
-    # For this statement only (a failure rolls the transaction back, and the SET with it).
-    session.execute(text("SET LOCAL enable_seqscan = off"))
-    total = session.scalar(counting) or 0
-    session.execute(text("RESET enable_seqscan"))
-    return total
 
 
-def narrowed(session: Session, query: Select[Any], term: str, *, common: bool) -> Select[Any]:
-    """`query` limited to the messages that contain `term`.
+def _relevance(session: Session, terms: list[list[Alternative]]) -> ColumnElement[Any]:
+    """An expression to sort by, best first."""
+    if session.connection().dialect.name == "sqlite":
+        return _BM25  # lower is better
+    return func.ts_rank(_VECTOR, _ts(terms)).desc()
 
-    `common`: the term matches more messages than a page needs to sort (the caller
-    has counted). SQLite then walks the queue's order and keeps the matching
-    messages (the first fifty are found after a few hundred rows), instead of
-    gathering every match of a common word and sorting them all; a rare term is
-    looked up in the index and its few matches sorted."""
+
+def _count(session: Session, query: Select[Any], cap: int) -> int:
+    """How many messages `query` holds, counting no further than `cap`."""
+    found = query.with_only_columns(Message.id).limit(cap).subquery()
+    return session.scalar(select(func.count()).select_from(found)) or 0
+
+
+def search_page(
+    session: Session,
+    base: Select[Any],
+    text_: str,
+    *,
+    order: Sequence[Any],
+    limit: int,
+    offset: int,
+    cap: int,
+) -> Found:
+    """The messages of `base` the search `text_` finds, ranked: `limit` ids from
+    `offset`, and how many there are (no further than `cap`)."""
+    search = parse(text_)
+    if search.problems:
+        return Found(0, [], problems=search.problems)
+    query = with_operators(base, search)
+    if not search.has_words:
+        total = _count(session, query, cap)
+        ids = session.scalars(
+            query.with_only_columns(Message.id).order_by(*order).limit(limit).offset(offset)
+        ).all()
+        return Found(total, list(ids))
+    terms = alternatives(search)
+    total = _count(session, _matching(session, query, terms), cap)
+    corrected: dict[str, list[str]] = {}
+    if total == 0:
+        terms, corrected = _typos_fixed(session, terms)
+        if corrected:
+            total = _count(session, _matching(session, query, terms), cap)
+    if total == 0:
+        return Found(0, [], corrected)
+    ranked = (
+        _matching(session, query, terms)
+        .with_only_columns(Message.id)
+        .order_by(_relevance(session, terms), *order)
+        .limit(limit)
+        .offset(offset)
+    )
+    return Found(total, list(session.scalars(ranked).all()), corrected)
+
+
+def _typos_fixed(
+    session: Session, terms: list[list[Alternative]]
+) -> tuple[list[list[Alternative]], dict[str, list[str]]]:
+    """`terms` with each single word that no message holds replaced by the indexed
+    words most like it; and which words were replaced by what."""
+    fixed: list[list[Alternative]] = []
+    corrected: dict[str, list[str]] = {}
+    for term in terms:
+        (words, _), *_ = term
+        if len(term) != 1 or len(words) != 1 or len(words[0]) < 4 or words[0].isdigit():
+            fixed.append(term)
+            continue
+        word = words[0]
+        if _count(session, _matching(session, select(Message.id), [term]), 1):
+            fixed.append(term)  # this word is found; another one is not
+            continue
+        similar = _similar_words(session, word)
+        if similar:
+            corrected[word] = similar
+            fixed.append([((stem,), True) for stem in similar])
+        else:
+            fixed.append(term)
+    return fixed, corrected
+
+
+def _similar_words(session: Session, word: str) -> list[str]:
+    """The indexed words (stems) most like `word`, best first."""
     connection = session.connection()
-    if connection.dialect.name == "sqlite" and len(term) >= 3 and _sqlite_fts(connection):
-        if common:
-            matching: Any = select(text("rowid")).select_from(text(FTS_TABLE)).where(_match(term))
-            # "+ 0": not an index lookup by id, a test of each row of the walk.
-            return query.where((Message.id + 0).in_(matching))
-        return query.join(_FTS, _FTS.c.rowid == Message.id).where(_match(term))
-    return query.where(_like(term))
+    low, high = max(1, len(word) - 3), len(word) + 3
+    if connection.dialect.name == "postgresql" and _pg_trgm(session):
+        rows = session.execute(
+            text(
+                "SELECT word, similarity(word, :w) AS s FROM search_words "
+                "WHERE word % :w ORDER BY s DESC, word LIMIT :n"
+            ),
+            {"w": word, "n": TYPO_CHOICES},
+        ).all()
+        return [w for w, score in rows if score >= TYPO_SIMILARITY]
+    if connection.dialect.name == "postgresql":
+        sql = "SELECT word FROM search_words WHERE length(word) BETWEEN :low AND :high"
+    else:
+        sql = "SELECT term FROM messages_words_vocab WHERE length(term) BETWEEN :low AND :high"
+    candidates = session.scalars(text(sql), {"low": low, "high": high}).all()
+    scored = sorted(
+        ((similarity(word, c), c) for c in candidates), key=lambda pair: (-pair[0], pair[1])
+    )
+    return [c for score, c in scored[:TYPO_CHOICES] if score >= TYPO_SIMILARITY]
+
+
+def _pg_trgm(session: Session) -> bool:
+    key = str(session.connection().engine.url)
+    if key not in _has_trgm:
+        _has_trgm[key] = (
+            session.scalar(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")) is not None
+        )
+    return _has_trgm[key]
