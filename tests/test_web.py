@@ -630,3 +630,44 @@ def test_mail_ingested_is_found_by_its_words_and_their_typos_at_once(
     client = login(app, VA)
     assert found_ids(client, "easement marrowbank") == [stored.id]
     assert found_ids(client, "marowbank") == [stored.id]
+
+
+@pytest.mark.parametrize("term", ["the", "invoice", "HV-2026", "harbor"])
+def test_past_the_count_cap_subject_matches_come_first_each_part_in_queue_order(
+    db: sessionmaker[Session], term: str
+) -> None:
+    """Scoring every match of a common word costs too much: past the cap, relevance is
+    where the word is (the subject first), and the queue's order within. Page by page,
+    nothing is lost nor shown twice."""
+    from web import queries, search
+
+    def page(offset: int, cap: int, limit: int = 3) -> search.Found:
+        base = select(Message)
+        return search.search_page(
+            session, base, term, order=queries.QUEUE_ORDER, limit=limit, offset=offset, cap=cap
+        )
+
+    with db() as session:
+        ranked = page(0, cap=10_000, limit=10_000).ids  # below the cap: scored
+        paged: list[int] = []
+        while found := page(len(paged), cap=1).ids:  # past the cap: by place
+            paged += found
+        subjects = dict(session.execute(select(Message.id, Message.subject)).all())
+        in_order = session.scalars(
+            select(Message.id).where(Message.id.in_(paged)).order_by(*queries.QUEUE_ORDER)
+        ).all()
+    assert ranked and sorted(paged) == sorted(ranked)  # the same messages, once each
+    words = search_words_of(term)
+    titled = {
+        i
+        for i in paged
+        if all(any(s.startswith(w) for s in search_words_of(subjects[i])) for w in words)
+    }
+    assert paged[: len(titled)] == [i for i in in_order if i in titled]
+    assert paged[len(titled) :] == [i for i in in_order if i not in titled]
+
+
+def search_words_of(text: str) -> tuple[str, ...]:
+    from web.search_query import words_of
+
+    return words_of(text)

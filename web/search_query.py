@@ -119,14 +119,14 @@ def fts5_match(terms: list[list[Alternative]]) -> str:
     )
 
 
-def tsquery(terms: list[list[Alternative]]) -> str:
-    """The same as a PostgreSQL to_tsquery text."""
+def tsquery(terms: list[list[Alternative]], weights: str = "") -> str:
+    """The same as a PostgreSQL to_tsquery text; `weights` ("A": the subject's) limits
+    where the words count."""
 
     def phrase(words: tuple[str, ...], open_end: bool) -> str:
         last = len(words) - 1
-        return " <-> ".join(
-            w + (":*" if open_end and i == last else "") for i, w in enumerate(words)
-        )
+        marks = [(":*" if open_end and i == last else ":") + weights for i in range(len(words))]
+        return " <-> ".join(w + (m if m != ":" else "") for w, m in zip(words, marks, strict=True))
 
     return " & ".join(
         "(" + " | ".join("(" + phrase(w, o) + ")" for w, o in term) + ")" for term in terms

@@ -3,8 +3,9 @@
 The queue search moves from substrings to words (web/search.py): "liens" finds
 "lien", "lien" no longer finds "client".
 - SQLite: an FTS5 index with the porter stemmer over unicode61 (`messages_words`),
-  kept by triggers as the trigram index of 0004 was (which this replaces), and its
-  vocabulary (`messages_words_vocab`, fts5vocab) for typo tolerance.
+  kept by triggers as the trigram index of 0004 was (which this replaces), and
+  `search_words`, every word seen, for typo tolerance (filled from
+  `search_words_pending`, the messages whose words are not in it yet).
 - PostgreSQL: a generated tsvector column (`search_vector`, subject weighted above
   sender above text) in a text search configuration like `english` but keeping stop
   words (a search for "the" finds what it finds on SQLite), a GIN index on it, and
@@ -50,7 +51,6 @@ def _sqlite_upgrade() -> None:
         f"CREATE VIRTUAL TABLE messages_words USING fts5({columns}, content='messages', "
         "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"
     )
-    op.execute("CREATE VIRTUAL TABLE messages_words_vocab USING fts5vocab(messages_words, 'row')")
     op.execute(
         "CREATE TRIGGER messages_words_insert AFTER INSERT ON messages BEGIN "
         f"INSERT INTO messages_words(rowid, {columns}) VALUES (new.id, {new}); END"
@@ -67,6 +67,20 @@ def _sqlite_upgrade() -> None:
         f"INSERT INTO messages_words(rowid, {columns}) VALUES (new.id, {new}); END"
     )
     op.execute("INSERT INTO messages_words(messages_words) VALUES ('rebuild')")
+    # The typo fallback's words: FTS5 cannot list its terms without reading the whole
+    # index, so the words of each new or changed message wait in search_words_pending
+    # and web/search_words.py adds them to search_words before it looks for a word.
+    op.execute("CREATE TABLE search_words (word TEXT PRIMARY KEY) WITHOUT ROWID")
+    op.execute("CREATE TABLE search_words_pending (message_id INTEGER PRIMARY KEY)")
+    op.execute(
+        "CREATE TRIGGER search_words_insert AFTER INSERT ON messages BEGIN "
+        "INSERT OR IGNORE INTO search_words_pending VALUES (new.id); END"
+    )
+    op.execute(
+        f"CREATE TRIGGER search_words_update AFTER UPDATE OF {columns} ON messages BEGIN "
+        "INSERT OR IGNORE INTO search_words_pending VALUES (new.id); END"
+    )
+    op.execute("INSERT INTO search_words_pending SELECT id FROM messages")
 
 
 def _document() -> str:
@@ -137,7 +151,10 @@ def downgrade() -> None:
     if bind.dialect.name == "sqlite":
         for trigger in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS messages_words_{trigger}")
-        op.execute("DROP TABLE IF EXISTS messages_words_vocab")
+        op.execute("DROP TRIGGER IF EXISTS search_words_insert")
+        op.execute("DROP TRIGGER IF EXISTS search_words_update")
+        op.execute("DROP TABLE IF EXISTS search_words_pending")
+        op.execute("DROP TABLE IF EXISTS search_words")
         op.execute("DROP TABLE IF EXISTS messages_words")
         return
     op.execute("DROP TRIGGER IF EXISTS search_words_insert ON messages")
