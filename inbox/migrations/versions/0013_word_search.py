@@ -19,6 +19,7 @@ Revises: 0008
 Create Date: 2026-12-06 10:00:00
 """
 
+import re
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -80,7 +81,27 @@ def _sqlite_upgrade() -> None:
         f"CREATE TRIGGER search_words_update AFTER UPDATE OF {columns} ON messages BEGIN "
         "INSERT OR IGNORE INTO search_words_pending VALUES (new.id); END"
     )
-    op.execute("INSERT INTO search_words_pending SELECT id FROM messages")
+    _sqlite_words(op.get_bind())
+
+
+WORD = re.compile(r"[^\W_]+")  # web/search_query.py words_of, as of this revision
+
+
+def _sqlite_words(bind: sa.Connection) -> None:
+    """The words of the messages stored so far (~20 s for 100,000 of them)."""
+    last = 0
+    while rows := bind.exec_driver_sql(
+        "SELECT id, subject, from_name, from_addr, text_body FROM messages "
+        "WHERE id > ? ORDER BY id LIMIT 2000",
+        (last,),
+    ).all():
+        words = {w.lower() for row in rows for value in row[1:] for w in WORD.findall(value or "")}
+        kept = sorted(w for w in words if 3 <= len(w) <= 40 and not w.isdigit())
+        if kept:
+            bind.exec_driver_sql(
+                "INSERT OR IGNORE INTO search_words (word) VALUES (?)", [(w,) for w in kept]
+            )
+        last = rows[-1][0]
 
 
 def _document() -> str:
