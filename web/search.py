@@ -97,12 +97,31 @@ def with_operators(query: Select[Any], search: SearchQuery) -> Select[Any]:
     return query
 
 
-def _matching(session: Session, query: Select[Any], terms: list[list[Alternative]]) -> Select[Any]:
-    if session.connection().dialect.name == "sqlite":
-        return query.join(_WORDS, _WORDS.c.rowid == Message.id).where(
-            text(f"{WORDS_TABLE} MATCH :words").bindparams(words=fts5_match(terms))
-        )
-    return query.where(_VECTOR.bool_op("@@")(_ts(terms)))
+def _within(session: Session, query: Select[Any], terms: list[list[Alternative]]) -> Select[Any]:
+    """The ids of `query`'s messages that hold the words. SQLite: a queue (a state,
+    a label...) is walked in a covering index testing each id against the matches;
+    the whole mailbox is looked up by the matches' ids instead (at 100,000 messages,
+    a common word in triage: 5 ms instead of 18; a rare one in all: 2 instead of 12)."""
+    narrowed = query.whereclause is not None
+    return query.with_only_columns(Message.id).where(_holds(session, terms, walk=narrowed))
+
+
+def _ranked_among(
+    session: Session, query: Select[Any], terms: list[list[Alternative]]
+) -> Select[Any]:
+    """The ids of `query`'s messages that hold the words, to be sorted by relevance.
+    SQLite: the index's matches, each kept if among the queue's (an id set made once),
+    not each match's message read to test its state or sender."""
+    if session.connection().dialect.name != "sqlite":
+        return query.with_only_columns(Message.id).where(_holds(session, terms))
+    ranked = (
+        select(Message.id)
+        .join(_WORDS, _WORDS.c.rowid == Message.id)
+        .where(text(f"{WORDS_TABLE} MATCH :words").bindparams(words=fts5_match(terms)))
+    )
+    if query.whereclause is not None:
+        ranked = ranked.where(Message.id.in_(_within(session, query, terms)))
+    return ranked
 
 
 def _ts(terms: list[list[Alternative]], weights: str = "") -> ColumnElement[Any]:
@@ -112,9 +131,12 @@ def _ts(terms: list[list[Alternative]], weights: str = "") -> ColumnElement[Any]
     )
 
 
-def _holds(session: Session, terms: list[list[Alternative]], *, subject: bool) -> Any:
+def _holds(
+    session: Session, terms: list[list[Alternative]], *, subject: bool = False, walk: bool = True
+) -> Any:
     """A test of each message: does it hold the words (in its subject, if asked)?
-    SQLite: "+ 0" keeps it a test of each row of a walk, not an index lookup by id."""
+    SQLite, `walk`: "+ 0" keeps it a test of each row of a walk in the queue's order,
+    not a lookup by id of every match (which a count wants)."""
     if session.connection().dialect.name != "sqlite":
         return _VECTOR.bool_op("@@")(_ts(terms, "A" if subject else ""))
     expression = fts5_match(terms)
@@ -123,7 +145,7 @@ def _holds(session: Session, terms: list[list[Alternative]], *, subject: bool) -
     found = text(f"SELECT rowid FROM {WORDS_TABLE} WHERE {WORDS_TABLE} MATCH :m").bindparams(
         bindparam("m", expression, unique=True)
     )
-    return (Message.id + 0).in_(found)
+    return ((Message.id + 0) if walk else Message.id).in_(found)
 
 
 def _relevance(session: Session, terms: list[list[Alternative]]) -> ColumnElement[Any]:
@@ -162,20 +184,19 @@ def search_page(
         ).all()
         return Found(total, list(ids))
     terms = alternatives(search)
-    total = _count(session, _matching(session, query, terms), cap)
+    total = _count(session, _within(session, query, terms), cap)
     corrected: dict[str, list[str]] = {}
     if total == 0:
         terms, corrected = _typos_fixed(session, terms)
         if corrected:
-            total = _count(session, _matching(session, query, terms), cap)
+            total = _count(session, _within(session, query, terms), cap)
     if total == 0:
         return Found(0, [], corrected)
     if total >= cap:
         ids = _by_place(session, query, terms, order=order, limit=limit, offset=offset)
         return Found(total, ids, corrected)
     ranked = (
-        _matching(session, query, terms)
-        .with_only_columns(Message.id)
+        _ranked_among(session, query, terms)
         .order_by(_relevance(session, terms), *order)
         .limit(limit)
         .offset(offset)
@@ -196,7 +217,7 @@ def _typos_fixed(
             fixed.append(term)
             continue
         word = words[0]
-        if _count(session, _matching(session, select(Message.id), [term]), 1):
+        if _count(session, _within(session, select(Message), [term]), 1):
             fixed.append(term)  # this word is found; another one is not
             continue
         similar = similar_words(session, word)
@@ -223,7 +244,9 @@ def _by_place(
     each in the queue's order (walked from its index, testing each message)."""
     in_subject = _holds(session, terms, subject=True)
     first = query.where(in_subject)
-    before = _count(session, first, offset + limit)
+    before = _count(
+        session, query.where(_holds(session, terms, subject=True, walk=False)), offset + limit
+    )
     ids: list[int] = []
     if offset < before:
         ids = list(
