@@ -671,3 +671,21 @@ def search_words_of(text: str) -> tuple[str, ...]:
     from web.search_query import words_of
 
     return words_of(text)
+
+
+def test_a_reset_database_migrates_again_with_its_search_indexes(db_url: str) -> None:
+    from inbox.db import migrate, reset_database
+
+    engine = make_engine(Settings(db_url=db_url))
+    try:
+        reset_database(engine)
+        migrate(engine)  # "already exists" here if the reset left the search's objects
+        with session_factory(engine)() as session:
+            from web.search import search_page
+
+            found = search_page(
+                session, select(Message), "anything", order=[Message.id], limit=5, offset=0, cap=5
+            )
+        assert found.total == 0
+    finally:
+        engine.dispose()
