@@ -46,6 +46,12 @@ _WORDS = table(WORDS_TABLE, column("rowid"))
 # bm25 weights in the index's column order: subject, from_name, from_addr, text_body.
 _BM25 = func.bm25(literal_column(WORDS_TABLE), 10.0, 3.0, 3.0, 1.0)
 _VECTOR = column("search_vector", TSVECTOR)
+# As the index ix_messages_subject_words holds it, character for character.
+SUBJECT_VECTOR = literal_column(
+    "to_tsvector('inbox_search'::regconfig, "
+    "regexp_replace(coalesce(messages.subject, ''), '[^[:alnum:]]+', ' ', 'g'))",
+    TSVECTOR,
+)
 
 
 @dataclass
@@ -138,7 +144,9 @@ def _holds(
     SQLite, `walk`: "+ 0" keeps it a test of each row of a walk in the queue's order,
     not a lookup by id of every match (which a count wants)."""
     if session.connection().dialect.name != "sqlite":
-        return _VECTOR.bool_op("@@")(_ts(terms, "A" if subject else ""))
+        # The subject's words have an index of their own (migration 0013): the "A"
+        # weight of search_vector would be checked message by message.
+        return (SUBJECT_VECTOR if subject else _VECTOR).bool_op("@@")(_ts(terms))
     expression = fts5_match(terms)
     if subject:
         expression = "{subject} : (" + expression + ")"
@@ -156,9 +164,21 @@ def _relevance(session: Session, terms: list[list[Alternative]]) -> ColumnElemen
 
 
 def _count(session: Session, query: Select[Any], cap: int) -> int:
-    """How many messages `query` holds, counting no further than `cap`."""
-    found = query.with_only_columns(Message.id).limit(cap).subquery()
-    return session.scalar(select(func.count()).select_from(found)) or 0
+    """How many messages `query` holds, counting no further than `cap`.
+
+    On PostgreSQL, given the LIMIT, the planner reads the table in order hoping to meet
+    `cap` matches soon: 0.7 s when they are rare at 100,000 messages. The GIN indexes
+    find the candidates in milliseconds, so the count is told not to scan."""
+    counting = select(func.count()).select_from(
+        query.with_only_columns(Message.id).limit(cap).subquery()
+    )
+    if session.connection().dialect.name != "postgresql":
+        return session.scalar(counting) or 0
+    # For this statement only (a failure rolls the transaction back, and the SET with it).
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    total = session.scalar(counting) or 0
+    session.execute(text("RESET enable_seqscan"))
+    return total
 
 
 def search_page(

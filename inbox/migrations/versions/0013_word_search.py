@@ -130,6 +130,12 @@ def _postgresql_upgrade() -> None:
         f"GENERATED ALWAYS AS ({_document()}) STORED"
     )
     op.execute("CREATE INDEX ix_messages_search_vector ON messages USING gin (search_vector)")
+    # The subject's words alone (web/search.py SUBJECT_VECTOR: subject matches first).
+    op.execute(
+        "CREATE INDEX ix_messages_subject_words ON messages USING gin ((to_tsvector("
+        "'inbox_search'::regconfig, regexp_replace(coalesce(subject, ''), '[^[:alnum:]]+', "
+        "' ', 'g'))))"
+    )
     op.execute("CREATE TABLE search_words (word text PRIMARY KEY)")
     if _trigram_available(op.get_bind()):
         op.execute(
@@ -182,6 +188,7 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS search_words_update ON messages")
     op.execute("DROP FUNCTION IF EXISTS search_words_add()")
     op.execute("DROP TABLE IF EXISTS search_words")
+    op.execute("DROP INDEX IF EXISTS ix_messages_subject_words")
     op.execute("DROP INDEX IF EXISTS ix_messages_search_vector")
     op.execute("ALTER TABLE messages DROP COLUMN IF EXISTS search_vector")
     op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS inbox_search")
