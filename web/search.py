@@ -2,11 +2,11 @@
 
 `web/search_query.py` reads the box; this module asks the database (migration 0013):
 SQLite's FTS5 index `messages_words` (porter stemmer over unicode61), PostgreSQL's
-`search_vector` (tsvector, GIN index). Matches are ranked by relevance (bm25 /
-ts_rank, the subject weighing most), the queue's order breaking ties. When the words
-find nothing, a word that is in no message is swapped for the indexed words most like
-it (trigram similarity: pg_trgm on `search_words`, else computed here over the
-vocabulary) and the search runs once more, saying so.
+`search_vector` (tsvector, GIN index). Up to the count's cap, matches are ranked by
+relevance (bm25 / ts_rank, the subject weighing most), the queue's order breaking
+ties; past it, by where the words are (subject first), then the queue's order. When
+the words find nothing, a word that is in no message is swapped for the known words
+most like it (web/search_words.py) and the search runs once more, saying so.
 """
 
 from __future__ import annotations

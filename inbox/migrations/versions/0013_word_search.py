@@ -162,6 +162,9 @@ def _postgresql_upgrade() -> None:
     )
     for column in ("subject", "text_body"):  # 0003's substring indexes
         op.execute(f"DROP INDEX IF EXISTS ix_messages_{column}_trgm")
+    # Statistics for the new column and index now: without them the planner guessed 2
+    # matches where there were 19,000 and sorted them all (0.2 s instead of 2 ms).
+    op.execute("ANALYZE messages")
 
 
 def _trigram_available(bind: sa.Connection) -> bool:
