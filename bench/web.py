@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -205,6 +206,20 @@ SUBJECTS = {
 FIRST_NAMES = ["Sam", "Ana", "Jonas", "Priya", "Mike", "Lena", "Carlos", "Grace", "Tom", "Ines"]
 LAST_NAMES = ["Delgado", "Osei", "Keller", "Nguyen", "Brooks", "Varga", "Silva", "Meyer", "Ito"]
 SEARCHES = ["deposit", "HV-2026-0007", "Delgado", "overtime", "invoice", "Oregon", "lease"]
+# What the word search adds (web/search.py): a stem, a prefix, typos (a second search
+# through the vocabulary), a phrase and the operators.
+SEARCHES_MORE = [
+    "invoices",
+    "overt",
+    "mediaton",
+    "gravamen",
+    "landlrd",
+    '"filing deadline"',
+    "label:billing deposit",
+    "from:delgado lease",
+    "client:northwind invoice",
+    "matter:HV-2026-0007",
+]
 
 
 def _weighted_state(rnd: random.Random) -> str:
@@ -748,6 +763,7 @@ def pages(info: dict[str, Any], count: int) -> list[tuple[str, Callable[[random.
             ),
         ),
         ("/queue/all?q=", lambda r: f"/queue/all?q={r.choice(SEARCHES)}"),
+        ("/queue/all?q= (typo, op...)", lambda r: f"/queue/all?q={quote(r.choice(SEARCHES_MORE))}"),
         ("/messages/<id>", lambda r: f"/messages/{r.randint(1, count)}"),
         ("/metrics", lambda r: "/metrics"),  # not under the goal: shown for what it costs
     ]

@@ -91,5 +91,12 @@ def reset_database(engine: Engine) -> None:
     Base.metadata.drop_all(engine)
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        if engine.dialect.name == "sqlite":  # the search index is no model of ours
-            connection.exec_driver_sql("DROP TABLE IF EXISTS messages_fts")
+        # The search indexes and their words are no models of ours (migrations 0004, 0013).
+        if engine.dialect.name == "sqlite":
+            for table in ("messages_fts", "messages_words", "search_words", "search_words_pending"):
+                connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+        else:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS search_words")
+            connection.exec_driver_sql("DROP FUNCTION IF EXISTS search_words_add()")
+            connection.exec_driver_sql("DROP TEXT SEARCH CONFIGURATION IF EXISTS inbox_search")
+            connection.exec_driver_sql("DROP TEXT SEARCH DICTIONARY IF EXISTS inbox_search_stem")

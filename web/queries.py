@@ -7,7 +7,7 @@ gets a page back. Urgency first: the nearest SLA deadline, then priority, then a
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from inbox.models import LABELS, Attorney, Client, Message, MessageState, User
 from web.ids import parse_id, parse_page
-from web.search import count_matches, narrowed
+from web.search import search_page
 from web.walls import visible_condition, walled
 
 PAGE_SIZE = 50
@@ -155,6 +155,16 @@ class Page:
     pages: int
     filters: Filters
     capped: bool = False  # more matches than SEARCH_COUNT_CAP: `total` is a floor
+    corrected: dict[str, list[str]] = field(default_factory=dict)  # a typo -> words tried
+    problems: tuple[str, ...] = ()  # what was wrong with the search, for the page
+
+
+def _rows() -> Select[Any]:
+    return (
+        select(*_ROW_COLUMNS)
+        .outerjoin(Client, Client.id == Message.client_id)
+        .outerjoin(Attorney, Attorney.id == Message.assignee_attorney_id)
+    )
 
 
 def _queue_select(queue: Queue, user: User) -> Select[Any]:
@@ -207,16 +217,49 @@ def queue_page(
         known_total = None  # the navigation counts the whole queue
     if known_total is not None and filters.narrowed:
         raise ValueError("a known total applies to the whole queue, not to a filtered one")
+    found = None
     if known_total is not None:
         total = known_total
     elif filters.search:
         # Counting every match of a common word costs more than the page; stop at a cap.
-        total = count_matches(session, base, filters.search, SEARCH_COUNT_CAP + 1)
-        base = narrowed(session, base, filters.search, common=total > SEARCH_COUNT_CAP)
+        found = search_page(
+            session,
+            base,
+            filters.search,
+            order=QUEUE_ORDER,
+            limit=PAGE_SIZE,
+            offset=(filters.page - 1) * PAGE_SIZE,
+            cap=SEARCH_COUNT_CAP + 1,
+        )
+        total = found.total
     else:  # counted from the index: a subquery of whole rows would read every body
         total = session.scalar(base.with_only_columns(func.count()).select_from(Message)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
+    if found is not None and page != filters.page:  # asked past the last page: the last
+        found = search_page(
+            session,
+            base,
+            filters.search,
+            order=QUEUE_ORDER,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+            cap=SEARCH_COUNT_CAP + 1,
+        )
+    if found is not None:  # ranked: the page in the search's order
+        rank = {message_id: i for i, message_id in enumerate(found.ids)}
+        rows = session.execute(_rows().where(Message.id.in_(found.ids)))
+        messages = sorted((QueueRow(*row) for row in rows), key=lambda row: rank[row.id])
+        return Page(
+            messages,
+            total,
+            page,
+            pages,
+            filters,
+            capped=total > SEARCH_COUNT_CAP,
+            corrected=found.corrected,
+            problems=found.problems,
+        )
     # The page's ids first, from the queue-order index alone (it holds state, label and
     # client), then those rows: reading each skipped row to test it cost ~13 ms a page.
     page_ids = (
@@ -225,13 +268,7 @@ def queue_page(
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     )
-    ordered = (
-        select(*_ROW_COLUMNS)
-        .where(Message.id.in_(page_ids.scalar_subquery()))
-        .outerjoin(Client, Client.id == Message.client_id)
-        .outerjoin(Attorney, Attorney.id == Message.assignee_attorney_id)
-        .order_by(*QUEUE_ORDER)
-    )
+    ordered = _rows().where(Message.id.in_(page_ids.scalar_subquery())).order_by(*QUEUE_ORDER)
     messages = [QueueRow(*row) for row in session.execute(ordered)]
     return Page(messages, total, page, pages, filters, capped=total > SEARCH_COUNT_CAP)
 

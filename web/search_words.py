@@ -1,0 +1,86 @@
+"""Every word the messages hold, to find the one meant by a typo (migration 0013).
+
+PostgreSQL keeps `search_words` itself (a trigger adds each new message's stems) and
+compares with pg_trgm when it is installed. SQLite's FTS5 cannot list its terms
+without reading the whole index, so a trigger notes each new or changed message in
+`search_words_pending` and `catch_up` adds their words before a lookup; the
+comparison then runs here, as pg_trgm's similarity does.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import column, delete, select, table, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from inbox.models import Message
+from web.search_query import similarity, words_of
+
+TYPO_SIMILARITY = 0.4  # pg_trgm's own default is 0.3: a little stricter, fewer surprises
+TYPO_CHOICES = 3  # the indexed words tried in place of a word found nowhere
+CATCH_UP_BATCH = 500
+_PENDING = table("search_words_pending", column("message_id"))
+_has_trgm: dict[str, bool] = {}  # per database URL: the schema does not change under us
+
+
+def similar_words(session: Session, word: str) -> list[str]:
+    """The known words (PostgreSQL: stems) most like `word`, best first."""
+    dialect = session.connection().dialect.name
+    if dialect == "postgresql" and _pg_trgm(session):
+        rows = session.execute(
+            text(
+                "SELECT word, similarity(word, :w) AS s FROM search_words "
+                "WHERE word % :w ORDER BY s DESC, word LIMIT :n"
+            ),
+            {"w": word, "n": TYPO_CHOICES},
+        ).all()
+        return [w for w, score in rows if score >= TYPO_SIMILARITY]
+    if dialect == "sqlite":
+        catch_up(session)
+    candidates = session.scalars(
+        text("SELECT word FROM search_words WHERE length(word) BETWEEN :low AND :high"),
+        {"low": max(1, len(word) - 3), "high": len(word) + 3},
+    ).all()
+    scored = sorted(((similarity(word, c), c) for c in candidates), key=lambda p: (-p[0], p[1]))
+    return [c for score, c in scored[:TYPO_CHOICES] if score >= TYPO_SIMILARITY]
+
+
+def _worth_keeping(word: str) -> bool:
+    return 3 <= len(word) <= 40 and not word.isdigit()
+
+
+def catch_up(session: Session) -> None:
+    """Add the words of the messages noted as pending (SQLite), in their own
+    transaction. Busy (another process writing): the words known so far will do."""
+    try:
+        with session.get_bind().connect() as connection:
+            while True:
+                with connection.begin():
+                    ids = connection.scalars(
+                        select(_PENDING.c.message_id)
+                        .order_by(_PENDING.c.message_id)
+                        .limit(CATCH_UP_BATCH)
+                    ).all()
+                    if not ids:
+                        return
+                    columns = (Message.subject, Message.from_name, Message.from_addr)
+                    rows = connection.execute(
+                        select(*columns, Message.text_body).where(Message.id.in_(ids))
+                    )
+                    words = {w for row in rows for value in row for w in words_of(value or "")}
+                    if words:
+                        connection.execute(
+                            text("INSERT OR IGNORE INTO search_words (word) VALUES (:w)"),
+                            [{"w": w} for w in sorted(words) if _worth_keeping(w)],
+                        )
+                    connection.execute(delete(_PENDING).where(_PENDING.c.message_id.in_(ids)))
+    except OperationalError:
+        return
+
+
+def _pg_trgm(session: Session) -> bool:
+    key = str(session.connection().engine.url)
+    if key not in _has_trgm:
+        found = session.scalar(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"))
+        _has_trgm[key] = found is not None
+    return _has_trgm[key]
