@@ -181,7 +181,10 @@ def test_a_va_reply_keeps_the_thread_the_cc_and_the_line_breaks_on_the_wire(
     assert b"Reply-To: attacker" not in block and b"X-Injected" not in block
     assert sent["X-Injected"] is None
     assert sent["Subject"].endswith(TYPED) and PAYLOAD in sent["Subject"]
-    assert sent.get_content_type() == "multipart/alternative" and b"<h1>" not in data
+    # The invoice copy asked for is attached (the sample firm keeps its PDF): text and
+    # HTML alternatives inside multipart/mixed.
+    assert sent.get_content_type() == "multipart/mixed" and b"<h1>" not in data
+    assert [a.get_filename() for a in sent.iter_attachments()] == ["HV-INV-1042.pdf"]
     assert f"In-Reply-To: {OUTLOOK_ID}".encode() in block
     assert sent["In-Reply-To"] == OUTLOOK_ID
     assert sent["References"].split()[-1] == OUTLOOK_ID
