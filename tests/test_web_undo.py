@@ -82,7 +82,6 @@ def test_only_the_approver_or_an_admin_may_undo_and_only_with_the_form_token(
         assert "pending" in [d.state for d in drafts]
 
 
-
 def test_undo_once_the_worker_has_the_reply_says_it_is_too_late(
     app: Flask,  # noqa: F811
     db: sessionmaker[Session],  # noqa: F811
