@@ -105,6 +105,9 @@ class Settings:
     trusted_proxies: int = 0
     # A reply's sign-off names the person who approves it above the firm's name.
     sign_off_with_approver: bool = True
+    # An approved reply (a VA's or an attorney's) waits this long in the outbox before
+    # the worker may send it, so a person can still undo it; 0 sends at once.
+    undo_seconds: float = 20.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -150,6 +153,8 @@ class Settings:
                 raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be 0 (no limit) or more")
         if not 0 <= self.trusted_proxies <= 5:
             raise SettingsError(f"{ENV_PREFIX}TRUSTED_PROXIES must be between 0 and 5")
+        if not 0 <= self.undo_seconds <= 3600:
+            raise SettingsError(f"{ENV_PREFIX}UNDO_SECONDS must be between 0 and 3600")
         if self.stale_matter_days < 1:
             raise SettingsError(f"{ENV_PREFIX}STALE_MATTER_DAYS must be at least 1")
         for name in ("confidence_threshold", "legal_guard_threshold"):

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classifier.policy import Decision
@@ -277,6 +278,14 @@ def attorney_draft(session: Session, message: Message, user: User, body_text: st
     if not body_text.strip():
         raise ReviewError("the reply is empty")
     text = body_text.replace("\r\n", "\n").rstrip() + "\n"
+    taken_back = pending_attorney_draft(session, message)
+    if taken_back is not None:  # a reply undone, now sent again: the same draft
+        taken_back.body_text, taken_back.body_html = text, html_from_text(text)
+        taken_back.subject = reply_subject(message.subject)
+        taken_back.updated_by_id = user.id
+        session.flush()
+        audit(session, "attorney_reply", user=user, message=message, draft_id=taken_back.id)
+        return taken_back
     draft = Draft(
         message_id=message.id,
         template=ATTORNEY_REPLY,
@@ -290,6 +299,20 @@ def attorney_draft(session: Session, message: Message, user: User, body_text: st
     session.flush()
     audit(session, "attorney_reply", user=user, message=message, draft_id=draft.id)
     return draft
+
+
+def pending_attorney_draft(session: Session, message: Message) -> Draft | None:
+    """An attorney's reply on this message taken back with Undo (otherwise an attorney's
+    draft is never pending: it is queued as it is written)."""
+    return session.scalars(
+        select(Draft)
+        .where(
+            Draft.message_id == message.id,
+            Draft.template == ATTORNEY_REPLY,
+            Draft.state == "pending",
+        )
+        .order_by(Draft.id.desc())
+    ).first()
 
 
 def record_view(session: Session, message: Message, user: User, label: str | None) -> None:

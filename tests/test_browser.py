@@ -80,6 +80,9 @@ def web_settings(tmp_path: Path, sample_sqlite_template: Path, smtp: Sink) -> Se
         smtp_port=smtp.port,
         secret_key="browser-tests-only",
         models_dir=tmp_path / "models",
+        # These tests deliver right after approving; the undo window (20 s by default)
+        # has its own tests in tests/test_browser_flow.py.
+        undo_seconds=0,
     )
 
 
@@ -262,7 +265,10 @@ def test_va_edits_approves_and_sends_a_draft_delivered_in_the_thread(
     body.fill(edited)
     page.get_by_role("button", name="Approve and send").click()
     expect(page.get_by_role("status")).to_have_text("Approved: the reply is in the outbox.")
-    expect(page.locator("#state")).to_contain_text("sending")
+    # Approve and next: the next message of the drafts queue.
+    expect(page).not_to_have_url(re.compile(rf"/messages/{original.id}$"))
+    with db() as session:
+        assert session.get_one(Message, original.id).state == MessageState.SENDING
     assert not smtp.handler.received, "a web request must never send mail itself"
 
     deliver(db, web_settings)
@@ -278,7 +284,7 @@ def test_va_edits_approves_and_sends_a_draft_delivered_in_the_thread(
     assert signed != edited
     assert text.replace("\r\n", "\n").strip() == signed.strip()
 
-    page.reload()
+    page.goto(f"/messages/{original.id}")
     expect(page.locator("#state")).to_contain_text("answered")
     expect(page.locator(".thread .reply-out")).to_contain_text("sent")
     expect(page.locator("#draft")).to_have_count(0)

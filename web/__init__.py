@@ -31,6 +31,7 @@ from web import (
     presence,
     queues,
     security,
+    undo,
 )
 from web.display import label_badge, local_time, time_tag
 from web.ids import IdConverter
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         admin.blueprint,
         metrics.blueprint,
         outbox_page.blueprint,
+        undo.blueprint,
     ):
         app.register_blueprint(blueprint)
     for code in (400, 403, 404, 405, 413, 429, 500):

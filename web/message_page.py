@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, defer, joinedload
 
 from inbox.message_rows import newest_id
 from inbox.models import (
+    ATTORNEY_REPLY,
     Attachment,
     AuditEvent,
     Classification,
@@ -89,7 +90,11 @@ _CURRENT = (
     .select_from(Message)
     .outerjoin(Classification, Classification.id == _newest_id(Classification))
     .outerjoin(RoutingDecision, RoutingDecision.id == _newest_id(RoutingDecision))
-    .outerjoin(Draft, Draft.id == _newest_id(Draft, Draft.state == "pending"))
+    # An attorney's reply taken back with Undo is theirs (the reply box), not a VA's draft.
+    .outerjoin(
+        Draft,
+        Draft.id == _newest_id(Draft, Draft.state == "pending", Draft.template != ATTORNEY_REPLY),
+    )
     .where(Message.id == bindparam("message_id"))
 )
 # The thread as the page lists it: who, when, what, not every message's bodies.

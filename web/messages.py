@@ -22,17 +22,19 @@ from flask import (
 from sqlalchemy.orm.exc import StaleDataError
 
 from inbox.mail.html_text import limit_nesting, without_remote_images
-from inbox.models import LABELS, Attachment, Attorney, Draft, Message
+from inbox.models import LABELS, Attachment, Attorney, Draft, Message, OutboxEntry
 from inbox.outgoing.outbox import OutboxError, draft_recipients, outside_recipients, queue_reply
 from rules import review
 from web import assignment, database
 from web.auth import login_required, me
 from web.download_names import content_disposition
+from web.flow import after_action, queue_context
 from web.ids import parse_id
 from web.message_page import load_message, load_message_page
 from web.permissions import allowed
 from web.queues import filter_choices
 from web.security import MAIL_POLICY
+from web.undo import offer_undo
 from web.walls import may_see
 
 blueprint = Blueprint("messages", __name__)
@@ -91,9 +93,18 @@ def _render(
             unassigned=assignment.UNASSIGNED,
             view=request.args.get("view", "html"),
             signer=me().name if database.settings().sign_off_with_approver else "",
+            flow=queue_context(message.id),
+            undo_window=int(database.settings().undo_seconds),
+            own_reply=_own_reply(message) if allowed(me().role, "reply") else "",
         ),
         status,
     )
+
+
+def _own_reply(message: Message) -> str:
+    """An attorney's reply taken back with Undo: its text, back in the reply box."""
+    draft = review.pending_attorney_draft(database.session(), message)
+    return draft.body_text if draft is not None else ""
 
 
 @blueprint.route("/messages/<int:message_id>")
@@ -175,6 +186,7 @@ def save_draft(message_id: int, draft_id: int) -> Any:
         "body_text": request.form.get("body", ""),
     }
     typed = {"to": request.form.get("to"), "cc": request.form.get("cc")}
+    entry: OutboxEntry | None = None
     try:
         if intent == "discard":
             review.discard_draft(session, draft, me(), expected_version=_version())
@@ -190,7 +202,7 @@ def save_draft(message_id: int, draft_id: int) -> Any:
             )
             done = "Draft saved."
             if intent == "approve":
-                entry = queue_reply(session, draft, me(), database.settings())
+                entry = _queue_with_undo(session, draft)
                 review.mark_sending(message)
                 done = (
                     f"Reply held: {entry.hold_reason}"
@@ -206,8 +218,21 @@ def save_draft(message_id: int, draft_id: int) -> Any:
         session.rollback()
         flash(str(exc), "error")
         return _render(message, 422, unsaved=fields | _kept(typed))
-    flash(done, "info")
-    return _back(message)
+    if intent == "save":
+        flash(done, "info")
+        return _back(message)
+    offered = entry is not None and offer_undo(
+        entry, f"Reply to {', '.join(entry.to_addrs)} approved"
+    )
+    if not offered:  # discarded, held for a person, or no undo window: say so
+        flash(done, "info")
+    return after_action(message.id)
+
+
+def _queue_with_undo(session: Any, draft: Draft) -> OutboxEntry:
+    """Queue an approved reply to wait the undo window (INBOX_ROUTER_UNDO_SECONDS)."""
+    settings = database.settings()
+    return queue_reply(session, draft, me(), settings, undo_seconds=settings.undo_seconds)
 
 
 def _changed_recipients(
@@ -229,8 +254,9 @@ def _kept(typed: dict[str, str | None]) -> dict[str, str]:
     return {field: text for field, text in typed.items() if text is not None}
 
 
-def _apply(message: Message, action: str, change: Any, done: str) -> Any:
-    """Run one domain change for an action, commit, and say what happened."""
+def _apply(message: Message, action: str, change: Any, done: str, *, then: Any = None) -> Any:
+    """Run one domain change for an action, commit, and say what happened; then land on
+    the message again, or where `then` (a function of the message id) says."""
     _require(action)
     session = database.session()
     try:
@@ -240,8 +266,9 @@ def _apply(message: Message, action: str, change: Any, done: str) -> Any:
         session.rollback()
         flash(str(exc), "error")
         return _back(message)
-    flash(done, "info")
-    return _back(message)
+    if done:
+        flash(done, "info")
+    return then(message.id) if then is not None else _back(message)
 
 
 @blueprint.route("/messages/<int:message_id>/relabel", methods=["POST"])
@@ -298,7 +325,13 @@ def escalate(message_id: int) -> Any:
 @login_required
 def done(message_id: int) -> Any:
     message = _message_or_404(message_id)
-    return _apply(message, "done", lambda s: review.mark_done(s, message, me()), "Marked done.")
+    return _apply(
+        message,
+        "done",
+        lambda s: review.mark_done(s, message, me()),
+        "Marked done.",
+        then=after_action,
+    )
 
 
 @blueprint.route("/messages/<int:message_id>/notes", methods=["POST"])
@@ -329,9 +362,16 @@ def reply(message_id: int) -> Any:
     message = _message_or_404(message_id)
     body = request.form.get("body", "")
 
+    queued: list[OutboxEntry] = []
+
     def send(session: Any) -> None:
         draft = review.attorney_draft(session, message, me(), body)
-        queue_reply(session, draft, me(), database.settings())
+        queued.append(_queue_with_undo(session, draft))
         review.mark_sending(message)
 
-    return _apply(message, "reply", send, "Your reply is in the outbox.")
+    page = _apply(message, "reply", send, "")
+    if queued and queued[0].hold_reason:
+        flash(f"Reply held: {queued[0].hold_reason}", "info")
+    elif queued and not offer_undo(queued[0], "Your reply is in the outbox"):
+        flash("Your reply is in the outbox.", "info")
+    return page

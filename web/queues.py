@@ -17,6 +17,7 @@ from inbox.models import LABELS, Attorney, Client, Mailbox, MessageState, User
 from web import database
 from web.auth import login_required, me
 from web.display import local_time
+from web.flow import remember_queue
 from web.permissions import allowed
 from web.queries import QUEUES, Filters, QueueRow, age, queue_counts, queue_page, urgency
 
@@ -141,6 +142,7 @@ def queue(name: str) -> Any:
     page = queue_page(database.session(), chosen, me(), filters, known, walls=walls)
     # Every line links to /messages/<id>: the address is built once, not fifty times.
     href_prefix = url_for("messages.show", message_id=0).removesuffix("0")
+    remember_queue(request.full_path.rstrip("?"), [row.id for row in page.messages])
     return render_template(
         chosen.template,
         queue=chosen,

@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from email.utils import make_msgid
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from inbox.addresses import client_for_address
@@ -162,10 +162,13 @@ def queue_reply(
     to: Sequence[str] | None = None,
     cc: Sequence[str] | None = None,
     now: dt.datetime | None = None,
+    undo_seconds: float = 0.0,
 ) -> OutboxEntry:
     """Approve a draft for sending: queue it (or hold it when a recipient is unusual).
 
     `to` and `cc` default to the draft's recipients (`draft_recipients`: reply-all).
+    `undo_seconds`: the worker may not send it before then (its `next_attempt_at`), so
+    the person who approved it can still take it back (`undo_send`).
     """
     if draft.state != "pending":
         raise OutboxError(f"draft {draft.id} is {draft.state}, not pending")
@@ -205,7 +208,7 @@ def queue_reply(
         state=OutboxState.HELD if outside else OutboxState.QUEUED,
         hold_reason=_hold_reason(message, outside) if outside else None,
         attempts=0,
-        next_attempt_at=now,
+        next_attempt_at=now + dt.timedelta(seconds=max(0.0, undo_seconds)),
         queued_at=now,
         created_by_id=user.id if user else None,
     )
@@ -354,6 +357,42 @@ def cancel(session: Session, entry: OutboxEntry, user: User | None, reason: str)
         outbox_id=entry.id,
         reason=reason,
     )
+
+
+def undo_send(session: Session, entry: OutboxEntry, user: User | None) -> Draft:
+    """Take back an approved reply the worker has not picked up: the entry goes, the
+    draft is pending again and the message back in its queue (review, or the attorney's
+    escalations for an attorney's reply).
+
+    One conditional DELETE decides against the worker's claim (which moves the entry to
+    `sending` first): whichever commits first wins, so an undo never races a send.
+    Nothing was sent; the audit log keeps the approval and the undo."""
+    if entry.kind not in ("reply", "ack") or entry.draft_id is None:
+        raise OutboxError(f"outbox entry {entry.id} is not an approved reply")
+    entry_id, draft_id = entry.id, entry.draft_id
+    gone = session.execute(
+        delete(OutboxEntry)
+        .where(
+            OutboxEntry.id == entry_id,
+            OutboxEntry.state == OutboxState.QUEUED,
+            OutboxEntry.attempts == 0,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if gone != 1:
+        session.refresh(entry)
+        raise OutboxError(f"too late to undo: the reply is {entry.state} now")
+    session.expunge(entry)
+    draft = session.get_one(Draft, draft_id)
+    draft.state = "pending"
+    draft.updated_by_id = user.id if user else None
+    message = session.get_one(Message, draft.message_id)
+    if message.state == MessageState.SENDING:
+        attorney = draft.template == ATTORNEY_REPLY
+        message.state = MessageState.ESCALATED if attorney else MessageState.REVIEW
+    session.flush()
+    audit(session, "undo_send", user=user, message=message, outbox_id=entry_id, draft_id=draft_id)
+    return draft
 
 
 def queue_notice(

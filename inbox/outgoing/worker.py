@@ -2,6 +2,9 @@
 
 States: queued -> sending -> sent | failed, or held for a person.
 
+- Undo window. An approved reply is queued with `next_attempt_at` at the end of its
+  undo window (INBOX_ROUTER_UNDO_SECONDS); not due before, it is not claimed, and Undo
+  (outbox.undo_send) deletes it only while it is still `queued` and never tried.
 - Claim. A worker moves one due entry from `queued` to `sending` in its own committed
   transaction (`UPDATE ... WHERE id = ? AND state = 'queued'`; a rowcount of 0 means
   another worker got it). The claim adds one to `attempts`, which then serves as the

@@ -83,6 +83,27 @@
     window.addEventListener("pagehide", () => heartbeat("leaving"));
   }
 
+  // -- the Undo toast after an approval: counts down, then goes (the worker may send) --
+  const toast = document.getElementById("undo-toast");
+  if (toast) {
+    const until = Date.parse(toast.dataset.until);
+    const shown = document.getElementById("undo-seconds");
+    const tick = window.setInterval(() => {
+      const left = Math.ceil((until - Date.now()) / 1000);
+      if (left > 0) { shown.textContent = String(left); return; }
+      window.clearInterval(tick);
+      toast.remove();
+    }, 250);
+  }
+
+  // -- the message page in its queue: j/k/o next and previous, u back to the queue ---
+  function go(name) {
+    const url = article && article.dataset[name];
+    if (!url) return false;
+    window.location = url;
+    return true;
+  }
+
   // -- keys ------------------------------------------------------------------------
   const help = document.getElementById("help");
   document.querySelectorAll("[data-help]").forEach((b) =>
@@ -94,19 +115,24 @@
     const approve = document.getElementById("approve");
     const body = document.getElementById("draft-body");
     const relabel = document.getElementById("relabel");
+    const undo = document.getElementById("undo");
+    if (event.key === "z" && undo) { undo.click(); event.preventDefault(); return; }
     if (actOnLine(event.key)) { event.preventDefault(); return; }
     switch (event.key) {
-      case "j": select(selected + 1); break;
-      case "k": select(selected - 1); break;
+      case "j": if (rows.length) select(selected + 1); else if (!go("next")) return; break;
+      case "k": if (rows.length) select(selected - 1); else if (!go("prev")) return; break;
       case "o":
-      case "Enter":
+        if (selected >= 0 && rows[selected]) window.location = rows[selected].dataset.href;
+        else if (!go("next")) return;
+        break;
+      case "Enter":  // on a message page Enter stays with the focused button or link
         if (selected >= 0 && rows[selected]) window.location = rows[selected].dataset.href;
         else return;
         break;
       case "e": if (body) { body.focus(); heartbeat("editing"); } else return; break;
       case "a": if (approve) approve.click(); else return; break;
       case "r": if (relabel) relabel.focus(); else return; break;
-      case "u": window.history.back(); break;
+      case "u": if (!go("up")) return; break;
       case "?": help.showModal(); break;
       default: return;
     }
