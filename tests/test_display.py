@@ -173,6 +173,7 @@ def test_a_hand_back_shows_while_the_message_waits_for_a_va() -> None:
     line = queue_line(_row(), now, NEW_YORK, "/messages/")
     assert line.handed_back_by == "Margaret Okafor"
     assert line.hand_back_note == "Not legal: they ask for the hearing date."
+    assert line.why == ""  # the escalation's reason would mislead: the hand-back is why
     answered = queue_line(_row(state="answered"), now, NEW_YORK, "/messages/")
     assert answered.handed_back_by is None and answered.hand_back_note == ""
     older = queue_line(_row(hand_back={}), now, NEW_YORK, "/messages/")

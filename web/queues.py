@@ -150,7 +150,8 @@ def queue_line(row: QueueRow, now: dt.datetime, zone: ZoneInfo, href_prefix: str
         sent=local_time(sent, "%b %d %H:%M", zone=zone),
         sent_iso=sent.isoformat() if sent else "",
         snippet=snippet(row.snippet, SNIPPET_SHOWN, cut=len(row.snippet or "") > SNIPPET_READ),
-        why=row_reason(row.state, row.reason, row.rules_fired),
+        # A hand-back is why it is back here; the escalation's reason would mislead.
+        why="" if handed_back else row_reason(row.state, row.reason, row.rules_fired),
         handed_back_by=row.handed_back_by if handed_back else None,
         hand_back_note=str(note or ""),
     )
