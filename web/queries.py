@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from inbox.models import (
@@ -190,8 +190,13 @@ _ROW_COLUMNS = (
     Attorney.name,
     func.substr(Message.new_text, 1, SNIPPET_READ + 1).label("snippet"),
     Message.sent_at,
-    exists()
+    # An id looked up row by row, not EXISTS: PostgreSQL turns an EXISTS into a hash of
+    # every attachment (a scan of the whole table on each page).
+    select(Attachment.id)
     .where(Attachment.message_id == Message.id, Attachment.inline.is_(False))
+    .limit(1)
+    .scalar_subquery()
+    .is_not(None)
     .label("has_attachment"),
     _newest(func.substr(RoutingDecision.reason, 1, REASON_READ), RoutingDecision).label("reason"),
     _newest(RoutingDecision.rules_fired, RoutingDecision).label("rules_fired"),
