@@ -47,6 +47,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from inbox.accounts import add_user  # noqa: E402
 from inbox.db import make_engine, migrate, normalize_url, session_factory  # noqa: E402
 from inbox.models import (  # noqa: E402
+    Attachment,
     Attorney,
     AuditEvent,
     Classification,
@@ -263,15 +264,24 @@ class Firm:
 
 
 def generate(
-    count: int, firm: Firm, user_ids: list[int], seed: int = 7
+    count: int, firm: Firm, user_ids: list[int], attorney_user: tuple[int, str], seed: int = 7
 ) -> Iterator[dict[str, list[dict[str, Any]]]]:
-    """Rows for each table, a chunk of messages at a time (explicit ids from 1)."""
+    """Rows for each table, a chunk of messages at a time (explicit ids from 1).
+    `attorney_user`: (id, email) of the attorney's login that hands some triage back."""
     rnd = random.Random(seed)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     span = dt.timedelta(days=365)
     next_thread = 1
     open_thread: dict[int, tuple[int, str]] = {}  # contact id -> (thread id, message-id)
-    ids = {"classification": 1, "decision": 1, "draft": 1, "outbox": 1, "audit": 1, "note": 1}
+    ids = {
+        "classification": 1,
+        "decision": 1,
+        "draft": 1,
+        "outbox": 1,
+        "audit": 1,
+        "note": 1,
+        "attachment": 1,
+    }
     for start in range(1, count + 1, CHUNK):
         rows: dict[str, list[dict[str, Any]]] = {
             k: []
@@ -285,6 +295,7 @@ def generate(
                 "outbox",
                 "audit",
                 "notes",
+                "attachments",
             )
         }
         for mid in range(start, min(count, start + CHUNK - 1) + 1):
@@ -516,6 +527,34 @@ def generate(
                     }
                 )
                 ids["audit"] += 1
+            if rnd.random() < 0.1:  # a scan or a signed copy: the queues mark it
+                rows["attachments"].append(
+                    {
+                        "id": ids["attachment"],
+                        "message_id": mid,
+                        "filename": f"scan-{mid}.pdf",
+                        "content_type": "application/pdf",
+                        "size": 2048,
+                        "content_id": None,
+                        "inline": False,
+                        "content": b"%PDF-1.4 " + bytes(2039),
+                    }
+                )
+                ids["attachment"] += 1
+            if state == MessageState.TRIAGE and rnd.random() < 0.15:  # an attorney handed back
+                note = "Not a legal question: they ask when the hearing is. Please answer."
+                rows["audit"].append(
+                    {
+                        "id": ids["audit"],
+                        "at": received + dt.timedelta(minutes=45),
+                        "actor": attorney_user[1],
+                        "user_id": attorney_user[0],
+                        "action": "hand_back",
+                        "message_id": mid,
+                        "detail": {"note": note},
+                    }
+                )
+                ids["audit"] += 1
             if rnd.random() < 0.05:
                 rows["notes"].append(
                     {
@@ -540,6 +579,7 @@ TABLES = [  # in foreign-key order
     ("outbox", OutboxEntry),
     ("audit", AuditEvent),
     ("notes", Note),
+    ("attachments", Attachment),
 ]
 
 
@@ -553,11 +593,14 @@ def load(settings: Settings, count: int) -> dict[str, Any]:
         user, _ = add_user(session, VA_EMAIL, "va", PASSWORD, name="Bench VA")
         other, _ = add_user(session, "va2.bench@harborvale.law", "va", PASSWORD, name="Dana")
         user_ids = [user.id, other.id]
+        attorney_email = session.scalars(select(Attorney.email).order_by(Attorney.id)).first()
+        lawyer, _ = add_user(session, attorney_email or "", "attorney", PASSWORD)
+        attorney_user = (lawyer.id, lawyer.email)
     with factory() as session:
         firm = Firm(session)
     counts = dict.fromkeys([name for name, _ in TABLES], 0)
     with engine.begin() as conn:
-        for rows in generate(count, firm, user_ids):
+        for rows in generate(count, firm, user_ids, attorney_user):
             for name, model in TABLES:
                 if rows[name]:
                     conn.execute(insert(model.__table__), rows[name])

@@ -270,7 +270,8 @@ def hand_back(session: Session, message: Message, user: User, note: str = "") ->
     if note.strip():
         session.add(Note(message_id=message.id, user_id=user.id, body=note.strip()))
     session.flush()
-    audit(session, "hand_back", user=user, message=message)
+    # The note in the event too: the triage queue's hand-back badge reads it from there.
+    audit(session, "hand_back", user=user, message=message, note=note.strip())
 
 
 def attorney_draft(session: Session, message: Message, user: User, body_text: str) -> Draft:

@@ -33,7 +33,15 @@ from web import (
     security,
     undo,
 )
-from web.display import label_badge, local_time, time_tag
+from web.display import (
+    label_badge,
+    local_time,
+    money,
+    past_due,
+    plural,
+    reason_beside_rules,
+    time_tag,
+)
 from web.ids import IdConverter
 
 log = logging.getLogger(__name__)
@@ -68,6 +76,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.add_template_filter(partial(local_time, zone=zone), "local")
     app.add_template_global(label_badge)
     app.add_template_global(partial(time_tag, zone=zone), "when")
+    app.add_template_global(plural)
+    app.add_template_global(money)
+    app.add_template_global(partial(past_due, zone=zone), "past_due")
+    app.add_template_global(reason_beside_rules)
     CSRFProtect(app)
     database.init_app(app)
     if settings.trusted_proxies:  # the client's address, not the proxy's, for the throttle

@@ -21,6 +21,7 @@ from inbox.audit import audit
 from inbox.imap import ImapAccount, MailboxConfigError, connect
 from inbox.ingest.mailboxes import MailboxError, add_mailbox, check_after_action, check_definition
 from inbox.models import Mailbox, User
+from web.display import plural
 
 CREDENTIALS = {  # form choice -> the Mailbox column that holds it
     "env": "password_env",
@@ -259,4 +260,6 @@ def try_connection(mailbox: Mailbox, ca_file: Path | None) -> ConnectionTest:
         with contextlib.suppress(Exception):
             client.logout()
     count = folder.get(b"EXISTS", 0)
-    return ConnectionTest(True, f"logged in and opened {mailbox.folder!r}: {count} messages")
+    return ConnectionTest(
+        True, f"logged in and opened {mailbox.folder!r}: {plural(count, 'message')}"
+    )

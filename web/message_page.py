@@ -25,6 +25,7 @@ from inbox.models import (
     Invoice,
     Matter,
     Message,
+    MessageState,
     Note,
     OutboxEntry,
     Presence,
@@ -70,6 +71,19 @@ class MessagePage:
     matters: list[MatterPanel]
     audit: list[AuditEvent]
     others: list[dict[str, str]]
+
+    @property
+    def hand_back(self) -> AuditEvent | None:
+        """The attorney's hand-back the routing panel tells instead of the escalation it
+        undid: the newest one, while the message is not escalated again and no later
+        decision (a relabel) replaced the routing."""
+        if self.message.state == MessageState.ESCALATED:
+            return None
+        for event in self.audit:  # newest first
+            if event.action == "hand_back":
+                decided = self.decision.created_at if self.decision else None
+                return event if decided is None or event.at >= decided else None
+        return None
 
     @property
     def matter_why(self) -> MatterWhy | None:

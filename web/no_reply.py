@@ -18,6 +18,7 @@ from inbox.outgoing.outbox import OutboxError
 from rules import review
 from web import database
 from web.auth import login_required, me
+from web.display import plural
 from web.permissions import allowed
 
 blueprint = Blueprint("no_reply", __name__)
@@ -129,5 +130,5 @@ def archive_checked() -> Any:
     session.commit()
     skipped += len(ids) - archived - skipped  # ids that are no message at all
     note = f"; {skipped} no longer in this queue, left as they are" if skipped else ""
-    flash(f"Archived {archived} message{'' if archived == 1 else 's'}{note}.", "info")
+    flash(f"Archived {plural(archived, 'message')}{note}.", "info")
     return _queue()

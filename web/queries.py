@@ -13,7 +13,17 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from inbox.models import LABELS, Attorney, Client, Message, MessageState, User
+from inbox.models import (
+    LABELS,
+    Attachment,
+    Attorney,
+    AuditEvent,
+    Client,
+    Message,
+    MessageState,
+    RoutingDecision,
+    User,
+)
 from web.ids import parse_id, parse_page
 from web.search import search_page
 from web.walls import visible_condition, walled
@@ -125,14 +135,48 @@ class QueueRow:
     received_at: dt.datetime | None
     client_name: str | None
     attorney_name: str | None
+    # The row's context: the start of the new text, the mail's own date, whether it
+    # carries a file, the newest routing decision's reason and rules, and the newest
+    # hand-back by an attorney (who, and the audit detail holding their note).
+    snippet: str | None = None
+    sent_at: dt.datetime | None = None
+    has_attachment: bool = False
+    reason: str | None = None
+    rules_fired: list[Any] | None = None
+    handed_back_by: str | None = None
+    hand_back: dict[str, Any] | None = None
 
 
 # A queue line shows this much of a subject (cut by the database: a huge subject
 # stored before ingest had limits must not make every queue page huge).
 SUBJECT_SHOWN = 200
+# ...and this much of the new text and of the routing reason: a line, never the body.
+SNIPPET_READ = 400
+REASON_READ = 400
+
+
+def _newest(column: Any, model: Any, *where: Any, query: Select[Any] | None = None) -> Any:
+    """`column` of the row's newest `model` row (a correlated subquery: fifty index
+    look-ups a page, no join that multiplies rows)."""
+    return (
+        (query if query is not None else select(column))
+        .where(model.message_id == Message.id, *where)
+        .order_by(model.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+_HAND_BACK = AuditEvent.action == "hand_back"
+_HANDED_BACK_BY = (  # the attorney's name, else the address the audit log keeps
+    select(func.coalesce(func.nullif(User.name, ""), AuditEvent.actor))
+    .select_from(AuditEvent)
+    .outerjoin(User, User.id == AuditEvent.user_id)
+)
 
 # Read as plain rows, joined by primary key: loading 50 ORM objects and their client
-# and attorney cost more than the query itself.
+# and attorney cost more than the query itself. The context columns are cut or looked
+# up by the database so a page reads a few hundred bytes a row, not each body.
 _ROW_COLUMNS = (
     Message.id,
     func.substr(Message.subject, 1, SUBJECT_SHOWN + 1).label("subject"),
@@ -144,6 +188,20 @@ _ROW_COLUMNS = (
     Message.received_at,
     Client.name,
     Attorney.name,
+    func.substr(Message.new_text, 1, SNIPPET_READ + 1).label("snippet"),
+    Message.sent_at,
+    # An id looked up row by row, not EXISTS: PostgreSQL turns an EXISTS into a hash of
+    # every attachment (a scan of the whole table on each page).
+    select(Attachment.id)
+    .where(Attachment.message_id == Message.id, Attachment.inline.is_(False))
+    .limit(1)
+    .scalar_subquery()
+    .is_not(None)
+    .label("has_attachment"),
+    _newest(func.substr(RoutingDecision.reason, 1, REASON_READ), RoutingDecision).label("reason"),
+    _newest(RoutingDecision.rules_fired, RoutingDecision).label("rules_fired"),
+    _newest(None, AuditEvent, _HAND_BACK, query=_HANDED_BACK_BY).label("handed_back_by"),
+    _newest(AuditEvent.detail, AuditEvent, _HAND_BACK).label("hand_back"),
 )
 
 

@@ -16,10 +16,19 @@ from sqlalchemy import select
 from inbox.models import LABELS, Attorney, Client, Mailbox, MessageState, User
 from web import database
 from web.auth import login_required, me
-from web.display import local_time
+from web.display import local_time, row_reason, snippet, zone_label
 from web.flow import remember_queue
 from web.permissions import allowed
-from web.queries import QUEUES, Filters, QueueRow, age, queue_counts, queue_page, urgency
+from web.queries import (
+    QUEUES,
+    SNIPPET_READ,
+    Filters,
+    QueueRow,
+    age,
+    queue_counts,
+    queue_page,
+    urgency,
+)
 
 blueprint = Blueprint("queues", __name__)
 T = TypeVar("T")
@@ -110,22 +119,49 @@ class QueueLine:
     href: str
     badge: str | None  # "overdue", "at-risk" or None
     due: str  # the SLA deadline in the firm's zone, "" when none
-    age: str
+    age: str  # since it arrived here
+    sent: str = ""  # the mail's own Date, in the firm's zone
+    sent_iso: str = ""  # ...and as a <time> element's datetime
+    snippet: str = ""  # the start of the new text, one line
+    why: str = ""  # the triage reason, or the rule that fired
+    handed_back_by: str | None = None  # the attorney who handed it back to the VAs
+    hand_back_note: str = ""
+
+
+# A line shows this much of the new text (the query reads a little more, to end it
+# at a word).
+SNIPPET_SHOWN = 140
+# A hand-back is news while the message waits for a VA; once a VA moved it on it is not.
+_HANDED_BACK_STATES = (MessageState.TRIAGE, MessageState.RECEIVED, MessageState.NO_REPLY)
+
+
+def queue_line(row: QueueRow, now: dt.datetime, zone: ZoneInfo, href_prefix: str) -> QueueLine:
+    handed_back = row.handed_back_by is not None and row.state in _HANDED_BACK_STATES
+    detail = row.hand_back if handed_back and isinstance(row.hand_back, dict) else {}
+    note = detail.get("note")
+    sent = row.sent_at or row.received_at
+    if sent is not None and sent.tzinfo is None:  # SQLite returns naive UTC
+        sent = sent.replace(tzinfo=dt.UTC)
+    return QueueLine(
+        row=row,
+        href=f"{href_prefix}{row.id}",
+        badge=urgency(row, now),
+        due=local_time(row.sla_due_at, "%b %d %H:%M", zone=zone),
+        age=age(row.received_at, now),
+        sent=local_time(sent, "%b %d %H:%M", zone=zone),
+        sent_iso=sent.isoformat() if sent else "",
+        snippet=snippet(row.snippet, SNIPPET_SHOWN, cut=len(row.snippet or "") > SNIPPET_READ),
+        # A hand-back is why it is back here; the escalation's reason would mislead.
+        why="" if handed_back else row_reason(row.state, row.reason, row.rules_fired),
+        handed_back_by=row.handed_back_by if handed_back else None,
+        hand_back_note=str(note or ""),
+    )
 
 
 def queue_lines(
     rows: list[QueueRow], now: dt.datetime, zone: ZoneInfo, href_prefix: str
 ) -> list[QueueLine]:
-    return [
-        QueueLine(
-            row=row,
-            href=f"{href_prefix}{row.id}",
-            badge=urgency(row, now),
-            due=local_time(row.sla_due_at, "%b %d %H:%M", zone=zone),
-            age=age(row.received_at, now),
-        )
-        for row in rows
-    ]
+    return [queue_line(row, now, zone, href_prefix) for row in rows]
 
 
 @blueprint.route("/queue/<name>")
@@ -143,16 +179,13 @@ def queue(name: str) -> Any:
     # Every line links to /messages/<id>: the address is built once, not fifty times.
     href_prefix = url_for("messages.show", message_id=0).removesuffix("0")
     remember_queue(request.full_path.rstrip("?"), [row.id for row in page.messages])
+    now, zone = dt.datetime.now(dt.UTC), ZoneInfo(database.settings().timezone)
     return render_template(
         chosen.template,
         queue=chosen,
         page=page,
-        lines=queue_lines(
-            page.messages,
-            dt.datetime.now(dt.UTC),
-            ZoneInfo(database.settings().timezone),
-            href_prefix,
-        ),
+        lines=queue_lines(page.messages, now, zone, href_prefix),
+        zone_name=zone_label(zone, now),
         filters=filters,
         choices=filter_choices(),
         can=lambda action: allowed(me().role, action),
