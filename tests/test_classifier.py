@@ -178,6 +178,7 @@ def test_cleanup_skipping_to_triggers_is_one_sub_over_the_text(text: str) -> Non
     assert clean_text(text) == _one_pass_cleanup(text)
 
 
+@pytest.mark.slow  # reads the whole corpus
 def test_cleanup_of_the_corpus_is_one_sub_over_the_text() -> None:
     for e in load_examples(corpus_files(TRAIN_DIR) + corpus_files(HELDOUT_DIR)):
         for text in (e.input.subject, e.input.new_text):
@@ -205,7 +206,7 @@ _SLOW = pytest.mark.slow  # each vectorizes the whole corpus twice
 @pytest.mark.parametrize(
     "params",
     [
-        pytest.param(_SHIPPED_WORDS, id="shipped-words"),
+        pytest.param(_SHIPPED_WORDS, id="shipped-words", marks=_SLOW),
         pytest.param(_SHIPPED_CHARS, id="shipped-chars", marks=_SLOW),
         pytest.param({"analyzer": "char", "ngram_range": (1, 3)}, id="char", marks=_SLOW),
         pytest.param(
@@ -234,6 +235,7 @@ def test_vectors_are_exactly_scikit_learns(params, monkeypatch: pytest.MonkeyPat
         assert all(len(word) <= vectorizers.MEMO_WORD_CHARS for word in memo)
 
 
+@pytest.mark.slow  # reads the whole corpus
 def test_the_asking_block_is_scikit_learns_vectors_of_the_asking_sentences() -> None:
     texts = _train_texts()
     fit, unseen = texts[::2], [*texts[1::2], "", "subj is it legal? body"]
@@ -245,6 +247,7 @@ def test_the_asking_block_is_scikit_learns_vectors_of_the_asking_sentences() -> 
     assert _same_matrix(ours.transform(unseen), reference.transform(unseen))
 
 
+@pytest.mark.slow  # reads the whole corpus
 def test_a_message_scores_the_same_alone_and_in_a_batch(classifier: Classifier) -> None:
     inputs = [e.input for e in load_examples(corpus_files(TRAIN_DIR))[:60]]
     batch = classifier.predict_many(inputs, explain=True)

@@ -111,6 +111,7 @@ def alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow  # a worker process loads the model
 def test_the_poller_process_does_not_load_the_model_when_a_worker_classifies() -> None:
     script = textwrap.dedent(
         """
