@@ -54,7 +54,7 @@ def search(page: Any, query: str) -> list[str]:
     box.fill(query)
     box.press("Enter")
     page.wait_for_load_state()
-    return page.locator("table.queue tbody tr td:nth-child(4)").all_inner_texts()
+    return page.locator("table.queue tbody tr td.subject > a").all_inner_texts()
 
 
 def test_a_va_searches_by_stem_prefix_typo_and_operator(page: Any) -> None:
