@@ -120,26 +120,3 @@ def choose_thresholds(
             confidence = candidate_confidence
             break
     return Thresholds(float(confidence), chosen.legal_guard, chosen.sentence_guard)
-
-
-def legal_recall_decided(
-    examples: Sequence[Example], oof: OutOfFold, thresholds: Thresholds
-) -> float:
-    """The constraint's own figure: legal-question recall over the mails the model
-    decides (not sent to a person for their unknown words)."""
-    hits = total = 0
-    for example, scores, share, sentence in zip(
-        examples, oof.scores, oof.known_words, oof.sentence_legal, strict=True
-    ):
-        if example.label != "legal_question" or share < KNOWN_WORDS_MIN:
-            continue
-        decision = decide(
-            scores,
-            thresholds,
-            machine_written=example.input.machine_written,
-            known_words=share,
-            sentence_legal=sentence,
-        )
-        total += 1
-        hits += decision.label == "legal_question"
-    return hits / max(1, total)

@@ -21,9 +21,9 @@ from classifier.coverage import known_word_share, word_vocabulary
 from classifier.evaluate import Report, evaluate
 from classifier.model import build_pipeline
 from classifier.persistence import ModelBundle
-from classifier.policy import Thresholds, decide
+from classifier.policy import KNOWN_WORDS_MIN, Thresholds, decide
 from classifier.sentences import legal_by_sentence
-from classifier.thresholds import choose_thresholds, legal_recall_decided, out_of_fold
+from classifier.thresholds import OutOfFold, choose_thresholds, out_of_fold
 from inbox.models import LABELS
 
 Progress = Callable[[str], None]
@@ -70,6 +70,21 @@ def measure_scores(
         predicted.append(decision.label)
         abstained.append(decision.needs_triage)
     return evaluate([e.label for e in examples], predicted, abstained)
+
+
+def legal_recall_decided(
+    examples: Sequence[Example], oof: OutOfFold, thresholds: Thresholds
+) -> float:
+    """The thresholds' constraint as a figure: legal-question recall over the mails the
+    model decides (not sent to a person for their unknown words)."""
+    kept = [i for i, share in enumerate(oof.known_words) if share >= KNOWN_WORDS_MIN]
+    return measure_scores(
+        [examples[i] for i in kept],
+        [oof.scores[i] for i in kept],
+        thresholds,
+        [oof.sentence_legal[i] for i in kept],
+        [oof.known_words[i] for i in kept],
+    ).legal_recall
 
 
 def train_model(

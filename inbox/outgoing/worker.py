@@ -374,17 +374,7 @@ class OutboxWorker:
         return False
 
     def _hold_malformed(self, claim: Claim, why: str, summary: PassSummary) -> None:
-        reason = f"{HEADER_HOLD} {why}. Cancel it and write the reply again."
-        with transaction(self.factory) as session:
-            done = session.execute(
-                self._ours(claim)
-                .values(state=OutboxState.HELD, hold_reason=reason, last_error=reason)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if done == 1:
-                _event(session, "outbox_held", session.get_one(OutboxEntry, claim.entry_id))
-        if done == 1:
-            summary.held += 1
+        self._hold(claim, f"{HEADER_HOLD} {why}. Cancel it and write the reply again.", summary)
 
     def _remove_copy(self, claim: Claim, folder: SentFolder | None, summary: PassSummary) -> None:
         assert folder is not None
@@ -573,15 +563,20 @@ class OutboxWorker:
             f"{UNKNOWN_DELIVERY} {why} Check whether the recipient got it, then mark it "
             "delivered, send it again or cancel it."
         )
+        self._hold(claim, reason, summary, reason=reason)
+
+    def _hold(self, claim: Claim, held_for: str, summary: PassSummary, **detail: object) -> None:
+        """Hold the entry for a person (`held_for`: the reason shown), if this worker still
+        holds it."""
         with transaction(self.factory) as session:
             done = session.execute(
                 self._ours(claim)
-                .values(state=OutboxState.HELD, hold_reason=reason, last_error=reason)
+                .values(state=OutboxState.HELD, hold_reason=held_for, last_error=held_for)
                 .execution_options(synchronize_session=False)
             ).rowcount
             if done == 1:
                 entry = session.get_one(OutboxEntry, claim.entry_id)
-                _event(session, "outbox_held", entry, reason=reason)
+                _event(session, "outbox_held", entry, **detail)
         if done == 1:
             summary.held += 1
 
