@@ -152,6 +152,17 @@ def first_name(contact: Contact | None, display_name: str) -> str | None:
     return name.split()[0]
 
 
+def unworded_reason(matter: Matter, policy: StatusPolicy) -> str | None:
+    """Why the draft says nothing of where the matter stands: its internal status code has
+    no client wording, so the code is left out (never shown) and a person confirms."""
+    if policy.wording.client_text(matter.status) is not None:
+        return None
+    return (
+        f"matter {matter.matter_number}: status {matter.status!r} has no client wording, "
+        "so the draft leaves it out (add it to the status wording file)"
+    )
+
+
 def stale_reason(matter: Matter, policy: StatusPolicy) -> str | None:
     """Why the record may no longer hold (a past date, or unchanged too long), or None."""
     number = matter.matter_number
@@ -169,23 +180,18 @@ def stale_reason(matter: Matter, policy: StatusPolicy) -> str | None:
 
 
 def matter_data(matter: Matter, policy: StatusPolicy) -> dict[str, Any]:
-    """A matter as a client may read it: never an internal code, never a past date as
-    upcoming (a date before today is left out)."""
+    """A matter as a client may read it: never an internal code (a status without client
+    wording is left out), never a past date as upcoming (a date before today is left out)."""
     number = matter.matter_number
     if not matter.status.strip():
         raise MissingData(f"matter {number} has no status on record")
     if not matter.next_step.strip():
         raise MissingData(f"matter {number} has no next step on record")
     status = policy.wording.client_text(matter.status)
-    if status is None:
-        raise MissingData(
-            f"matter {number}: status {matter.status!r} has no client wording "
-            "(add it to the status wording file)"
-        )
     return {
         "number": number,
         "title": matter.title,
-        "status": status,
+        **({"status": status} if status is not None else {}),
         "next_step": matter.next_step,
         **({"next_date": long_date(matter.next_date)} if _upcoming(matter, policy) else {}),
     }
@@ -206,7 +212,9 @@ def status_data(
         "firm_name": firm_name,
         "contact_name": contact_name,
         "matters": [matter_data(m, policy) for m in matters],
-        "warnings": [w for m in matters if (w := stale_reason(m, policy))],
+        "warnings": [
+            w for m in matters for w in (unworded_reason(m, policy), stale_reason(m, policy)) if w
+        ],
     }
 
 

@@ -559,11 +559,23 @@ def test_a_matter_unchanged_too_long_is_flagged_for_the_attorney(router, session
     session.rollback()
 
 
-def test_an_unworded_status_code_never_reaches_the_client(router, session) -> None:  # type: ignore[no-untyped-def]
+def test_an_unworded_status_code_never_reaches_the_client_and_holds_the_draft(
+    router, session
+) -> None:  # type: ignore[no-untyped-def]
     franchise_matter(session).status = "WIP-7 internal"
     result = ask_status(router, session)
-    assert result.action == "triage" and result.draft is None
-    assert any("status 'WIP-7 internal' has no client wording" in r for r in result.reasons)
+    assert result.action == "draft" and result.draft is not None
+    assert result.outcome.auto_send is False
+    for text in (result.draft.body_text, result.draft.body_html):
+        assert "WIP-7" not in text and "Where it stands" not in text
+    assert franchise_matter(session).next_step in result.draft.body_text
+    assert any(
+        r.startswith(
+            "confirm with the attorney before sending: matter HV-2026-0007: status "
+            "'WIP-7 internal' has no client wording"
+        )
+        for r in result.reasons
+    )
     session.rollback()
 
 
