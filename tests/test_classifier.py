@@ -44,6 +44,7 @@ def test_shipped_model_carries_its_metadata(classifier: Classifier) -> None:
     assert SETTINGS.model_path.stat().st_size < 20_000_000
 
 
+@pytest.mark.slow
 def test_shipped_model_holds_its_figures_on_the_held_out_briefs(classifier: Classifier) -> None:
     """Measured, not read from metadata: the held-out briefs (writers never trained on)
     run through the whole policy. A floor against regressions at what the shipped model
@@ -68,6 +69,7 @@ def test_shipped_model_was_chosen_on_writer_disjoint_folds(classifier: Classifie
     assert meta["writer_disjoint_cv_metrics"]["legal_recall"] >= 0.98
 
 
+@pytest.mark.slow
 def test_eval_prints_the_writer_disjoint_and_held_out_figures(capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["eval"]) == 0
     out = capsys.readouterr().out
@@ -172,6 +174,7 @@ _TRICKY = [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(_TRICKY), max_size=40).map("".join))
 def test_cleanup_skipping_to_triggers_is_one_sub_over_the_text(text: str) -> None:

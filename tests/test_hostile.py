@@ -73,6 +73,7 @@ def _from(app: Flask, address: str) -> FlaskClient:
 # -- 6, 7, 8: login and sessions ------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_password_spraying_from_one_address_over_many_accounts_is_slowed(app: Flask) -> None:
     attacker = _from(app, "203.0.113.9")
     for n in range(20):  # one guess each at 20 accounts: no account reaches its own limit
@@ -84,6 +85,7 @@ def test_password_spraying_from_one_address_over_many_accounts_is_slowed(app: Fl
     assert _attempt(_from(app, "198.51.100.7"), VA2, SAMPLE_PASSWORD) == 302
 
 
+@pytest.mark.slow
 def test_wrong_passwords_from_a_stranger_do_not_lock_the_owner_out(
     app: Flask, db: sessionmaker[Session]
 ) -> None:
@@ -100,6 +102,7 @@ def test_wrong_passwords_from_a_stranger_do_not_lock_the_owner_out(
     assert _attempt(owner, VA, SAMPLE_PASSWORD) == 302
 
 
+@pytest.mark.slow
 def test_a_known_browser_passes_even_when_its_office_address_is_spraying(app: Flask) -> None:
     office = "192.0.2.10"  # one NAT address for the whole office, attacker included
     dana = _from(app, office)
@@ -112,6 +115,7 @@ def test_a_known_browser_passes_even_when_its_office_address_is_spraying(app: Fl
     assert _attempt(dana, VA, SAMPLE_PASSWORD) == 302
 
 
+@pytest.mark.slow
 def test_behind_a_trusted_proxy_the_clients_address_is_counted(settings: Settings) -> None:
     app = create_app(settings.with_changes(trusted_proxies=1))
     try:
@@ -473,6 +477,7 @@ BOMBS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", list(BOMBS.values()), ids=list(BOMBS))
 def test_a_costly_template_stops_at_its_budget(tmp_path, source: str) -> None:  # type: ignore[no-untyped-def]
     import time

@@ -142,6 +142,7 @@ def test_poll_command_reads_the_ca_file_setting(
     assert tls_logins(tls_dovecot) == 1
 
 
+@pytest.mark.slow
 def test_xoauth2_login_with_a_token_command_ingests_mail(
     tmp_path: Path, monkeypatch, capsys
 ) -> None:  # type: ignore[no-untyped-def]
@@ -169,6 +170,7 @@ def test_xoauth2_login_with_a_token_command_ingests_mail(
             engine.dispose()
 
 
+@pytest.mark.slow
 def test_xoauth2_token_the_server_rejects_is_recorded(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     require(dovecot_available() is None, dovecot_available() or "")
     with (

@@ -1007,6 +1007,7 @@ def test_kill_9_at_random_points_then_restart_delivers_every_mail_exactly_once(
     print(f"seed {seed}: after the kills {after_kills}; {len(held)} held for a person")
 
 
+@pytest.mark.slow
 def test_two_workers_at_once_send_each_mail_once(
     factory: sessionmaker[Session], db_url: str, settings: Settings, sink: Sink, tmp_path: Path
 ) -> None:

@@ -12,6 +12,7 @@ import email
 from email import policy
 from email.message import EmailMessage
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -152,6 +153,7 @@ HOSTILE = st.sampled_from(
 TEXT = st.lists(st.one_of(st.text(max_size=40), HOSTILE), max_size=6).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(subject=TEXT, from_name=TEXT, to_name=TEXT, cc_name=TEXT, body=TEXT, parent=TEXT)
 def test_no_generated_mail_parses_back_with_a_header_we_did_not_write(

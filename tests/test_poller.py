@@ -75,6 +75,7 @@ def one_pass(factory, mailbox_id: int):  # type: ignore[no-untyped-def]
         p.close()
 
 
+@pytest.mark.slow
 def test_backlog_is_ingested_once_and_uid_state_is_saved(factory, dovecot, mailbox_id) -> None:  # type: ignore[no-untyped-def]
     append_many(dovecot, [client_mail(i) for i in range(250)])
     result = one_pass(factory, mailbox_id)
@@ -91,6 +92,7 @@ def test_backlog_is_ingested_once_and_uid_state_is_saved(factory, dovecot, mailb
         assert len(client.search(["UNSEEN"])) == 250
 
 
+@pytest.mark.slow
 def test_new_mail_during_idle_is_stored_within_two_seconds(factory, dovecot, mailbox_id) -> None:  # type: ignore[no-untyped-def]
     stop = threading.Event()
     worker = threading.Thread(target=poller(factory, mailbox_id, stop).run, daemon=True)

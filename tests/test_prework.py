@@ -34,6 +34,7 @@ def explained(result) -> list[tuple[str, float, tuple[str, ...]]]:  # type: igno
     ]
 
 
+@pytest.mark.slow
 def test_worker_gives_what_the_poller_would_compute_itself() -> None:
     raws, origins = sample_raws()
     job = ClassifyJob.from_settings(Settings())
@@ -62,6 +63,7 @@ def test_a_failing_job_leaves_the_work_to_the_stage() -> None:
     assert len(result.messages) == len(SAMPLES)
 
 
+@pytest.mark.slow
 def test_a_dead_worker_costs_time_not_mail() -> None:
     raws, origins = sample_raws()
     pool = PreworkPool(1)
@@ -182,6 +184,7 @@ def test_a_worker_whose_parent_dies_while_it_starts_exits_within_a_second(thread
     assert out.stderr == ""
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_batch_fails_the_batch_not_the_poller() -> None:
     raws, origins = sample_raws()
     pool = PreworkPool(1)

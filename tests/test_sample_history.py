@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,6 +43,7 @@ def test_mail_dates_spread_over_four_weeks_before_the_run_keeping_the_time_of_da
     assert aged_date(newest, early) < early
 
 
+@pytest.mark.slow
 def test_demo_sample_is_a_month_of_mail_some_answered_some_overdue_nothing_to_send_at_start(
     settings: Settings, factory: sessionmaker[Session]
 ) -> None:

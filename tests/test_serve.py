@@ -224,6 +224,7 @@ def test_the_wsgi_entry_point_builds_the_app_from_the_environment(db_url: str, m
         app.extensions["inbox_router"].engine.dispose()
 
 
+@pytest.mark.slow
 def test_demo_logins_get_new_passwords_each_run(db_url: str, factory) -> None:  # type: ignore[no-untyped-def]
     first = create_demo_users(Settings(db_url=db_url))
     second = create_demo_users(Settings(db_url=db_url))

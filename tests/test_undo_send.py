@@ -31,6 +31,7 @@ from tests.test_outbox import (  # noqa: F401 - pytest finds the fixtures by the
 from web.flow import neighbours
 
 
+@pytest.mark.slow
 def test_the_worker_does_not_send_a_reply_before_its_undo_window_ends(
     factory: sessionmaker[Session],
     send_settings: Settings,  # noqa: F811
