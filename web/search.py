@@ -309,19 +309,21 @@ def _by_place(
     each in the queue's order (walked from its index, testing each message)."""
     in_subject = _holds(session, terms, subject=True)
     first = query.where(in_subject)
+    page = first.with_only_columns(Message.id).order_by(*order).limit(limit)
+    ids: list[int] | None = None
     if _whole_mailbox(session, query):
         before = _count_words(session, _subject_match(terms), offset + limit)
+    elif offset == 0 and session.connection().dialect.name != "sqlite":
+        # PostgreSQL's first page: the subject's matches up to a page are what a count
+        # would find first (collecting 18,000 from the index: 10-30 ms), so read them.
+        ids = list(session.scalars(page))
+        before = len(ids)
     else:
         before = _count(
             session, query.where(_holds(session, terms, subject=True, walk=False)), offset + limit
         )
-    ids: list[int] = []
-    if offset < before:
-        ids = list(
-            session.scalars(
-                first.with_only_columns(Message.id).order_by(*order).limit(limit).offset(offset)
-            )
-        )
+    if ids is None:
+        ids = list(session.scalars(page.offset(offset))) if offset < before else []
     if len(ids) < limit:
         rest = query.where(_holds(session, terms, subject=False), ~in_subject)
         ids += session.scalars(
