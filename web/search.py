@@ -198,13 +198,37 @@ def _count_words(session: Session, expression: str, cap: int) -> int:
     return session.scalar(counted) or 0
 
 
+# PostgreSQL: when the planner expects this many times the cap, the count is not run.
+SURELY_OVER_CAP = 5
+
+
 def _count_matches(
     session: Session, query: Select[Any], terms: list[list[Alternative]], cap: int
 ) -> int:
-    """How many of `query`'s messages hold the words, counting no further than `cap`."""
+    """How many of `query`'s messages hold the words, counting no further than `cap`.
+
+    PostgreSQL: a count first collects every match from the GIN index (36,000 for
+    "lease" at 100,000 messages: 20-50 ms) and reads up to `cap` rows. Its statistics
+    on the words are close (36,423 expected there), so when it expects far more than
+    the cap, "more than the cap" is said without counting."""
     if _whole_mailbox(session, query):
         return _count_words(session, fts5_match(terms), cap)
-    return _count(session, _within(session, query, terms), cap)
+    within = _within(session, query, terms)
+    postgresql = session.connection().dialect.name == "postgresql"
+    if postgresql and _expected_rows(session, within) > SURELY_OVER_CAP * cap:
+        return cap
+    return _count(session, within, cap)
+
+
+def _expected_rows(session: Session, query: Select[Any]) -> float:
+    """The planner's estimate of `query`'s rows (EXPLAIN: planned, not run)."""
+    compiled = query.compile(dialect=session.connection().dialect)
+    plan = (
+        session.connection()
+        .exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params)
+        .scalar_one()
+    )
+    return float(plan[0]["Plan"]["Plan Rows"])
 
 
 def _count(session: Session, query: Select[Any], cap: int) -> int:
