@@ -23,6 +23,7 @@ from inbox.settings import Settings
 from web import (
     admin,
     auth,
+    bulk_actions,
     database,
     messages,
     metrics,
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         queues.blueprint,
         messages.blueprint,
         no_reply.blueprint,
+        bulk_actions.blueprint,
         presence.blueprint,
         admin.blueprint,
         metrics.blueprint,

@@ -3,7 +3,8 @@
 The queue page itself is a queue like the others (web/queues.py, its own template);
 these views check the role, call one function of rules/review.py, commit and redirect.
 A VA clears the queue from the keyboard: x selects, y archives, s / b open a status /
-billing draft, t moves to triage.
+billing draft, t moves to triage; the checked lines are archived, assigned or marked
+done at once by web/bulk_actions.py.
 """
 
 from __future__ import annotations
@@ -11,18 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
-from sqlalchemy import select
 
 from inbox.models import Message, RoutingDecision
 from inbox.outgoing.outbox import OutboxError
 from rules import review
 from web import database
 from web.auth import login_required, me
-from web.display import plural
 from web.permissions import allowed
 
 blueprint = Blueprint("no_reply", __name__)
-MOST_AT_ONCE = 200  # more than a page of the queue (50) holds
 
 
 def _require(action: str) -> None:
@@ -104,31 +102,3 @@ def to_draft(message_id: int) -> Any:
         lambda decision: _routed(label, decision),
         then=lambda m: redirect(url_for("messages.show", message_id=m.id)),
     )
-
-
-@blueprint.route("/no-reply/archive", methods=["POST"])
-@login_required
-def archive_checked() -> Any:
-    """Archive every checked message still in the queue; those someone else already
-    handled are left as they are and counted."""
-    _require("archive")
-    ids = sorted({int(v) for v in request.form.getlist("message") if v.isdigit()})
-    if not ids:
-        flash("Select the messages to archive first (x selects one).", "error")
-        return _queue()
-    if len(ids) > MOST_AT_ONCE:
-        flash(f"At most {MOST_AT_ONCE} messages at once; nothing was archived.", "error")
-        return _queue()
-    session = database.session()
-    archived = skipped = 0
-    for message in session.scalars(select(Message).where(Message.id.in_(ids))):
-        try:
-            review.archive_no_reply(session, message, me())
-            archived += 1
-        except review.ReviewError:
-            skipped += 1
-    session.commit()
-    skipped += len(ids) - archived - skipped  # ids that are no message at all
-    note = f"; {skipped} no longer in this queue, left as they are" if skipped else ""
-    flash(f"Archived {plural(archived, 'message')}{note}.", "info")
-    return _queue()

@@ -145,6 +145,9 @@ class QueueRow:
     rules_fired: list[Any] | None = None
     handed_back_by: str | None = None
     hand_back: dict[str, Any] | None = None
+    # Who holds it, for the version a bulk action checks (rules/bulk.py).
+    assignee_user_id: int | None = None
+    assignee_attorney_id: int | None = None
 
 
 # A queue line shows this much of a subject (cut by the database: a huge subject
@@ -202,6 +205,8 @@ _ROW_COLUMNS = (
     _newest(RoutingDecision.rules_fired, RoutingDecision).label("rules_fired"),
     _newest(None, AuditEvent, _HAND_BACK, query=_HANDED_BACK_BY).label("handed_back_by"),
     _newest(AuditEvent.detail, AuditEvent, _HAND_BACK).label("hand_back"),
+    Message.assignee_user_id,
+    Message.assignee_attorney_id,
 )
 
 

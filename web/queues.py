@@ -14,8 +14,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from inbox.models import LABELS, Attorney, Client, Mailbox, MessageState, User
+from rules.bulk import message_version
 from web import database
+from web.assignment import UNASSIGNED, Assignee, assignees
 from web.auth import login_required, me
+from web.bulk_actions import actions_for
 from web.display import local_time, row_reason, snippet, zone_label
 from web.flow import remember_queue
 from web.permissions import allowed
@@ -110,6 +113,11 @@ def filter_choices() -> dict[str, Any]:
     return _cache().get("choices", _load_choices)
 
 
+def assignee_choices() -> list[Assignee]:
+    """Who the checked lines of a queue can be assigned to (web/assignment.py)."""
+    return _cache().get("assignees", lambda: assignees(database.session()))
+
+
 @dataclass(frozen=True)
 class QueueLine:
     """One line of a queue as shown, worked out here once rather than by template calls
@@ -126,6 +134,7 @@ class QueueLine:
     why: str = ""  # the triage reason, or the rule that fired
     handed_back_by: str | None = None  # the attorney who handed it back to the VAs
     hand_back_note: str = ""
+    version: str = ""  # as a bulk action checks it (rules/bulk.py)
 
 
 # A line shows this much of the new text (the query reads a little more, to end it
@@ -155,6 +164,9 @@ def queue_line(row: QueueRow, now: dt.datetime, zone: ZoneInfo, href_prefix: str
         why="" if handed_back else row_reason(row.state, row.reason, row.rules_fired),
         handed_back_by=row.handed_back_by if handed_back else None,
         hand_back_note=str(note or ""),
+        version=message_version(
+            row.state, row.assignee_user_id, row.assignee_attorney_id, row.label
+        ),
     )
 
 
@@ -178,8 +190,10 @@ def queue(name: str) -> Any:
     page = queue_page(database.session(), chosen, me(), filters, known, walls=walls)
     # Every line links to /messages/<id>: the address is built once, not fifty times.
     href_prefix = url_for("messages.show", message_id=0).removesuffix("0")
-    remember_queue(request.full_path.rstrip("?"), [row.id for row in page.messages])
+    here = request.full_path.rstrip("?")
+    remember_queue(here, [row.id for row in page.messages])
     now, zone = dt.datetime.now(dt.UTC), ZoneInfo(database.settings().timezone)
+    bulk = actions_for(name, me().role)  # checkboxes and a bar of actions, or none
     return render_template(
         chosen.template,
         queue=chosen,
@@ -189,4 +203,8 @@ def queue(name: str) -> Any:
         filters=filters,
         choices=filter_choices(),
         can=lambda action: allowed(me().role, action),
+        bulk=bulk,
+        back=here,
+        assignees=assignee_choices() if "assign" in bulk else [],
+        unassigned=UNASSIGNED,
     )

@@ -25,7 +25,8 @@
   });
   if (rows.length) select(0);
 
-  // -- line actions (the "No reply needed?" queue): x selects, other keys press the
+  // -- line actions: x checks the line under the cursor (queues with bulk actions); in
+  // the "No reply needed?" queue other keys press the
   // selected line's button that carries the key; y archives every selected line when
   // some are selected. On a message page the page's own button with the key is pressed.
   function actOnLine(key) {
@@ -34,6 +35,7 @@
       const box = line.querySelector("[data-select]");
       if (!box) return false;
       box.checked = !box.checked;
+      counted();
       return true;
     }
     const checked = document.querySelectorAll("[data-select]:checked").length;
@@ -45,6 +47,27 @@
     button.click();
     return true;
   }
+
+  // -- bulk selection: the box above the list checks every line; the bar counts them --
+  const boxes = Array.from(document.querySelectorAll("[data-select]"));
+  const all = document.querySelector("[data-select-all]");
+  const count = document.getElementById("bulk-count");
+  function counted() {
+    const n = boxes.filter((b) => b.checked).length;
+    if (count) count.textContent = n ? n + " selected" : "none selected";
+    if (all) {
+      all.checked = n > 0 && n === boxes.length;
+      all.indeterminate = n > 0 && n < boxes.length;
+    }
+  }
+  boxes.forEach((b) => b.addEventListener("change", counted));
+  if (all) {
+    all.addEventListener("change", () => {
+      boxes.forEach((b) => { b.checked = all.checked; });
+      counted();
+    });
+  }
+  counted();
 
   // -- the message page: presence ----------------------------------------------------
   const article = document.querySelector("[data-presence-url]");
