@@ -61,7 +61,7 @@ from inbox.outgoing.worker import (
     retry_delay,
 )
 from inbox.settings import Settings
-from rules.review import attorney_draft
+from rules.compose import attorney_draft
 from tests.servers.certificate import self_signed_certificate
 from tests.servers.dovecot import Dovecot
 from tests.servers.postgres import free_port
