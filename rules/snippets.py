@@ -97,7 +97,8 @@ def render_snippet(body: str, fields: dict[str, Any]) -> str:
         name = str(exc.message or exc).split("'")[1] if "'" in str(exc) else str(exc)
         what = FIELDS.get(name, name)
         raise SnippetError(
-            f"this message has no {what} ({{{{ {name} }}}}): write that part yourself"
+            f"the saved reply needs {{{{ {name} }}}} ({what}), which this message does not "
+            "have: write that part yourself"
         ) from None
     except TemplateError as exc:
         raise SnippetError(f"the saved reply cannot be filled in: {exc}") from None
