@@ -15,7 +15,9 @@ def test_0015_goes_down_to_0013_and_up_again(db_url: str) -> None:
     engine = make_engine(Settings(db_url=db_url))
     try:
         with session_factory(engine)() as session, session.begin():
-            session.add(User(email="m@x.example", role="attorney", password_hash="x", signature="M"))
+            session.add(
+                User(email="m@x.example", role="attorney", password_hash="x", signature="M")
+            )
             session.add(Snippet(title="t", body="b"))
         command.downgrade(alembic_config(engine), "0013")
         tables = inspect(engine).get_table_names()

@@ -72,10 +72,13 @@ def reply(message_id: int) -> Any:
     if entry is None:
         flash("Draft saved.", "info")
         return redirect(url_for("messages.show", message_id=message.id))
-    what = "Your reply" if box == ATTORNEY_BOX else f"Reply to {', '.join(entry.to_addrs)}"
+    if box == ATTORNEY_BOX:
+        what = "Your reply is in the outbox"
+    else:
+        what = f"Reply to {', '.join(entry.to_addrs)} approved"
     if entry.hold_reason:
         flash(f"Reply held: {entry.hold_reason}", "info")
-    elif not offer_undo(entry, f"{what} approved" if box == VA_BOX else f"{what} is queued"):
+    elif not offer_undo(entry, what):
         flash("Your reply is in the outbox.", "info")
     if box == VA_BOX:
         return after_action(message.id)

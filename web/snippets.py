@@ -71,5 +71,3 @@ def delete(snippet_id: int) -> Any:
         return _page(403)
     flash("Saved reply deleted.", "info")
     return redirect(url_for("snippets.index"))
-
-
