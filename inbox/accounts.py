@@ -80,3 +80,14 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+MAX_SIGNATURE = 2000
+
+
+def set_signature(user: User, text: str) -> None:
+    """The plain text put under the replies this person writes (at most 20 lines)."""
+    text = text.replace("\r\n", "\n").strip("\n")
+    if len(text) > MAX_SIGNATURE or text.count("\n") >= 20:
+        raise AccountError(f"Signature: at most 20 lines and {MAX_SIGNATURE} characters")
+    user.signature = "\n".join(line.rstrip() for line in text.split("\n"))

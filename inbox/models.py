@@ -34,6 +34,11 @@ ROLES = ("va", "attorney", "admin")
 LABELS = ("status_request", "billing_query", "legal_question", "other")
 # The "template" of a reply an attorney wrote: no template at all, a person's own words.
 ATTORNEY_REPLY = "attorney/reply"
+# A reply a VA wrote on the message page (free text or from a saved reply).
+COMPOSED_REPLY = "compose/reply"
+# Replies in a person's own words: sent with their signature and, if they chose, the
+# original quoted below; never an acknowledgement, never signed off as a template.
+OWN_WORDS = (ATTORNEY_REPLY, COMPOSED_REPLY)
 
 
 class MessageState:
@@ -126,6 +131,8 @@ class User(Base):
     # Moves on at logout and at every password change: a session made under an older
     # generation is no longer accepted (web/auth.py), so a copied cookie dies with it.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Plain text put under the replies this person writes (their settings page).
+    signature: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     attorney: Mapped[Attorney | None] = relationship()
 
@@ -488,6 +495,37 @@ class Draft(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class DraftFile(Base):
+    """A file a person uploaded onto a reply: sent with it as an attachment (and so kept
+    in the Sent copy). Its content type was sniffed from the bytes, never the browser's."""
+
+    __tablename__ = "draft_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Snippet(Base):
+    """A saved reply: the firm's (no owner, kept by the admin) or one person's own.
+
+    Its text is a template with the same sandboxed fields as the mail templates."""
+
+    __tablename__ = "snippets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class OutboxEntry(Base):

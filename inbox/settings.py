@@ -108,6 +108,9 @@ class Settings:
     # An approved reply (a VA's or an attorney's) waits this long in the outbox before
     # the worker may send it, so a person can still undo it; 0 sends at once.
     undo_seconds: float = 20.0
+    # Files a person uploads onto one reply, all together (the mail carries them
+    # base64-encoded, a third larger); an upload over it is refused with the sizes.
+    max_attachment_bytes: int = 10 * 1024 * 1024
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -155,6 +158,8 @@ class Settings:
             raise SettingsError(f"{ENV_PREFIX}TRUSTED_PROXIES must be between 0 and 5")
         if not 0 <= self.undo_seconds <= 3600:
             raise SettingsError(f"{ENV_PREFIX}UNDO_SECONDS must be between 0 and 3600")
+        if not 0 < self.max_attachment_bytes <= 100 * 1024 * 1024:
+            raise SettingsError(f"{ENV_PREFIX}MAX_ATTACHMENT_BYTES must be between 1 and 100 MB")
         if self.stale_matter_days < 1:
             raise SettingsError(f"{ENV_PREFIX}STALE_MATTER_DAYS must be at least 1")
         for name in ("confidence_threshold", "legal_guard_threshold"):

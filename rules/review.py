@@ -10,7 +10,6 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classifier.policy import Decision
@@ -20,7 +19,6 @@ from inbox.mail.build import html_from_text
 from inbox.mail.parse import parse_message
 from inbox.message_rows import newest, withdraw_pending_drafts
 from inbox.models import (
-    ATTORNEY_REPLY,
     LABELS,
     Attorney,
     Classification,
@@ -31,9 +29,11 @@ from inbox.models import (
     RoutingDecision,
     User,
 )
-from rules.drafting import reply_subject
 from rules.record import notify, store_result
 from rules.route import Router
+
+# A draft's data key: a reply in a person's own words quotes the original below it.
+QUOTE_ORIGINAL = "quote_original"
 
 
 class ReviewError(ValueError):
@@ -107,6 +107,16 @@ def address_list(text: str, field: str) -> list[str]:
     return list(found.values())
 
 
+def clean_reply(subject: str, body_text: str) -> tuple[str, str]:
+    """The subject and text of a reply as stored, or ReviewError saying what is wrong."""
+    subject, body_text = subject.strip(), body_text.replace("\r\n", "\n").rstrip() + "\n"
+    if "\n" in subject or "\r" in subject:
+        raise ReviewError("the subject must be one line")
+    if not subject or not body_text.strip():
+        raise ReviewError("the subject and the text of the reply cannot be empty")
+    return subject, body_text
+
+
 def edit_draft(
     session: Session,
     draft: Draft,
@@ -117,19 +127,17 @@ def edit_draft(
     user: User,
     to: Sequence[str] | None = None,
     cc: Sequence[str] | None = None,
+    quote: bool | None = None,
 ) -> bool:
     """Save a person's edit of a pending draft; returns whether anything changed.
 
     `to` and `cc`, when given, are the recipients the person set (stored on the draft;
-    the outbox's recipient check still applies when it is approved)."""
+    the outbox's recipient check still applies when it is approved). `quote`, when
+    given: whether a reply in the person's own words quotes the original below it."""
     if draft.state != "pending":
         raise ReviewError(f"this draft is {draft.state}; it can no longer be edited")
     check_version(session, draft, expected_version)
-    subject, body_text = subject.strip(), body_text.replace("\r\n", "\n").rstrip() + "\n"
-    if "\n" in subject or "\r" in subject:
-        raise ReviewError("the subject must be one line")
-    if not subject or not body_text.strip():
-        raise ReviewError("the subject and the text of the reply cannot be empty")
+    subject, body_text = clean_reply(subject, body_text)
     if to is not None and not to:
         raise ReviewError("To: the reply needs at least one address")
     recipients = {}
@@ -137,6 +145,9 @@ def edit_draft(
         recipients["to"] = list(to)
     if cc is not None:
         recipients["cc"] = list(cc)
+    if quote is not None and quote != bool((draft.data or {}).get(QUOTE_ORIGINAL)):
+        draft.data = {**(draft.data or {}), QUOTE_ORIGINAL: quote}
+        recipients["quote"] = quote
     if subject == draft.subject and body_text == draft.body_text and not recipients:
         return False
     if to is not None:
@@ -272,48 +283,6 @@ def hand_back(session: Session, message: Message, user: User, note: str = "") ->
     session.flush()
     # The note in the event too: the triage queue's hand-back badge reads it from there.
     audit(session, "hand_back", user=user, message=message, note=note.strip())
-
-
-def attorney_draft(session: Session, message: Message, user: User, body_text: str) -> Draft:
-    """An attorney's own reply, as a draft to send under their name (the outbox queues it)."""
-    if not body_text.strip():
-        raise ReviewError("the reply is empty")
-    text = body_text.replace("\r\n", "\n").rstrip() + "\n"
-    taken_back = pending_attorney_draft(session, message)
-    if taken_back is not None:  # a reply undone, now sent again: the same draft
-        taken_back.body_text, taken_back.body_html = text, html_from_text(text)
-        taken_back.subject = reply_subject(message.subject)
-        taken_back.updated_by_id = user.id
-        session.flush()
-        audit(session, "attorney_reply", user=user, message=message, draft_id=taken_back.id)
-        return taken_back
-    draft = Draft(
-        message_id=message.id,
-        template=ATTORNEY_REPLY,
-        subject=reply_subject(message.subject),
-        body_text=text,
-        body_html=html_from_text(text),
-        data={},
-        updated_by_id=user.id,
-    )
-    session.add(draft)
-    session.flush()
-    audit(session, "attorney_reply", user=user, message=message, draft_id=draft.id)
-    return draft
-
-
-def pending_attorney_draft(session: Session, message: Message) -> Draft | None:
-    """An attorney's reply on this message taken back with Undo (otherwise an attorney's
-    draft is never pending: it is queued as it is written)."""
-    return session.scalars(
-        select(Draft)
-        .where(
-            Draft.message_id == message.id,
-            Draft.template == ATTORNEY_REPLY,
-            Draft.state == "pending",
-        )
-        .order_by(Draft.id.desc())
-    ).first()
 
 
 def record_view(session: Session, message: Message, user: User, label: str | None) -> None:

@@ -61,7 +61,7 @@ from inbox.outgoing.worker import (
     retry_delay,
 )
 from inbox.settings import Settings
-from rules.review import attorney_draft
+from rules.compose import attach_files, attorney_draft
 from tests.servers.certificate import self_signed_certificate
 from tests.servers.dovecot import Dovecot
 from tests.servers.postgres import free_port
@@ -649,13 +649,11 @@ def client_mail_in_inbox(server: Dovecot) -> tuple[int, int]:
         return uid, int(status[b"UIDVALIDITY"])
 
 
-def test_sent_copy_is_filed_and_the_original_flagged_answered(
-    factory: sessionmaker[Session],
-    send_settings: Settings,
-    sink: Sink,
-    dovecot: Dovecot,
-    mailbox_id: int,
-) -> None:
+def imap_thread(
+    factory: sessionmaker[Session], dovecot: Dovecot, mailbox_id: int
+) -> tuple[int, int, Thread]:
+    """The client's mail in the IMAP inbox and stored from there, with a draft reply:
+    (its UID, the folder's UIDVALIDITY, the thread)."""
     uid, uidvalidity = client_mail_in_inbox(dovecot)
     thread = client_thread(
         factory,
@@ -663,6 +661,17 @@ def test_sent_copy_is_filed_and_the_original_flagged_answered(
         imap_uid=uid,
         origin=f"imap://firm/INBOX;UIDVALIDITY={uidvalidity}/;UID={uid}",
     )
+    return uid, uidvalidity, thread
+
+
+def test_sent_copy_is_filed_and_the_original_flagged_answered(
+    factory: sessionmaker[Session],
+    send_settings: Settings,
+    sink: Sink,
+    dovecot: Dovecot,
+    mailbox_id: int,
+) -> None:
+    uid, _uidvalidity, thread = imap_thread(factory, dovecot, mailbox_id)
     entry_id = approve(factory, send_settings, thread)
     assert one_pass(factory, send_settings).sent == 1
     entry = get(factory, entry_id)
@@ -1042,3 +1051,34 @@ def test_the_worker_runs_beside_another_loop_until_stopped(
     assert not worker.is_alive()
     assert get(factory, entry_id).state == OutboxState.SENT
     assert len(sink.handler.received) == 1
+
+
+def test_files_uploaded_onto_a_reply_are_sent_and_kept_in_the_sent_copy(
+    factory: sessionmaker[Session],
+    send_settings: Settings,
+    sink: Sink,
+    dovecot: Dovecot,
+    mailbox_id: int,
+) -> None:
+    thread = imap_thread(factory, dovecot, mailbox_id)[2]
+    with factory() as session, session.begin():
+        draft = session.get_one(Draft, thread.draft_id)
+        user = session.get_one(User, a_user(factory))
+        attach_files(session, draft, user, [("Lease (signed).pdf", PDF)], 1024 * 1024)
+    entry_id = approve(factory, send_settings, thread)
+    assert one_pass(factory, send_settings).sent == 1
+    [got] = sink.handler.received
+    [copy] = in_sent(dovecot, get(factory, entry_id).mail_message_id)
+    with dovecot.login() as client:
+        client.select_folder("Sent", readonly=True)
+        filed = client.fetch([copy], ["BODY.PEEK[]"])[copy][b"BODY[]"]
+    assert got.content.rstrip(b"\r\n") == filed.rstrip(b"\r\n")  # the same bytes
+    for data in (got.content, filed):
+        message = email.message_from_bytes(data, policy=policy.default)
+        assert message.get_content_type() == "multipart/mixed"
+        body, attachment = message.iter_parts()
+        assert body.get_content_type() == "multipart/alternative"
+        assert attachment.get_filename() == "Lease (signed).pdf"
+        assert attachment.get_content_type() == "application/pdf"
+        assert attachment.get_content() == PDF
+        assert message["In-Reply-To"] == ORIGINAL_ID

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from inbox.models import Draft, Message, MessageState, OutboxEntry, OutboxState, User
 from inbox.outgoing.outbox import OutboxError, queue_reply, undo_send
 from inbox.settings import Settings, SettingsError
-from rules.review import attorney_draft
+from rules.compose import attorney_draft
 from tests.servers.smtp import Sink
 from tests.test_outbox import (  # noqa: F401 - pytest finds the fixtures by these names
     a_user,

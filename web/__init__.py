@@ -19,11 +19,14 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from inbox.db import make_engine, session_factory
+from inbox.mail.filetypes import megabytes
 from inbox.settings import Settings
 from web import (
+    account,
     admin,
     auth,
     bulk_actions,
+    compose,
     database,
     messages,
     metrics,
@@ -32,6 +35,7 @@ from web import (
     presence,
     queues,
     security,
+    snippets,
     undo,
 )
 from web.display import (
@@ -66,7 +70,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SECURE=settings.base_url.startswith("https://"),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        # Form text beside the files a reply may carry (web/compose.py checks each file).
+        MAX_CONTENT_LENGTH=max(2 * 1024 * 1024, settings.max_attachment_bytes + 1024 * 1024),
     )
     app.url_map.converters["int"] = IdConverter  # before any route is added
     engine = make_engine(settings)
@@ -93,6 +98,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         auth.blueprint,
         queues.blueprint,
         messages.blueprint,
+        compose.blueprint,
+        snippets.blueprint,
+        account.blueprint,
         no_reply.blueprint,
         bulk_actions.blueprint,
         presence.blueprint,
@@ -113,7 +121,11 @@ ERROR_TEXTS = {
     403: ("Not allowed", "Your role does not allow this page or action."),
     404: ("Not found", "There is nothing at this address."),
     405: ("Not allowed", "This address does not take that kind of request."),
-    413: ("Too large", "What was sent is too large."),
+    413: (
+        "Too large",
+        "What was sent is too large: the files on one reply may total at most {limit}. "
+        "Nothing was saved; go back and attach fewer or smaller files.",
+    ),
     429: ("Slow down", "Too many requests; wait a moment."),
     500: ("Something went wrong", "The error is logged; nothing was half-saved."),
 }
@@ -122,6 +134,7 @@ ERROR_TEXTS = {
 def _error_page(error: HTTPException) -> tuple[str, int]:
     code = getattr(error, "code", 500) or 500
     title, text = ERROR_TEXTS.get(code, ("Error", ""))
+    text = text.format(limit=megabytes(database.settings().max_attachment_bytes))
     return render_template("error.html", code=code, title=title, text=text), code
 
 

@@ -22,11 +22,12 @@ from flask import (
 from sqlalchemy.orm.exc import StaleDataError
 
 from inbox.mail.html_text import limit_nesting, without_remote_images
-from inbox.models import LABELS, Attachment, Attorney, Draft, Message, OutboxEntry
+from inbox.models import LABELS, OWN_WORDS, Attachment, Attorney, Draft, Message, OutboxEntry
 from inbox.outgoing.outbox import OutboxError, draft_recipients, outside_recipients, queue_reply
-from rules import review
+from rules import compose, review
 from web import assignment, database
 from web.auth import login_required, me
+from web.compose_page import ComposeForm, compose_context
 from web.download_names import content_disposition
 from web.flow import after_action, queue_context
 from web.ids import parse_id
@@ -44,7 +45,7 @@ STALE = (
 )
 
 
-def _message_or_404(message_id: int) -> Message:
+def message_or_404(message_id: int) -> Message:
     """The message, unless it does not exist or the ethical walls keep this user out
     (a 404 either way: a wall does not confirm that a message exists)."""
     session = database.session()
@@ -63,19 +64,25 @@ def _back(message: Message) -> Any:
     return redirect(url_for("messages.show", message_id=message.id))
 
 
-def _render(
+def render_message(
     message: Message,
     status: int = 200,
     unsaved: dict[str, str] | None = None,
     *,
     stale: bool = False,
+    compose: ComposeForm | None = None,
+    preview: dict[str, str] | None = None,
 ) -> Any:
     """`unsaved`: the person's text from a refused save. When the refusal is because
     someone else saved first (`stale`), the form shows the draft as it is now and the
     person's text beside it: left in the form, with the form's new version, one more
-    click would overwrite the other person's edit unseen."""
+    click would overwrite the other person's edit unseen. `compose`: the reply box as
+    the person typed it (a refused or previewed reply); `preview`: the mail it makes."""
     session = database.session()
     page = load_message_page(session, message, me())
+    reply_box = compose_context(
+        session, message, me(), database.settings(), page.draft, kept=compose, preview=preview
+    )
     to, cc = draft_recipients(message, page.draft, database.settings()) if page.draft else ([], [])
     return (
         render_template(
@@ -95,33 +102,27 @@ def _render(
             signer=me().name if database.settings().sign_off_with_approver else "",
             flow=queue_context(message.id),
             undo_window=int(database.settings().undo_seconds),
-            own_reply=_own_reply(message) if allowed(me().role, "reply") else "",
+            **reply_box,
         ),
         status,
     )
 
 
-def _own_reply(message: Message) -> str:
-    """An attorney's reply taken back with Undo: its text, back in the reply box."""
-    draft = review.pending_attorney_draft(database.session(), message)
-    return draft.body_text if draft is not None else ""
-
-
 @blueprint.route("/messages/<int:message_id>")
 @login_required
 def show(message_id: int) -> Any:
-    message = _message_or_404(message_id)
+    message = message_or_404(message_id)
     session = database.session()
     review.record_view(session, message, me(), message.label)
     session.commit()
-    return _render(message)
+    return render_message(message)
 
 
 @blueprint.route("/messages/<int:message_id>/body")
 @login_required
 def body(message_id: int) -> Response:
     """The sanitized HTML of the mail, for a sandboxed frame with its own strict policy."""
-    message = _message_or_404(message_id)
+    message = message_or_404(message_id)
     if message.html_remote_images is None:  # stored before ingest cleaned it for display
         html, blocked = without_remote_images(limit_nesting(message.html_body or ""))
     else:
@@ -148,7 +149,7 @@ def attachment(attachment_id: int) -> Response:
     found = database.session().get(Attachment, attachment_id)
     if found is None:
         abort(404)
-    _message_or_404(found.message_id)  # the message's walls hold for its files
+    message_or_404(found.message_id)  # the message's walls hold for its files
     default = f"attachment-{found.id}"
     response = Response(found.content, mimetype="application/octet-stream")
     response.headers["Content-Disposition"] = content_disposition(found.filename or "", default)
@@ -173,7 +174,7 @@ def _version() -> int:
 @login_required
 def save_draft(message_id: int, draft_id: int) -> Any:
     """Save, approve and send, or discard: the draft form's three buttons."""
-    message = _message_or_404(message_id)
+    message = message_or_404(message_id)
     draft = _draft(message, draft_id)
     intent = request.form.get("intent", "save")
     action = {"save": "edit_draft", "approve": "approve", "discard": "discard"}.get(intent)
@@ -199,10 +200,12 @@ def save_draft(message_id: int, draft_id: int) -> Any:
                 user=me(),
                 **fields,
                 **_changed_recipients(message, draft, typed),
+                quote=request.form.get("quote") == "on" if draft.template in OWN_WORDS else None,
             )
+            change_files(session, draft)
             done = "Draft saved."
             if intent == "approve":
-                entry = _queue_with_undo(session, draft)
+                entry = queue_with_undo(session, draft)
                 review.mark_sending(message)
                 done = (
                     f"Reply held: {entry.hold_reason}"
@@ -213,11 +216,11 @@ def save_draft(message_id: int, draft_id: int) -> Any:
     except (review.StaleEdit, StaleDataError):
         session.rollback()
         flash(STALE, "error")
-        return _render(message, 409, unsaved=fields | _kept(typed), stale=True)
+        return render_message(message, 409, unsaved=fields | _kept(typed), stale=True)
     except (review.ReviewError, OutboxError) as exc:
         session.rollback()
         flash(str(exc), "error")
-        return _render(message, 422, unsaved=fields | _kept(typed))
+        return render_message(message, 422, unsaved=fields | _kept(typed))
     if intent == "save":
         flash(done, "info")
         return _back(message)
@@ -229,7 +232,24 @@ def save_draft(message_id: int, draft_id: int) -> Any:
     return after_action(message.id)
 
 
-def _queue_with_undo(session: Any, draft: Draft) -> OutboxEntry:
+def uploaded_files() -> list[tuple[str, bytes]]:
+    """The files of the form's file field (an empty field sends one nameless part)."""
+    return [
+        (upload.filename or "", upload.read())
+        for upload in request.files.getlist("files")
+        if upload.filename
+    ]
+
+
+def change_files(session: Any, draft: Draft) -> None:
+    """The form's files: take off the ticked ones, add the uploaded ones (checked)."""
+    ticked = [i for i in map(parse_id, request.form.getlist("remove_file")) if i is not None]
+    compose.remove_files(session, draft, me(), ticked)
+    limit = database.settings().max_attachment_bytes
+    compose.attach_files(session, draft, me(), uploaded_files(), limit)
+
+
+def queue_with_undo(session: Any, draft: Draft) -> OutboxEntry:
     """Queue an approved reply to wait the undo window (INBOX_ROUTER_UNDO_SECONDS)."""
     settings = database.settings()
     return queue_reply(session, draft, me(), settings, undo_seconds=settings.undo_seconds)
@@ -274,7 +294,7 @@ def _apply(message: Message, action: str, change: Any, done: str, *, then: Any =
 @blueprint.route("/messages/<int:message_id>/relabel", methods=["POST"])
 @login_required
 def relabel(message_id: int) -> Any:
-    message = _message_or_404(message_id)
+    message = message_or_404(message_id)
     label = request.form.get("label", "")
     router = database.state().router()
     return _apply(
@@ -288,7 +308,7 @@ def relabel(message_id: int) -> Any:
 @blueprint.route("/messages/<int:message_id>/reassign", methods=["POST"])
 @login_required
 def reassign(message_id: int) -> Any:
-    message = _message_or_404(message_id)
+    message = message_or_404(message_id)
 
     def change(session: Any) -> None:
         try:
@@ -306,7 +326,7 @@ def reassign(message_id: int) -> Any:
 @blueprint.route("/messages/<int:message_id>/escalate", methods=["POST"])
 @login_required
 def escalate(message_id: int) -> Any:
-    message = _message_or_404(message_id)
+    message = message_or_404(message_id)
     number = parse_id(request.form.get("attorney"))
     attorney = database.session().get(Attorney, number) if number is not None else None
     if attorney is None:
@@ -324,7 +344,7 @@ def escalate(message_id: int) -> Any:
 @blueprint.route("/messages/<int:message_id>/done", methods=["POST"])
 @login_required
 def done(message_id: int) -> Any:
-    message = _message_or_404(message_id)
+    message = message_or_404(message_id)
     return _apply(
         message,
         "done",
@@ -337,7 +357,7 @@ def done(message_id: int) -> Any:
 @blueprint.route("/messages/<int:message_id>/notes", methods=["POST"])
 @login_required
 def note(message_id: int) -> Any:
-    message = _message_or_404(message_id)
+    message = message_or_404(message_id)
     body = request.form.get("body", "")
     return _apply(message, "note", lambda s: review.add_note(s, message, me(), body), "Note added.")
 
@@ -345,7 +365,7 @@ def note(message_id: int) -> Any:
 @blueprint.route("/messages/<int:message_id>/handback", methods=["POST"])
 @login_required
 def hand_back(message_id: int) -> Any:
-    message = _message_or_404(message_id)
+    message = message_or_404(message_id)
     note = request.form.get("note", "")
     return _apply(
         message,
@@ -353,25 +373,3 @@ def hand_back(message_id: int) -> Any:
         lambda s: review.hand_back(s, message, me(), note),
         "Handed back to the VAs' triage queue.",
     )
-
-
-@blueprint.route("/messages/<int:message_id>/reply", methods=["POST"])
-@login_required
-def reply(message_id: int) -> Any:
-    """An attorney's own reply: queued on the outbox under the attorney's name."""
-    message = _message_or_404(message_id)
-    body = request.form.get("body", "")
-
-    queued: list[OutboxEntry] = []
-
-    def send(session: Any) -> None:
-        draft = review.attorney_draft(session, message, me(), body)
-        queued.append(_queue_with_undo(session, draft))
-        review.mark_sending(message)
-
-    page = _apply(message, "reply", send, "")
-    if queued and queued[0].hold_reason:
-        flash(f"Reply held: {queued[0].hold_reason}", "info")
-    elif queued and not offer_undo(queued[0], "Your reply is in the outbox"):
-        flash("Your reply is in the outbox.", "info")
-    return page

@@ -18,6 +18,8 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "open_draft": ("va",),
     "to_triage": ("va",),
     "note": ("va", "attorney"),
+    # A VA's own reply (free text or a saved reply); an attorney's reply to an escalation.
+    "compose": ("va",),
     "reply": ("attorney",),
     "hand_back": ("attorney",),
 }

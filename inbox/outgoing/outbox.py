@@ -15,18 +15,29 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from email.utils import make_msgid
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from inbox.addresses import client_for_address
 from inbox.audit import audit
-from inbox.mail.build import OutgoingMail, UnexpectedHeader, bare_address, render, thread_headers
+from inbox.mail.build import (
+    OutgoingMail,
+    UnexpectedHeader,
+    as_utc,
+    bare_address,
+    html_from_text,
+    render,
+    thread_headers,
+)
+from inbox.mail.compose import quote_original, reply_text
 from inbox.mail.headers import mailbox
 from inbox.mail.signoff import sign_html, sign_text
 from inbox.message_rows import newest
 from inbox.models import (
     ATTORNEY_REPLY,
+    OWN_WORDS,
     Draft,
     FirmDocument,
     Message,
@@ -82,10 +93,18 @@ def reply_copies(message: Message, settings: Settings, to: Sequence[str]) -> lis
     return list(out.values())
 
 
+def default_recipients(message: Message, settings: Settings) -> tuple[list[str], list[str]]:
+    """Reply-all: To the sender (and Reply-To), Cc the original's other recipients."""
+    to = reply_recipients(message, settings)
+    return to, reply_copies(message, settings, to)
+
+
 def draft_recipients(
     message: Message, draft: Draft, settings: Settings
 ) -> tuple[list[str], list[str]]:
     """To and Cc for a draft: what a person set on it, else the thread's reply-all."""
+    if not draft.to_addrs and draft.cc_addrs is None:
+        return default_recipients(message, settings)
     to = list(draft.to_addrs) if draft.to_addrs else reply_recipients(message, settings)
     if draft.cc_addrs is not None:
         return to, list(draft.cc_addrs)
@@ -112,7 +131,7 @@ def _hold_reason(message: Message, outside: list[str]) -> str:
     return f"{RECIPIENTS_HOLD} {', '.join(outside)} not a contact of {who} or at its domain"
 
 
-def _sender(user: User | None, settings: Settings) -> tuple[str, str | None]:
+def reply_sender(user: User | None, settings: Settings) -> tuple[str, str | None]:
     """From and Reply-To: an attorney replies as themself, with answers coming back to
     the shared inbox so the thread stays routed and audited; everyone else replies as
     the shared inbox."""
@@ -125,9 +144,33 @@ def _sender(user: User | None, settings: Settings) -> tuple[str, str | None]:
     return shared, None
 
 
-def _signed(draft: Draft, user: User | None, settings: Settings) -> dict[str, str | None]:
+def quoted_original(message: Message, settings: Settings) -> str:
+    """The original mail as a reply quotes it below the person's words."""
+    sender = mailbox(message.from_name or "", message.from_addr) if message.from_addr else "You"
+    when = message.sent_at or message.received_at
+    local = as_utc(when).astimezone(ZoneInfo(settings.timezone)) if when else None
+    return quote_original(sender, local, message.text_body or "")
+
+
+def own_words_text(
+    body: str, user: User | None, message: Message, settings: Settings, *, quote: bool
+) -> str:
+    """What a reply in a person's own words sends (and its preview shows): their text,
+    their signature, the original quoted if they chose it."""
+    signature = user.signature if user is not None else ""
+    return reply_text(body, signature or "", quoted_original(message, settings) if quote else "")
+
+
+def _signed(
+    draft: Draft, user: User | None, message: Message, settings: Settings
+) -> dict[str, str | None]:
     """The body to send: a templated reply approved by a person carries their name above
-    the firm's (INBOX_ROUTER_SIGN_OFF_WITH_APPROVER, on by default)."""
+    the firm's (INBOX_ROUTER_SIGN_OFF_WITH_APPROVER, on by default); a reply in a
+    person's own words their signature and the quoted original (HTML made from it)."""
+    if draft.template in OWN_WORDS:
+        quote = bool((draft.data or {}).get("quote_original"))
+        text = own_words_text(draft.body_text, user, message, settings, quote=quote)
+        return {"body_text": text, "body_html": html_from_text(text)}
     text, html = draft.body_text, draft.body_html
     signer = user.name.strip() if user is not None else ""
     if settings.sign_off_with_approver and signer and draft.template.startswith("client/"):
@@ -147,7 +190,7 @@ def _is_acknowledgement(session: Session, message: Message, draft: Draft) -> boo
     """A templated draft on an escalated message is an acknowledgement: a legal question
     never gets a templated answer, only word that an attorney will reply. (A reply an
     attorney writes is a reply: not auto-generated, and it answers the message.)"""
-    if not draft.template or draft.template == ATTORNEY_REPLY:
+    if not draft.template or draft.template in OWN_WORDS:
         return False
     decision = newest(session, RoutingDecision, message.id)
     return decision is not None and decision.action == "escalate"
@@ -187,7 +230,7 @@ def queue_reply(
     in_reply_to, references = thread_headers(
         message.message_id, message.references or [], synthetic=message.message_id_synthetic
     )
-    from_addr, reply_to = _sender(user, settings)
+    from_addr, reply_to = reply_sender(user, settings)
     ack = _is_acknowledgement(session, message, draft)
     now = now or utcnow()
     entry = OutboxEntry(
@@ -200,7 +243,7 @@ def queue_reply(
         to_addrs=recipients,
         cc_addrs=copies,
         subject=draft.subject,
-        **_signed(draft, user, settings),
+        **_signed(draft, user, message, settings),
         attachments=list(draft.attachments or []),
         in_reply_to=in_reply_to,
         references=list(references),

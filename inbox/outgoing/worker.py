@@ -68,6 +68,7 @@ from inbox.mail.build import OutgoingMail, UnexpectedHeader, as_utc, render
 from inbox.models import (
     AuditEvent,
     Draft,
+    DraftFile,
     FirmDocument,
     Mailbox,
     Message,
@@ -177,19 +178,25 @@ def outgoing_mail(
 
 
 def attached_documents(session: Session, entry: OutboxEntry) -> tuple[tuple[str, str, bytes], ...]:
-    """The firm documents an entry attaches, as (file name, content type, bytes).
+    """The files an entry attaches, as (file name, content type, bytes): the firm
+    documents it names, then the files people uploaded onto its draft.
 
     Approval checked each is on file (`queue_reply`), and documents are only ever
     replaced by a newer import, never deleted."""
     names = list(entry.attachments or [])
-    if not names:
-        return ()
-    found = {
-        d.name: d for d in session.scalars(select(FirmDocument).where(FirmDocument.name.in_(names)))
-    }
-    return tuple(
+    on_file = select(FirmDocument).where(FirmDocument.name.in_(names))
+    found = {d.name: d for d in (session.scalars(on_file) if names else ())}
+    documents = tuple(
         (n.rsplit("/", 1)[-1], found[n].content_type, found[n].content) for n in names if n in found
     )
+    if entry.draft_id is None:
+        return documents
+    uploaded = session.execute(
+        select(DraftFile.filename, DraftFile.content_type, DraftFile.content)
+        .where(DraftFile.draft_id == entry.draft_id)
+        .order_by(DraftFile.id)
+    )
+    return documents + tuple((name, kind, content) for name, kind, content in uploaded)
 
 
 def retry_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
