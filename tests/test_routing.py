@@ -517,8 +517,12 @@ def as_of(router: Router, day: dt.date) -> Router:
     return Router(settings, router.classifier, router.ruleset, router.calendar)
 
 
+def matter_by_number(session, number: str) -> Matter:  # type: ignore[no-untyped-def]
+    return session.scalars(select(Matter).where(Matter.matter_number == number)).one()
+
+
 def franchise_matter(session) -> Matter:  # type: ignore[no-untyped-def]
-    return session.scalars(select(Matter).where(Matter.matter_number == "HV-2026-0007")).one()
+    return matter_by_number(session, "HV-2026-0007")
 
 
 def ask_status(router: Router, session):  # type: ignore[no-untyped-def]
@@ -796,16 +800,12 @@ STATUS_INTENT_MAILS = [
 MATTER_NUMBER = re.compile(r"\bHV-\d{4}-\d{4}\b")
 
 
-def matter_by_number(session, number: str) -> Matter:  # type: ignore[no-untyped-def]
-    return session.scalars(select(Matter).where(Matter.matter_number == number)).one()
-
-
 @pytest.mark.parametrize(
     ("intent", "sender", "subject", "body", "number"),
     STATUS_INTENT_MAILS,
     ids=[m[0] for m in STATUS_INTENT_MAILS],
 )
-def test_each_status_intent_gets_its_template_stating_exactly_its_matter(
+def test_each_status_intent_gets_its_template_stating_exactly_its_matter_and_no_past_date(
     router, session, intent, sender, subject, body, number
 ) -> None:  # type: ignore[no-untyped-def]
     matter = matter_by_number(session, number)
@@ -818,16 +818,6 @@ def test_each_status_intent_gets_its_template_stating_exactly_its_matter(
     assert f"{matter.status}\n" not in out["draft"]["body"]  # the internal code, as a value
     assert matter.next_step in out["draft"]["body"]
 
-
-@pytest.mark.parametrize(
-    ("intent", "sender", "subject", "body", "number"),
-    STATUS_INTENT_MAILS,
-    ids=[m[0] for m in STATUS_INTENT_MAILS],
-)
-def test_no_status_template_states_a_past_date_as_upcoming(
-    router, session, intent, sender, subject, body, number
-) -> None:  # type: ignore[no-untyped-def]
-    matter = matter_by_number(session, number)
     matter.next_date = SAMPLE_AS_OF - dt.timedelta(days=3)
     result = route(router, session, mail(sender, subject, body), "status_request")
     assert result.intent == intent and result.action == "draft"
