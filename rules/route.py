@@ -34,7 +34,6 @@ from rules.drafting import (
     render,
     reply_subject,
     stated_facts,
-    status_data,
 )
 from rules.engine import SCHEDULING_NOTICE, Facts, Outcome, walk
 from rules.identify import Identification, identify
@@ -44,6 +43,7 @@ from rules.localize import localize_data, localized_template, untranslated
 from rules.lookups import Lookups
 from rules.ruleset import RuleSet, load_rules
 from rules.sla import BusinessCalendar
+from rules.status_intents import is_status_template, status_intent_data, status_template
 from rules.status_wording import DEFAULT_PATH as DEFAULT_WORDING
 from rules.status_wording import StatusWording, load_status_wording
 
@@ -245,9 +245,14 @@ class Router:
             try:
                 data = self.draft_data(session, template, parsed, who, now, lookups)
                 draft = self._render_for_client(template, parsed, data, facts.language, reasons)
-                for warning in data.get("warnings", ()):
+                held = [
+                    f"confirm with the attorney before sending: {w}"
+                    for w in data.get("warnings", ())
+                ]
+                held += data.get("checks", ())  # what the VA checks in the file themself
+                if held:
                     outcome.auto_send = False
-                    reasons.append(f"confirm with the attorney before sending: {warning}")
+                    reasons.extend(held)
             except MissingData as exc:
                 outcome.action, outcome.auto_send = "triage", False
                 reasons.append(f"no draft: {exc}")
@@ -337,14 +342,14 @@ class Router:
         template = untranslated(template)
         contact_name = first_name(who.contact, _display_name(parsed))
         firm = self.settings.firm_name
-        if template.endswith("status_request"):
+        if is_status_template(template):
             matters = [who.matter] if who.matter is not None else who.candidates
             policy = StatusPolicy(
                 now.astimezone(self.calendar.zone).date(),
                 self.wording,
                 self.settings.stale_matter_days,
             )
-            return status_data(firm, contact_name, matters, policy)
+            return status_intent_data(template, firm, contact_name, matters, policy)
         if template.startswith(BILLING_INTENT_PREFIX) and not template.endswith("billing_query"):
             if who.client is None:
                 raise MissingData("sender is not a known client")
@@ -506,11 +511,12 @@ _ENGLISH_FROM_RECORDS = ("matters", "payment_instructions")
 
 
 def intent_template(template: str, intent: str | None) -> str:
-    """The default billing template becomes the one answering the mail's intent
-    (client/billing_<intent>); a template the rules file names itself is kept."""
+    """The default status and billing templates become the one answering the mail's
+    intent (client/status_<intent>, client/billing_<intent>); status.general keeps
+    client/status_request, and a template the rules file names itself is kept."""
     if template == "client/billing_query" and intent and intent.startswith("billing."):
         return BILLING_INTENT_PREFIX + intent.removeprefix("billing.")
-    return template
+    return status_template(template, intent)
 
 
 def _overrides(classifier: Classifier) -> tuple[float, float]:

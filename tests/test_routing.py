@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from inbox.mail.parse import ParsedMessage, parse_message
 from inbox.models import Matter
 from inbox.settings import Settings
 from rules.directory_import import import_directory, import_file
-from rules.route import Router
+from rules.drafting import stated_facts
+from rules.route import Router, intent_template
 from rules.ruleset import parse_rules
 from tests.conftest import SAMPLE_AS_OF, SAMPLE_FIRM
 
@@ -515,8 +517,12 @@ def as_of(router: Router, day: dt.date) -> Router:
     return Router(settings, router.classifier, router.ruleset, router.calendar)
 
 
+def matter_by_number(session, number: str) -> Matter:  # type: ignore[no-untyped-def]
+    return session.scalars(select(Matter).where(Matter.matter_number == number)).one()
+
+
 def franchise_matter(session) -> Matter:  # type: ignore[no-untyped-def]
-    return session.scalars(select(Matter).where(Matter.matter_number == "HV-2026-0007")).one()
+    return matter_by_number(session, "HV-2026-0007")
 
 
 def ask_status(router: Router, session):  # type: ignore[no-untyped-def]
@@ -756,3 +762,196 @@ def test_a_spanish_mail_gets_a_spanish_draft_and_a_portuguese_one_an_english_dra
     )
     assert portuguese.draft.template == "client/billing_balance"
     assert any("Portuguese" in r for r in portuguese.reasons)
+
+
+# -- one status template per intent -------------------------------------------------
+
+STATUS_INTENT_MAILS = [
+    # (intent, sender, subject, body, the matter it is about)
+    (
+        "status.timeline",
+        "Sam Delgado <sam@bluefincoffee.com>",
+        "HV-2026-0007",
+        "How long until the revised draft is ready?",
+        "HV-2026-0007",
+    ),
+    (
+        "status.hearing_or_meeting",
+        "Hannah Kowalski <hannah.kowalski@example.org>",
+        "HV-2026-0010",
+        "When is the mediation?",
+        "HV-2026-0010",
+    ),
+    (
+        "status.next_steps",
+        "Sam Delgado <sam@bluefincoffee.com>",
+        "HV-2026-0007",
+        "What are the next steps?",
+        "HV-2026-0007",
+    ),
+    (
+        "status.filed_or_received",
+        "Sam Delgado <sam@bluefincoffee.com>",
+        "HV-2026-0007",
+        "Did you receive the signed forms?",
+        "HV-2026-0007",
+    ),
+]
+MATTER_NUMBER = re.compile(r"\bHV-\d{4}-\d{4}\b")
+
+
+@pytest.mark.parametrize(
+    ("intent", "sender", "subject", "body", "number"),
+    STATUS_INTENT_MAILS,
+    ids=[m[0] for m in STATUS_INTENT_MAILS],
+)
+def test_each_status_intent_gets_its_template_stating_exactly_its_matter_and_no_past_date(
+    router, session, intent, sender, subject, body, number
+) -> None:  # type: ignore[no-untyped-def]
+    matter = matter_by_number(session, number)
+    out = route(router, session, mail(sender, subject, body), "status_request").as_json("f")
+    assert (out["intent"], out["action"]) == (intent, "draft")
+    assert out["template"] == "client/status_" + intent.removeprefix("status.")
+    assert out["draft_facts"]["matters"] == [number]
+    assert set(MATTER_NUMBER.findall(out["draft"]["body"])) == {number}
+    assert matter.title in out["draft"]["body"]
+    assert f"{matter.status}\n" not in out["draft"]["body"]  # the internal code, as a value
+    assert matter.next_step in out["draft"]["body"]
+
+    matter.next_date = SAMPLE_AS_OF - dt.timedelta(days=3)
+    result = route(router, session, mail(sender, subject, body), "status_request")
+    assert result.intent == intent and result.action == "draft"
+    for text in (result.draft.body_text, result.draft.body_html):
+        assert f"{matter.next_date:%B} {matter.next_date.day}" not in text
+        assert "expected by" not in text
+    assert result.outcome.auto_send is False
+    assert any("before today" in r and r.startswith("confirm with") for r in result.reasons)
+    session.rollback()
+
+
+def first_line_after_title(body: str, title: str) -> str:
+    lines = body.splitlines()
+    return lines[next(i for i, line in enumerate(lines) if line.startswith(title)) + 1].strip()
+
+
+def test_a_timeline_draft_leads_with_when_or_says_there_is_no_date_yet(router, session) -> None:  # type: ignore[no-untyped-def]
+    sender, subject, body = STATUS_INTENT_MAILS[0][1:4]
+    matter = matter_by_number(session, "HV-2026-0007")
+    dated = route(router, session, mail(sender, subject, body), "status_request").draft
+    assert first_line_after_title(dated.body_text, matter.title) == (
+        "When: the next step is expected by December 1, 2026"
+    )
+    matter.next_date = None
+    undated = route(router, session, mail(sender, subject, body), "status_request")
+    assert first_line_after_title(undated.draft.body_text, matter.title).startswith(
+        "When: there is no upcoming date for the next step yet; we will tell you as soon as"
+    )
+    assert "<br>When: there is no upcoming date" in undated.draft.body_html
+    assert not any(r.startswith("confirm with") for r in undated.reasons)
+    session.rollback()
+
+
+def test_a_hearing_draft_leads_with_a_meeting_step_and_never_invents_one(router, session) -> None:  # type: ignore[no-untyped-def]
+    _, sender, subject, body, _ = STATUS_INTENT_MAILS[1]
+    mediation = route(router, session, mail(sender, subject, body), "status_request").draft
+    assert first_line_after_title(mediation.body_text, "Custody and parenting plan") == (
+        "Next step: Mediation with co-parent, expected by December 3, 2026"
+    )
+    assert "No date for a hearing or meeting" not in mediation.body_text
+    franchise = route(
+        router,
+        session,
+        mail("sam@bluefincoffee.com", "HV-2026-0007", "When is our meeting?"),
+        "status_request",
+    )
+    assert franchise.intent == "status.hearing_or_meeting"
+    text = franchise.draft.body_text
+    assert first_line_after_title(text, "Franchise agreement") == (
+        "No date for a hearing or meeting is on record for this matter yet."
+    )
+    assert "Next step: Circulate revised franchise agreement draft, expected by December 1" in text
+    assert not re.search(r"\b\d{1,2}(:\d\d)? ?(am|pm)\b|\broom\b|\baddress\b", text, re.I)
+
+
+def test_a_next_steps_draft_leads_with_the_next_step_then_where_it_stands(router, session) -> None:  # type: ignore[no-untyped-def]
+    _, sender, subject, body, _ = STATUS_INTENT_MAILS[2]
+    text = route(router, session, mail(sender, subject, body), "status_request").draft.body_text
+    assert first_line_after_title(text, "Franchise agreement") == (
+        "Next step: Circulate revised franchise agreement draft, expected by December 1, 2026"
+    )
+    assert text.index("Next step:") < text.index("Where it stands: we are preparing")
+
+
+def test_a_filed_or_received_draft_says_where_it_stands_and_asks_the_va_to_check_the_file(
+    router, session
+) -> None:  # type: ignore[no-untyped-def]
+    _, sender, subject, body, _ = STATUS_INTENT_MAILS[3]
+    result = route(router, session, mail(sender, subject, body), "status_request")
+    text = result.draft.body_text
+    assert "Where it stands: we are preparing the documents" in text
+    assert "Next step: Circulate revised franchise agreement draft" in text
+    assert "we have received your" not in text.lower() and "we received" not in text.lower()
+    assert result.outcome.auto_send is False
+    assert (
+        "the client asks whether something was filed or received: the record's status is "
+        "all the draft can say; check the file before sending"
+    ) in result.reasons
+
+
+def test_a_status_intent_covers_each_open_matter_when_none_is_named(router, session) -> None:  # type: ignore[no-untyped-def]
+    result = route(
+        router,
+        session,
+        mail("dana.whitaker@northwindmarine.com", "timing", "How long will all this take?"),
+        "status_request",
+    )
+    assert result.draft.template == "client/status_timeline"
+    assert sorted(stated_facts(result.draft)["matters"]) == [
+        "HV-2026-0003",
+        "HV-2026-0011",
+        "HV-2026-0019",
+    ]
+    assert result.draft.body_text.count("When: the next step is expected by") == 3
+
+
+def test_a_status_template_named_by_the_rules_file_is_kept() -> None:
+    assert intent_template("client/status_request", "status.timeline") == "client/status_timeline"
+    assert intent_template("client/status_request", "status.general") == "client/status_request"
+    assert intent_template("client/my_status", "status.timeline") == "client/my_status"
+    assert intent_template("client/status_request", None) == "client/status_request"
+
+
+@pytest.mark.parametrize(
+    ("sender", "body", "template", "words"),
+    [
+        (
+            "sam@bluefincoffee.com",
+            "Hola, ¿cuánto tiempo falta para el borrador? Gracias",
+            "client/es/status_timeline",
+            ("Cuándo: el próximo paso está previsto para el 1 de diciembre de 2026",),
+        ),
+        (
+            "hannah.kowalski@example.org",
+            "Guten Tag, wann ist der Termin für die Mediation? Danke",
+            "client/de/status_hearing_or_meeting",
+            ("Nächster Schritt: Mediation with co-parent, voraussichtlich bis 3. Dezember 2026",),
+        ),
+        (
+            "sam@bluefincoffee.com",
+            "Bonjour, quelles sont les prochaines étapes ? Merci",
+            "client/fr/status_next_steps",
+            (
+                "Prochaine étape : Circulate revised franchise agreement draft, prévue pour le 1 "
+                "décembre 2026",
+            ),
+        ),
+    ],
+)
+def test_status_intent_drafts_in_spanish_german_and_french(
+    router, session, sender, body, template, words
+) -> None:  # type: ignore[no-untyped-def]
+    result = route(router, session, mail(sender, "?", body), "status_request")
+    assert result.draft.template == template
+    for word in words:
+        assert word in result.draft.body_text
+    assert "Next step" not in result.draft.body_text and "expected by" not in result.draft.body_text

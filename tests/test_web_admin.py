@@ -19,7 +19,7 @@ from inbox.models import AuditEvent, Classification, Mailbox, Message, MessageSt
 from inbox.settings import Settings
 from rules.drafting import render
 from tests.conftest import ROOT, SAMPLE_FIRM, SAMPLE_MAILBOX
-from web import create_app
+from web import create_app, template_editor
 
 PASSWORD = "correct horse battery"
 ADMIN, VA = "admin@harborvale.law", "va@harborvale.law"
@@ -260,6 +260,37 @@ def test_translated_templates_are_listed_and_previewed_on_a_real_message(  # typ
     preview = re.search(r'id="preview-text">(.*?)</pre>', page, re.S)
     assert preview, page
     assert "Atentamente" in preview.group(1)
+
+
+STATUS_INTENT_TEMPLATES = [
+    f"client/{folder}status_{intent}.{part}.j2"
+    for folder in ("", "es/", "de/", "fr/")
+    for intent in ("timeline", "hearing_or_meeting", "next_steps", "filed_or_received")
+    for part in ("txt", "html")
+]
+
+
+def test_the_status_intent_templates_are_listed_and_previewed_on_a_message_asking_that(  # type: ignore[no-untyped-def]
+    admin, db_url, factory
+) -> None:
+    ingest_sample(db_url, "05-eviction-hearing-html.eml", "02-franchise-agreement-draft.eml")
+    listing = admin.get("/admin/templates").get_data(as_text=True)
+    for name in STATUS_INTENT_TEMPLATES:
+        assert name in listing
+    hearing = _message_id(factory, "05-eviction-hearing")
+    with factory() as session:
+        assert (
+            template_editor.suggested_message(session, "client/de/status_hearing_or_meeting.txt.j2")
+            == hearing
+        )
+    for name, words in (
+        ("client/status_hearing_or_meeting.txt.j2", "Eviction - Unit 4B"),
+        ("client/fr/status_timeline.html.j2", "Quand :"),
+    ):
+        page = admin.get(f"/admin/templates/{name}").get_data(as_text=True)
+        preview = re.search(r'id="preview-text">(.*?)</pre>', page, re.S)
+        assert preview, page
+        assert words in preview.group(1)
 
 
 def test_saving_a_template_that_fails_is_refused_and_the_file_is_unchanged(  # type: ignore[no-untyped-def]

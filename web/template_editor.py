@@ -27,6 +27,7 @@ from inbox.mail.parse import parse_message
 from inbox.models import Attorney, Message, User
 from rules.drafting import MissingData, render_source
 from rules.identify import identify
+from rules.localize import untranslated
 from rules.route import Router
 
 FOLDERS = ("client", "client/es", "client/de", "client/fr", "attorney")
@@ -76,14 +77,33 @@ LABEL_FOR = {
     "client/legal_ack": "legal_question",
     "attorney/escalation": "legal_question",
 }
+INTENT_TEMPLATES = (("client/status_", "status_request"), ("client/billing_", "billing_query"))
+
+
+def answers(name: str) -> tuple[str | None, str | None]:
+    """(label, intent) of the mail a template answers: client/es/status_timeline.txt.j2
+    answers status_request mail asking status.timeline; the general ones no intent."""
+    key = untranslated(template_key(name))
+    if key in LABEL_FOR:
+        return LABEL_FOR[key], None
+    for prefix, label in INTENT_TEMPLATES:
+        if key.startswith(prefix):
+            return label, f"{label.split('_')[0]}.{key.removeprefix(prefix)}"
+    return None, None
 
 
 def suggested_message(session: Session, name: str) -> int | None:
-    """The newest stored message of the kind this template answers (else the newest)."""
+    """The newest stored message of the kind this template answers (its intent, else its
+    label), else the newest."""
     query = select(Message.id).where(Message.state != "quarantined").order_by(Message.id.desc())
-    label = LABEL_FOR.get(template_key(name))
+    label, intent = answers(name)
+    tries = []
+    if intent:
+        tries.append(query.where(Message.label == label, Message.intent == intent))
     if label:
-        found = session.scalar(query.where(Message.label == label).limit(1))
+        tries.append(query.where(Message.label == label))
+    for narrowed in tries:
+        found = session.scalar(narrowed.limit(1))
         if found is not None:
             return found
     return session.scalar(query.limit(1))
