@@ -52,10 +52,13 @@ def test_shipped_model_holds_its_figures_on_the_held_out_briefs(classifier: Clas
     report = measure(
         classifier.bundle.pipeline, load_examples(corpus_files(HELDOUT_DIR)), classifier.thresholds
     )
-    assert report.n >= 800
-    assert report.macro_f1 >= 0.87
-    # 4 of 258 missed on the H07/H08 briefs (long letters with a legal question inside):
-    # below the 0.99 target, pinned here so it cannot get worse unnoticed.
+    assert report.n >= 1600
+    # H09-H12 (billing-heavy construction and hotel mail, Spanish families, education law)
+    # are harder than H01-H08: 0.819 there, 0.892 on H01-H08 (the model before them
+    # scored 0.764 and 0.884). Below the 0.93 target, pinned so it cannot get worse.
+    assert report.macro_f1 >= 0.85
+    # Below the 0.99 target on H01-H08 (long letters with a legal question inside),
+    # pinned here so it cannot get worse unnoticed.
     assert report.legal_recall >= 0.98
 
 
