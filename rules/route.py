@@ -24,12 +24,11 @@ from inbox.models import (
     OutboxEntry,
 )
 from inbox.settings import Settings
-from rules.billing import BillingRecords, billing_intent_data
+from rules.billing import BillingRecords, billing_data, billing_intent_data
 from rules.drafting import (
     MissingData,
     Rendered,
     StatusPolicy,
-    billing_data,
     first_name,
     render,
     reply_subject,
