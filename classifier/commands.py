@@ -14,6 +14,7 @@ from classifier.corpus import (
     Example,
     corpus_files,
     data_hash,
+    has_intent,
     load_examples,
 )
 from classifier.evaluate import Report
@@ -169,8 +170,8 @@ def train_intents_and_save(
     heldout_files = [f for d in heldout_dirs for f in corpus_files(d)]
     out(f"reading {len(files)} training and {len(heldout_files)} held-out corpus files")
     models = train_intent_models(
-        load_examples(files),
-        load_examples(heldout_files),
+        load_examples(files, has_intent),
+        load_examples(heldout_files, has_intent),
         rules,
         {
             "training_files": sorted(p.name for p in files),

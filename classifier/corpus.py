@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, parseaddr
@@ -84,10 +84,20 @@ def record_to_mail(record: dict[str, object]) -> bytes:
     return bytes(msg)
 
 
-def load_examples(paths: Iterable[Path]) -> list[Example]:
+def has_intent(record: dict[str, object]) -> bool:
+    return bool(record.get("intent"))
+
+
+def load_examples(
+    paths: Iterable[Path], keep: Callable[[dict[str, object]], bool] | None = None
+) -> list[Example]:
+    """Every record (or those `keep` accepts: parsing is the slow part) as an Example;
+    every record is validated either way."""
     examples: list[Example] = []
     for path in sorted(paths):
         for number, record in read_records(path):
+            if keep is not None and not keep(record):
+                continue
             try:
                 parsed = parse_message(record_to_mail(record))
             except Exception as exc:

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
 
 from classifier.corpus import Example
 from classifier.features import ModelInput
@@ -44,7 +46,12 @@ def with_intent(examples: Sequence[Example], label: str) -> list[Example]:
     return [e for e in examples if e.label == label and e.intent]
 
 
-def out_of_fold(examples: Sequence[Example], rules: RulesIntent, label: str) -> list[Scored]:
+def out_of_fold(
+    examples: Sequence[Example],
+    rules: RulesIntent,
+    label: str,
+    build: Callable[[], Pipeline] = build_intent_pipeline,
+) -> list[Scored]:
     """Each mail scored by a model fitted without its writer brief (as many folds as
     briefs, up to five; GroupKFold does not shuffle, so the folds never change)."""
     groups = [e.group or e.id for e in examples]
@@ -55,7 +62,7 @@ def out_of_fold(examples: Sequence[Example], rules: RulesIntent, label: str) -> 
     truth = [str(e.intent) for e in examples]
     scored: list[Scored | None] = [None] * len(examples)
     for fit_index, test_index in GroupKFold(folds).split(texts, truth, groups):
-        pipeline = build_intent_pipeline()
+        pipeline = build()
         pipeline.fit([texts[i] for i in fit_index], [truth[i] for i in fit_index])
         rows = pipeline.predict_proba([texts[i] for i in test_index])
         for i, row in zip(test_index, rows, strict=True):
@@ -111,7 +118,19 @@ def train_intent_models(
     progress: Progress = print,
 ) -> IntentModels:
     """A model per label with intent-labelled mail; the figures go into its metadata
-    (nothing time-dependent: the same corpus gives the same file)."""
+    (nothing time-dependent: the same corpus gives the same file). One BLAS thread:
+    these fits are small, and on a busy machine threads only fight each other."""
+    with threadpool_limits(1):
+        return _train(train, heldout, rules, extra_metadata or {}, progress)
+
+
+def _train(
+    train: Sequence[Example],
+    heldout: Sequence[Example],
+    rules: RulesIntent,
+    extra_metadata: dict[str, object],
+    progress: Progress,
+) -> IntentModels:
     pipelines, thresholds, cv, held = {}, {}, {}, {}
     for label in INTENTS:
         examples = with_intent(train, label)
@@ -135,7 +154,7 @@ def train_intent_models(
             progress(f"  {label} held-out: {_line(held[label])}")
     models.metadata.update(
         {
-            **(extra_metadata or {}),
+            **extra_metadata,
             "training_examples": {label: len(with_intent(train, label)) for label in pipelines},
             "writer_disjoint_cv": cv,
             "heldout": held,
