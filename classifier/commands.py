@@ -13,10 +13,14 @@ from classifier.corpus import (
     CorpusError,
     Example,
     corpus_files,
+    data_hash,
+    has_intent,
     load_examples,
 )
 from classifier.evaluate import Report
 from classifier.features import ModelInput
+from classifier.intent_model import IntentModels, save_intent_models
+from classifier.intent_train import RulesIntent, train_intent_models
 from classifier.persistence import save_bundle
 from classifier.policy import Thresholds
 from classifier.predict import Classifier
@@ -151,3 +155,33 @@ def retrain_with_corrections(session, settings: Settings, out: Out):  # type: ig
         extra_metadata={"corrections": len(extra)},
     )
     return register_candidate(session, bundle, settings.models_dir, heldout, settings, out)
+
+
+def train_intents_and_save(
+    output: Path,
+    rules: RulesIntent,
+    out: Out,
+    train_dirs: Sequence[Path] = (TRAIN_DIR,),
+    heldout_dirs: Sequence[Path] = (HELDOUT_DIR,),
+) -> IntentModels:
+    """Fit the intent models on the intent-labelled mail of the corpus folders, measure
+    them against the phrase rules (`rules`), save them to `output`."""
+    files = [f for d in train_dirs for f in corpus_files(d)]
+    heldout_files = [f for d in heldout_dirs for f in corpus_files(d)]
+    out(f"reading {len(files)} training and {len(heldout_files)} held-out corpus files")
+    models = train_intent_models(
+        load_examples(files, has_intent),
+        load_examples(heldout_files, has_intent),
+        rules,
+        {
+            "training_files": sorted(p.name for p in files),
+            "training_data_sha256": data_hash(files),
+            "heldout_files": sorted(p.name for p in heldout_files),
+        },
+        progress=out,
+    )
+    if not models.pipelines:
+        raise CorpusError("no intent-labelled mail in the training corpus: nothing to fit")
+    save_intent_models(models, output)
+    out(f"saved intent models to {output} ({output.stat().st_size / 1e6:.1f} MB)")
+    return models

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, parseaddr
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from classifier.features import ModelInput
 from inbox.mail.parse import parse_message
-from inbox.models import LABELS
+from inbox.models import INTENTS, LABELS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TRAIN_DIR = DATA_DIR / "train"
@@ -34,6 +34,7 @@ class Example:
     label: str
     input: ModelInput
     group: str = ""  # the writer brief it was written under: folds never split one
+    intent: str | None = None  # what it asks under its label (status and billing only)
 
 
 def read_records(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
@@ -47,7 +48,23 @@ def read_records(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
                 raise CorpusError(f"{path}:{number}: not JSON: {exc}") from None
             if record.get("label") not in LABELS:
                 raise CorpusError(f"{path}:{number}: label {record.get('label')!r} unknown")
+            check_intent(record, f"{path}:{number}")
             yield number, record
+
+
+def check_intent(record: dict[str, object], where: str) -> None:
+    """An `intent` is optional; when present it must be one of its label's intents
+    (a legal question or other mail carries none)."""
+    if "intent" not in record or record["intent"] is None:
+        return
+    label, intent = record["label"], record["intent"]
+    allowed = INTENTS.get(str(label), ())
+    if not allowed:
+        raise CorpusError(f"{where}: intent {intent!r} given, but {label} mail carries no intent")
+    if intent not in allowed:
+        raise CorpusError(
+            f"{where}: intent {intent!r} is not one of {label}'s: {', '.join(allowed)}"
+        )
 
 
 def record_to_mail(record: dict[str, object]) -> bytes:
@@ -67,10 +84,20 @@ def record_to_mail(record: dict[str, object]) -> bytes:
     return bytes(msg)
 
 
-def load_examples(paths: Iterable[Path]) -> list[Example]:
+def has_intent(record: dict[str, object]) -> bool:
+    return bool(record.get("intent"))
+
+
+def load_examples(
+    paths: Iterable[Path], keep: Callable[[dict[str, object]], bool] | None = None
+) -> list[Example]:
+    """Every record (or those `keep` accepts: parsing is the slow part) as an Example;
+    every record is validated either way."""
     examples: list[Example] = []
     for path in sorted(paths):
         for number, record in read_records(path):
+            if keep is not None and not keep(record):
+                continue
             try:
                 parsed = parse_message(record_to_mail(record))
             except Exception as exc:
@@ -82,9 +109,15 @@ def load_examples(paths: Iterable[Path]) -> list[Example]:
                     str(record["label"]),
                     ModelInput.from_parsed(parsed),
                     group,
+                    _intent(record),
                 )
             )
     return examples
+
+
+def _intent(record: dict[str, object]) -> str | None:
+    intent = record.get("intent")
+    return str(intent) if intent else None
 
 
 def corpus_files(directory: Path) -> list[Path]:

@@ -9,9 +9,11 @@ nothing else a file names is loaded.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import skops.io as sio
 from sklearn.pipeline import Pipeline
@@ -59,29 +61,37 @@ def _pack_vocabularies(pipeline: Pipeline) -> dict[str, str]:
     return packed
 
 
-def save_bundle(bundle: ModelBundle, path: Path) -> None:
-    """Write atomically: a crash mid-write never leaves a half model in place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    vectorizers = _vectorizers(bundle.pipeline)
-    packed = _pack_vocabularies(bundle.pipeline)
-    saved = {name: v.vocabulary_ for name, v in vectorizers.items()}
+@contextmanager
+def vocabularies_packed(pipelines: dict[str, Pipeline]) -> Iterator[dict[str, dict[str, str]]]:
+    """Within the block, the pipelines' vectorizers hold no vocabulary (skops would write
+    each entry as a node); it yields them packed, by pipeline and vectorizer name."""
+    detached = {
+        (key, name): v for key, p in pipelines.items() for name, v in _vectorizers(p).items()
+    }
+    packed = {key: _pack_vocabularies(p) for key, p in pipelines.items()}
+    saved = {where: v.vocabulary_ for where, v in detached.items()}
     try:
-        for vectorizer in vectorizers.values():
+        for vectorizer in detached.values():
             del vectorizer.vocabulary_
-        data = sio.dumps(
-            {"pipeline": bundle.pipeline, "metadata": bundle.metadata, "vocabularies": packed}
-        )
+        yield packed
     finally:
-        for name, vectorizer in vectorizers.items():
-            vectorizer.vocabulary_ = saved[name]
+        for where, vectorizer in detached.items():
+            vectorizer.vocabulary_ = saved[where]
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """A crash mid-write never leaves a half file in place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
 
 
-def read_bundle(path: Path) -> ModelBundle:
+def loads_trusted(path: Path, missing: str) -> dict[str, Any]:
+    """The dict a skops file holds, refusing any type outside skops' defaults and ours;
+    `missing` is the advice when there is no file."""
     if not path.exists():
-        raise ModelFileError(f"no model file at {path}: run `inbox-router train`")
+        raise ModelFileError(f"no model file at {path}: {missing}")
     data = path.read_bytes()
     try:
         untrusted = sio.get_untrusted_types(data=data)
@@ -91,32 +101,63 @@ def read_bundle(path: Path) -> ModelBundle:
     if refused:
         raise ModelFileError(f"{path} holds types we do not load: {', '.join(refused)}")
     obj = sio.loads(data, trusted=untrusted)
-    if not isinstance(obj, dict) or not isinstance(obj.get("pipeline"), Pipeline):
+    if not isinstance(obj, dict):
         raise ModelFileError(f"{path} does not hold an inbox-router model")
-    pipeline: Pipeline = obj["pipeline"]
+    return obj
+
+
+def restore_vocabularies(pipeline: Pipeline, packed: dict[str, str]) -> None:
     features = pipeline.named_steps.get("features")
     steps = dict(features.transformer_list) if features is not None else {}
-    for name, packed in (obj.get("vocabularies") or {}).items():
-        terms = packed.split(_SEPARATOR) if packed else []
-        steps[name].vocabulary_ = {term: i for i, term in enumerate(terms)}
+    for name, terms in packed.items():
+        words = terms.split(_SEPARATOR) if terms else []
+        steps[name].vocabulary_ = {term: i for i, term in enumerate(words)}
+
+
+def save_bundle(bundle: ModelBundle, path: Path) -> None:
+    with vocabularies_packed({"main": bundle.pipeline}) as packed:
+        data = sio.dumps(
+            {
+                "pipeline": bundle.pipeline,
+                "metadata": bundle.metadata,
+                "vocabularies": packed["main"],
+            }
+        )
+    write_atomically(path, data)
+
+
+def read_bundle(path: Path) -> ModelBundle:
+    obj = loads_trusted(path, "run `inbox-router train`")
+    pipeline = obj.get("pipeline")
+    if not isinstance(pipeline, Pipeline):
+        raise ModelFileError(f"{path} does not hold an inbox-router model")
+    restore_vocabularies(pipeline, obj.get("vocabularies") or {})
     return ModelBundle(pipeline=pipeline, metadata=dict(obj.get("metadata") or {}))
 
 
-_cache: dict[tuple[Path, float], ModelBundle] = {}
+_cache: dict[tuple[Any, Path, float], Any] = {}
 _lock = threading.Lock()
+T = TypeVar("T")
 
 
-def load_bundle(path: Path) -> ModelBundle:
-    """Load once per process (and again only if the file changes on disk)."""
+def cached_load(path: Path, reader: Callable[[Path], T], missing: str) -> T:
+    """`reader(path)` once per process and file (again only if it changes on disk); one
+    cached file per reader, so a retrained model replaces the old one in memory."""
     resolved = path.resolve()
     try:
         key = (resolved, resolved.stat().st_mtime)
     except FileNotFoundError:
-        raise ModelFileError(f"no model file at {path}: run `inbox-router train`") from None
+        raise ModelFileError(f"no model file at {path}: {missing}") from None
     with _lock:
-        bundle = _cache.get(key)
-        if bundle is None:
-            bundle = read_bundle(resolved)
-            _cache.clear()
-            _cache[key] = bundle
-        return bundle
+        loaded = _cache.get((reader, *key))
+        if loaded is None:
+            loaded = reader(resolved)
+            for stale in [k for k in _cache if k[0] is reader]:
+                del _cache[stale]
+            _cache[(reader, *key)] = loaded
+        return loaded
+
+
+def load_bundle(path: Path) -> ModelBundle:
+    """Load once per process (and again only if the file changes on disk)."""
+    return cached_load(path, read_bundle, "run `inbox-router train`")

@@ -86,6 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add people's relabels from the database; promote only if not worse",
     )
+    sub = command(
+        "train-intents", cmd_train_intents, "fit the intent models (what status/billing mail asks)"
+    )
+    sub.add_argument("--output", type=Path, help="file (default: the configured intent model)")
+    sub.add_argument(
+        "--corpus", type=Path, action="append", metavar="DIR", help="training folder (repeatable)"
+    )
+    sub.add_argument(
+        "--heldout", type=Path, action="append", metavar="DIR", help="held-out folder (repeatable)"
+    )
     sub = command("models", cmd_models, "list model versions, or make one active again")
     sub.add_argument("--restore", metavar="VERSION", help="make this version active")
     sub.add_argument(
@@ -295,6 +305,24 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
 
     with database(settings) as factory, factory() as session, session.begin():
         retrain_with_corrections(session, settings, print)
+    return 0
+
+
+def cmd_train_intents(settings: Settings, args: argparse.Namespace) -> int:
+    from classifier.commands import train_intents_and_save
+    from classifier.corpus import HELDOUT_DIR, TRAIN_DIR
+    from rules.intents import rules_intent
+
+    try:
+        train_intents_and_save(
+            args.output or settings.intent_model_path,
+            rules_intent,
+            print,
+            args.corpus or [TRAIN_DIR],
+            args.heldout or [HELDOUT_DIR],
+        )
+    except ValueError as exc:  # a bad corpus record (CorpusError), or one writer brief only
+        raise CommandError(str(exc)) from None
     return 0
 
 

@@ -32,6 +32,28 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ROLES = ("va", "attorney", "admin")
 LABELS = ("status_request", "billing_query", "legal_question", "other")
+# What, under its label, a mail asks (DESIGN.md): the first of each is the label's
+# general intent. Legal questions and other mail carry none.
+INTENTS: dict[str, tuple[str, ...]] = {
+    "status_request": (
+        "status.general",
+        "status.filed_or_received",
+        "status.timeline",
+        "status.hearing_or_meeting",
+        "status.next_steps",
+    ),
+    "billing_query": (
+        "billing.balance",
+        "billing.invoice_copy",
+        "billing.payment_confirmation",
+        "billing.dispute_or_error",
+        "billing.payment_method",
+        "billing.retainer_or_trust",
+        "billing.tax_form",
+        "billing.payment_plan",
+        "billing.rates",
+    ),
+}
 # The "template" of a reply an attorney wrote: no template at all, a person's own words.
 ATTORNEY_REPLY = "attorney/reply"
 # A reply a VA wrote on the message page (free text or from a saved reply).

@@ -35,6 +35,8 @@ class Settings:
     # Matter numbers look like HV-2026-0007; the pattern is a regex, matched case-insensitively.
     matter_pattern: str = r"\b[A-Z]{1,6}-\d{4}-\d{2,6}\b"
     model_path: Path = PROJECT_ROOT / "classifier" / "model" / "default.skops"
+    # The intent models (classifier/intent_model.py); a missing file: the phrase rules.
+    intent_model_path: Path = PROJECT_ROOT / "classifier" / "model" / "intents.skops"
     models_dir: Path = Path("models")  # retrained versions (the shipped one stays put)
     rules_path: Path = PROJECT_ROOT / "rules" / "default_rules.yaml"
     templates_dir: Path = PROJECT_ROOT / "templates"

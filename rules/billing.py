@@ -127,6 +127,27 @@ def _by_due(invoices: Sequence[Invoice]) -> list[Invoice]:
     return sorted(invoices, key=lambda i: (i.due or dt.date.max, i.invoice_number))
 
 
+def billing_data(
+    firm_name: str,
+    contact_name: str | None,
+    client: Client,
+    invoices: Sequence[Invoice],
+    payment_instructions: str,
+    today: dt.date,
+) -> dict[str, Any]:
+    """The general billing draft's data (a rules file's own `client/billing_query`): the
+    open invoices as `invoice_row` writes them, so a disputed one is never past due."""
+    open_invoices = [i for i in invoices if i.balance > 0]
+    return {
+        "firm_name": firm_name,
+        "contact_name": contact_name,
+        "client_name": client.name,
+        "invoices": [invoice_row(i, today) for i in _by_due(open_invoices)],
+        "total_outstanding": money(sum((i.balance for i in open_invoices), Decimal(0))),
+        "payment_instructions": payment_instructions,
+    }
+
+
 def billing_intent_data(
     intent: str,
     text: str,

@@ -26,7 +26,7 @@ from jinja2 import (
 )
 from jinja2.ext import Extension
 
-from inbox.models import Client, Contact, Invoice, Matter
+from inbox.models import Contact, Matter
 from rules.status_wording import StatusWording
 from rules.template_sandbox import BoundedSandbox, render_bounded
 
@@ -224,38 +224,4 @@ def stated_facts(rendered: Rendered) -> dict[str, list[str]]:
     return {
         kind: [row["number"] for row in rendered.data.get(kind, []) if row["number"] in text]
         for kind in ("matters", "invoices")
-    }
-
-
-def billing_data(
-    firm_name: str,
-    contact_name: str | None,
-    client: Client,
-    invoices: list[Invoice],
-    payment_instructions: str,
-    today: dt.date,
-) -> dict[str, Any]:
-    open_invoices = [i for i in invoices if i.balance > 0]
-    rows = []
-    for invoice in sorted(open_invoices, key=lambda i: (i.due or dt.date.max, i.invoice_number)):
-        if invoice.issued is None or invoice.due is None:
-            raise MissingData(f"invoice {invoice.invoice_number} has no issue or due date")
-        rows.append(
-            {
-                "number": invoice.invoice_number,
-                "matter_title": invoice.matter.title if invoice.matter else None,
-                "issued": long_date(invoice.issued),
-                "due": long_date(invoice.due),
-                "amount": money(invoice.amount),
-                "balance": money(invoice.balance),
-                "overdue": invoice.due < today,
-            }
-        )
-    return {
-        "firm_name": firm_name,
-        "contact_name": contact_name,
-        "client_name": client.name,
-        "invoices": rows,
-        "total_outstanding": money(sum((i.balance for i in open_invoices), Decimal(0))),
-        "payment_instructions": payment_instructions,
     }

@@ -13,6 +13,13 @@ Intent values read `status.timeline`, `billing.invoice_copy` and so on.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+from classifier.features import ModelInput
+from inbox.models import INTENTS
+
+if TYPE_CHECKING:
+    from classifier.intent_model import IntentModels
 
 _Table = dict[str, tuple[str, ...]]
 
@@ -286,18 +293,38 @@ _COMPILED = {
 
 def intents_for(label: str) -> list[str]:
     """Every intent the label may carry, spelled as they are stored."""
-    if label not in TABLES:
-        return []
-    prefix, table = TABLES[label]
-    names = [*table, GENERAL[prefix]]
-    return [f"{prefix}.{name}" for name in dict.fromkeys(names)]
+    return list(INTENTS.get(label, ()))
 
 
-def predict_intent(label: str, subject: str, new_text: str) -> str | None:
+def predict_intent(
+    label: str,
+    subject: str,
+    new_text: str,
+    models: IntentModels | None = None,
+    model_input: ModelInput | None = None,
+) -> str | None:
     """The intent of a mail under `label`, or None for a label without intents here.
 
-    Legal questions and other mail carry none: a legal question is answered by an
-    attorney whatever it asks, and other mail gets no templated answer."""
+    With the learned models (classifier/intent_model.py) their answer wins when they
+    are at least as sure as the threshold their cross-validation chose; otherwise, and
+    without them, the phrase rules answer. `model_input`: what the classifier read of
+    the mail (its flags too); by default the subject and new text alone."""
+    by_rules = phrase_intent(label, subject, new_text)
+    if by_rules is None or models is None or not models.covers(label):
+        return by_rules
+    intent, probability = models.predict(label, model_input or ModelInput(subject, new_text))
+    return intent if probability >= models.threshold(label) else by_rules
+
+
+def rules_intent(label: str, model_input: ModelInput) -> str:
+    """The phrase rules' intent for what the classifier read (training compares with it)."""
+    return phrase_intent(label, model_input.subject, model_input.new_text) or ""
+
+
+def phrase_intent(label: str, subject: str, new_text: str) -> str | None:
+    """The phrase rules alone: Legal questions and other mail carry no intent (a legal
+    question is answered by an attorney whatever it asks, other mail gets no templated
+    answer)."""
     if label not in _COMPILED:
         return None
     prefix, table = _COMPILED[label]

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classifier.features import ModelInput
 from classifier.policy import Decision
 from classifier.predict import Classifier, ClassifyJob, Prediction
 from inbox.mail.parse import ParsedMessage
@@ -24,12 +25,11 @@ from inbox.models import (
     OutboxEntry,
 )
 from inbox.settings import Settings
-from rules.billing import BillingRecords, billing_intent_data
+from rules.billing import BillingRecords, billing_data, billing_intent_data
 from rules.drafting import (
     MissingData,
     Rendered,
     StatusPolicy,
-    billing_data,
     first_name,
     render,
     reply_subject,
@@ -46,6 +46,9 @@ from rules.sla import BusinessCalendar
 from rules.status_intents import is_status_template, status_intent_data, status_template
 from rules.status_wording import DEFAULT_PATH as DEFAULT_WORDING
 from rules.status_wording import StatusWording, load_status_wording
+
+if TYPE_CHECKING:
+    from classifier.intent_model import IntentModels
 
 _LIVE = Lookups()
 
@@ -158,6 +161,13 @@ class Router:
             self._classifier = self.model.classifier()
         return self._classifier
 
+    def intent_models(self) -> IntentModels | None:
+        """The learned intent models, or None without their file (the phrase rules then
+        answer alone); loaded on first use, again when the file changes."""
+        from classifier.intent_model import load_intent_models  # scikit-learn: when used
+
+        return load_intent_models(self.settings.intent_model_path)
+
     @classmethod
     def from_settings(
         cls, settings: Settings, model_path: Path | None = None, *, load_model: bool = True
@@ -203,7 +213,13 @@ class Router:
             in_business_hours=self.calendar.is_open(now),
         )
         outcome = walk(self.ruleset, facts)
-        intent = predict_intent(prediction.decision.label, parsed.subject, parsed.new_text)
+        intent = predict_intent(
+            prediction.decision.label,
+            parsed.subject,
+            parsed.new_text,
+            self.intent_models(),
+            ModelInput.from_parsed(parsed),
+        )
         reasons = list(outcome.reasons) + list(prediction.decision.reasons)
         if who.foreign_numbers:
             reasons.append(

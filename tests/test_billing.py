@@ -8,15 +8,18 @@ from decimal import Decimal
 import pytest
 
 from inbox.models import Attorney, Client, Invoice, Matter, Payment, TrustBalance
+from inbox.settings import Settings
 from rules.billing import (
     BillingRecords,
     amounts_in,
     asked_invoices,
+    billing_data,
     billing_intent_data,
 )
-from rules.drafting import MissingData
+from rules.drafting import MissingData, render
 
 TODAY = dt.date(2026, 11, 20)
+TEMPLATES = Settings().templates_dir
 LAWYER = Attorney(id=1, email="ines@firm.example", name="Ines Ortega")
 CLIENT = Client(id=1, client_code="C1", name="Greenway Dental")
 LEASE = Matter(id=1, matter_number="M-1", title="Lease renewal", responsible_attorney=LAWYER)
@@ -164,3 +167,35 @@ def test_an_invoice_copy_attaches_the_pdf_on_file_and_flags_one_that_is_not() ->
 def test_a_w9_is_attached_when_the_firm_keeps_one() -> None:
     records = BillingRecords(CLIENT, INVOICES, documents=frozenset({"w9.pdf"}))
     assert data("tax_form", "W-9 please", records)["attachments"] == ["w9.pdf"]
+
+
+PAST_DUE_WORDS = ("past due", "overdue", "vencida", "überfällig", "en retard")
+LISTING_INTENTS = (
+    "balance",
+    "invoice_copy",
+    "payment_confirmation",
+    "dispute_or_error",
+    "payment_method",
+    "payment_plan",
+)
+
+
+@pytest.mark.parametrize("language", ["", "es/", "de/", "fr/"])
+@pytest.mark.parametrize("intent", ["query", *LISTING_INTENTS])
+def test_no_template_calls_a_disputed_invoice_past_due(intent: str, language: str) -> None:
+    """The disputed invoice is weeks past its due date with a balance: every template
+    that lists invoices, in every language, says it is under review, never past due."""
+    disputed = INVOICES[2]
+    assert disputed.due < TODAY and disputed.balance > 0
+    if intent == "query":
+        d = billing_data("Firm", "Ana", CLIENT, INVOICES, "Pay by card.", TODAY)
+    else:
+        paid = Payment(invoice_id=3, paid_on=TODAY, amount=Decimal(1), method="ach", reference="")
+        records = BillingRecords(CLIENT, INVOICES, [paid], payments_on_file=True)
+        d = {"firm_name": "Firm", **data(intent, "about invoice AK-INV-5203", records)}
+    assert [row["number"] for row in d["invoices"] if row["disputed"]] == ["AK-INV-5203"]
+    assert not any(row["overdue"] for row in d["invoices"] if row["disputed"])
+    rendered = render(TEMPLATES, f"client/{language}billing_{intent}", "Re: x", d)
+    for text in (rendered.body_text, rendered.body_html):
+        row = next(line for line in text.splitlines() if "AK-INV-5203" in line)
+        assert not any(word in row.lower() for word in PAST_DUE_WORDS), row

@@ -28,6 +28,7 @@ def invoice(number: str, overdue: bool) -> dict[str, object]:
         "due": "October 31, 2026",
         "amount": "$100.00",
         "balance": "$100.00",
+        "disputed": False,
         "overdue": overdue,
     }
 
