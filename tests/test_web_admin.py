@@ -278,6 +278,10 @@ def test_the_status_intent_templates_are_listed_and_previewed_on_a_message_askin
     for name in STATUS_INTENT_TEMPLATES:
         assert name in listing
     hearing = _message_id(factory, "05-eviction-hearing")
+    with factory() as session, session.begin():
+        # Whatever the intent model reads in it ("has the court set a hearing date ... how
+        # long it usually takes"), this is the stored message asking about a hearing.
+        session.get(Message, hearing).intent = "status.hearing_or_meeting"  # type: ignore[union-attr]
     with factory() as session:
         assert (
             template_editor.suggested_message(session, "client/de/status_hearing_or_meeting.txt.j2")
