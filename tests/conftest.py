@@ -156,6 +156,22 @@ def factory(engine):  # type: ignore[no-untyped-def]
     return session_factory(engine)
 
 
+@pytest.fixture
+def db(factory):  # type: ignore[no-untyped-def]
+    """The web tests' name for the session factory over `settings`."""
+    return factory
+
+
+@pytest.fixture
+def app(settings: Settings):  # type: ignore[no-untyped-def]
+    """The review UI over `settings` (a web test module says which, e.g. the sample's)."""
+    from web import create_app
+
+    app = create_app(settings)
+    yield app
+    app.extensions["inbox_router"].engine.dispose()
+
+
 # -- a database holding the sample firm and mailbox (through the real pipeline) ----------
 # Loading runs the model over 46 messages; it is done once per backend and copied for
 # each test (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL).

@@ -13,12 +13,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from inbox.db import make_engine, session_factory
 from inbox.models import AuditEvent, Message, MessageState, User
 from inbox.settings import Settings
 from rules.bulk import Outcome, Pick, Skipped, message_version, read_picks
 from tests.web_client import csrf_token, login
-from web import create_app
 from web.bulk_actions import summary
 
 VA, OTHER_VA, ATTORNEY = (
@@ -32,20 +30,6 @@ PICK = re.compile(r'name="message" value="(\d+:\w+)"')
 @pytest.fixture
 def settings(sample_db_url: str) -> Settings:  # type: ignore[override]
     return Settings(db_url=sample_db_url, secret_key="test-secret")
-
-
-@pytest.fixture
-def app(settings: Settings) -> Flask:
-    app = create_app(settings)
-    yield app
-    app.extensions["inbox_router"].engine.dispose()
-
-
-@pytest.fixture
-def db(settings: Settings) -> sessionmaker[Session]:
-    engine = make_engine(settings)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def lines(client: FlaskClient, queue: str) -> tuple[str, list[str]]:

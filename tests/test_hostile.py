@@ -17,7 +17,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from inbox.db import make_engine, session_factory
 from inbox.models import LoginFailure, User
 from inbox.settings import Settings
 from tests.conftest import SAMPLE_PASSWORD
@@ -35,20 +34,6 @@ VA, VA2, ATTORNEY, ADMIN = (
 @pytest.fixture
 def settings(sample_db_url: str) -> Settings:  # type: ignore[override]
     return Settings(db_url=sample_db_url, secret_key="test-secret")
-
-
-@pytest.fixture
-def app(settings: Settings) -> Flask:
-    app = create_app(settings)
-    yield app
-    app.extensions["inbox_router"].engine.dispose()
-
-
-@pytest.fixture
-def db(settings: Settings) -> sessionmaker[Session]:
-    engine = make_engine(settings)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def _attempt(client: FlaskClient, email: str, password: str) -> int:

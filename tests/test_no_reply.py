@@ -15,11 +15,9 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from inbox.db import make_engine, session_factory
 from inbox.models import AuditEvent, Draft, Message, MessageState
 from inbox.settings import Settings
 from tests.web_client import csrf_token, login, post_form
-from web import create_app
 
 VA, ATTORNEY = "dana@harborvale.law", "margaret.okafor@harborvale.law"
 QUEUE = "/queue/noreply"
@@ -28,20 +26,6 @@ QUEUE = "/queue/noreply"
 @pytest.fixture
 def settings(sample_db_url: str) -> Settings:  # type: ignore[override]
     return Settings(db_url=sample_db_url, secret_key="test-secret")
-
-
-@pytest.fixture
-def app(settings: Settings) -> Flask:
-    app = create_app(settings)
-    yield app
-    app.extensions["inbox_router"].engine.dispose()
-
-
-@pytest.fixture
-def db(settings: Settings) -> sessionmaker[Session]:
-    engine = make_engine(settings)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def waiting(db: sessionmaker[Session]) -> list[Message]:

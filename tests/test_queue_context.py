@@ -16,11 +16,9 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from inbox.db import make_engine, session_factory
 from inbox.models import Attachment, Invoice, Matter, Message, MessageState, User
 from inbox.settings import Settings
 from tests.web_client import login, post_form
-from web import create_app
 from web.display import money
 
 VA, ATTORNEY = "dana@harborvale.law", "margaret.okafor@harborvale.law"
@@ -29,20 +27,6 @@ VA, ATTORNEY = "dana@harborvale.law", "margaret.okafor@harborvale.law"
 @pytest.fixture
 def settings(sample_db_url: str) -> Settings:  # type: ignore[override]
     return Settings(db_url=sample_db_url, secret_key="test-secret", timezone="America/New_York")
-
-
-@pytest.fixture
-def app(settings: Settings) -> Flask:
-    app = create_app(settings)
-    yield app
-    app.extensions["inbox_router"].engine.dispose()
-
-
-@pytest.fixture
-def db(settings: Settings) -> sessionmaker[Session]:
-    engine = make_engine(settings)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def row_of(page: str, message_id: int) -> str:

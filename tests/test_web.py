@@ -27,7 +27,6 @@ from inbox.models import (
 )
 from inbox.settings import Settings
 from tests.web_client import csrf_token, login, post_form
-from web import create_app
 
 VA, VA2, ATTORNEY, ADMIN = (
     "dana@harborvale.law",
@@ -40,20 +39,6 @@ VA, VA2, ATTORNEY, ADMIN = (
 @pytest.fixture
 def settings(sample_db_url: str) -> Settings:  # type: ignore[override]
     return Settings(db_url=sample_db_url, secret_key="test-secret")
-
-
-@pytest.fixture
-def app(settings: Settings) -> Flask:
-    app = create_app(settings)
-    yield app
-    app.extensions["inbox_router"].engine.dispose()
-
-
-@pytest.fixture
-def db(settings: Settings) -> sessionmaker[Session]:
-    engine = make_engine(settings)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def first(db: sessionmaker[Session], *where) -> Message:  # type: ignore[no-untyped-def]

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.http import parse_options_header
 
 from inbox.cli import main
-from inbox.db import make_engine, session_factory
 from inbox.ingest.files import ingest_paths
 from inbox.models import AuditEvent, Draft, Message, MessageState, OutboxEntry, OutboxState, User
 from inbox.outgoing.outbox import RECIPIENTS_HOLD, queue_reply
@@ -40,20 +39,6 @@ SPOUSE = "jo.osei@example.net"
 @pytest.fixture
 def settings(sample_db_url: str) -> Settings:  # type: ignore[override]
     return Settings(db_url=sample_db_url, secret_key="test-secret")
-
-
-@pytest.fixture
-def app(settings: Settings) -> Flask:
-    app = create_app(settings)
-    yield app
-    app.extensions["inbox_router"].engine.dispose()
-
-
-@pytest.fixture
-def db(settings: Settings) -> sessionmaker[Session]:
-    engine = make_engine(settings)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def a_draft(db: sessionmaker[Session]) -> tuple[Message, Draft]:
