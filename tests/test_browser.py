@@ -70,8 +70,11 @@ def smtp() -> Iterator[Sink]:
         yield sink
 
 
-@pytest.fixture
-def web_settings(tmp_path: Path, sample_sqlite_template: Path, smtp: Sink) -> Settings:
+def browser_settings(
+    tmp_path: Path, sample_sqlite_template: Path, smtp: Sink, **changes: Any
+) -> Settings:
+    """A copy of the sample database for one test, delivering to `smtp`; the browser
+    test modules' settings, each with its own `changes`."""
     path = tmp_path / "web.db"
     shutil.copy(sample_sqlite_template, path)
     return Settings(
@@ -80,10 +83,15 @@ def web_settings(tmp_path: Path, sample_sqlite_template: Path, smtp: Sink) -> Se
         smtp_port=smtp.port,
         secret_key="browser-tests-only",
         models_dir=tmp_path / "models",
-        # These tests deliver right after approving; the undo window (20 s by default)
-        # has its own tests in tests/test_browser_flow.py.
-        undo_seconds=0,
+        **changes,
     )
+
+
+@pytest.fixture
+def web_settings(tmp_path: Path, sample_sqlite_template: Path, smtp: Sink) -> Settings:
+    # These tests deliver right after approving; the undo window (20 s by default)
+    # has its own tests in tests/test_browser_flow.py.
+    return browser_settings(tmp_path, sample_sqlite_template, smtp, undo_seconds=0)
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from tests.test_browser import (  # noqa: F401 - fixtures, used by name
     ATTORNEY,
     VA,
     Pages,
+    browser_settings,
     db,
     expect,
     live,
@@ -54,16 +55,7 @@ def web_settings(
     smtp: Sink,  # noqa: F811
     rules_file: Path,
 ) -> Settings:
-    path = tmp_path / "web.db"
-    shutil.copy(sample_sqlite_template, path)
-    return Settings(
-        db_url=f"sqlite:///{path}",
-        smtp_host=smtp.host,
-        smtp_port=smtp.port,
-        secret_key="browser-tests-only",
-        models_dir=tmp_path / "models",
-        rules_path=rules_file,
-    )
+    return browser_settings(tmp_path, sample_sqlite_template, smtp, rules_path=rules_file)
 
 
 def test_each_role_lands_on_its_own_work(pages: Pages) -> None:  # noqa: F811

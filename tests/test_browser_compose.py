@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import email
 import re
-import shutil
 from collections.abc import Callable
 from email import policy
 from pathlib import Path
@@ -29,6 +28,7 @@ from tests.test_browser import (  # noqa: F401 - pytest finds the fixtures by th
     SETTLEMENT,
     VA,
     Pages,
+    browser_settings,
     db,
     deliver,
     expect,
@@ -59,15 +59,8 @@ def web_settings(
     smtp: Sink,  # noqa: F811
 ) -> Settings:
     """tests/test_browser.py's settings; an undo window when the test asks for one."""
-    path = tmp_path / "web.db"
-    shutil.copy(sample_sqlite_template, path)
-    return Settings(
-        db_url=f"sqlite:///{path}",
-        smtp_host=smtp.host,
-        smtp_port=smtp.port,
-        secret_key="browser-tests-only",
-        models_dir=tmp_path / "models",
-        undo_seconds=getattr(request, "param", 0),
+    return browser_settings(
+        tmp_path, sample_sqlite_template, smtp, undo_seconds=getattr(request, "param", 0)
     )
 
 

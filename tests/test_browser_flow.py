@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,6 +28,7 @@ from tests.test_browser import (  # noqa: F401 - pytest finds the fixtures by th
     FRANCHISE,
     SETTLEMENT,
     VA,
+    browser_settings,
     db,
     expect,
     live,
@@ -50,16 +50,7 @@ UNDO_SECONDS = 6  # long enough to press Undo on a busy machine, short for a tes
 @pytest.fixture
 def web_settings(tmp_path: Path, sample_sqlite_template: Path, smtp: Sink) -> Settings:  # noqa: F811
     """tests/test_browser.py's settings, with an undo window."""
-    path = tmp_path / "web.db"
-    shutil.copy(sample_sqlite_template, path)
-    return Settings(
-        db_url=f"sqlite:///{path}",
-        smtp_host=smtp.host,
-        smtp_port=smtp.port,
-        secret_key="browser-tests-only",
-        models_dir=tmp_path / "models",
-        undo_seconds=UNDO_SECONDS,
-    )
+    return browser_settings(tmp_path, sample_sqlite_template, smtp, undo_seconds=UNDO_SECONDS)
 
 
 def worker_pass(db: sessionmaker[Session], settings: Settings) -> PassSummary:  # noqa: F811

@@ -44,10 +44,11 @@ def test_relabel_is_a_correction_that_reroutes_and_is_audited(factory, settings:
         assert (human.label, human.user_id) == ("legal_question", user.id)
         drafts = session.execute(select(Draft.template, Draft.state).order_by(Draft.id)).all()
         # the status draft is withdrawn; the client's no-advice receipt waits for a VA
-        assert [tuple(d) for d in drafts] == [
-            ("client/status_request", "discarded"),
-            ("client/legal_ack", "pending"),
+        # (which status template depends on the intent read in the mail)
+        assert [(d.template.startswith("client/status_"), d.state) for d in drafts[:1]] == [
+            (True, "discarded")
         ]
+        assert [tuple(d) for d in drafts[1:]] == [("client/legal_ack", "pending")]
         event = session.scalars(select(AuditEvent)).one()
         assert (event.action, event.detail) == (
             "relabel",
@@ -60,7 +61,7 @@ def test_worse_model_is_not_promoted_and_a_version_can_be_restored(
     factory, settings: Settings, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     settings = settings.with_changes(models_dir=tmp_path / "models")
-    small = load_examples(corpus_files(TRAIN_DIR))[::8]
+    small = load_examples(corpus_files(TRAIN_DIR))[::16]
     bundle, _ = train_model(small, [], [], progress=lambda _: None)
     heldout = load_examples(corpus_files(HELDOUT_DIR))
     with factory() as session, session.begin():
