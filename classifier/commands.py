@@ -9,6 +9,7 @@ from pathlib import Path
 
 from classifier.corpus import (
     HELDOUT_DIR,
+    INTENTS_DIR,
     TRAIN_DIR,
     CorpusError,
     Example,
@@ -161,7 +162,7 @@ def train_intents_and_save(
     output: Path,
     rules: RulesIntent,
     out: Out,
-    train_dirs: Sequence[Path] = (TRAIN_DIR,),
+    train_dirs: Sequence[Path] = (TRAIN_DIR, INTENTS_DIR),
     heldout_dirs: Sequence[Path] = (HELDOUT_DIR,),
 ) -> IntentModels:
     """Fit the intent models on the intent-labelled mail of the corpus folders, measure

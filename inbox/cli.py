@@ -310,7 +310,7 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_train_intents(settings: Settings, args: argparse.Namespace) -> int:
     from classifier.commands import train_intents_and_save
-    from classifier.corpus import HELDOUT_DIR, TRAIN_DIR
+    from classifier.corpus import HELDOUT_DIR, INTENTS_DIR, TRAIN_DIR
     from rules.intents import rules_intent
 
     try:
@@ -318,7 +318,7 @@ def cmd_train_intents(settings: Settings, args: argparse.Namespace) -> int:
             args.output or settings.intent_model_path,
             rules_intent,
             print,
-            args.corpus or [TRAIN_DIR],
+            args.corpus or [TRAIN_DIR, INTENTS_DIR],
             args.heldout or [HELDOUT_DIR],
         )
     except ValueError as exc:  # a bad corpus record (CorpusError), or one writer brief only

@@ -334,6 +334,8 @@ def test_killing_the_poller_anywhere_in_start_up_leaves_no_process_behind(
     """Issue 19: a kill early in start-up left the worker (and multiprocessing's
     resource tracker) running for good; each must be gone within a second, and the
     killed run must not warn about leaked semaphores either."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("which processes a kill leaves behind does not depend on the database")
     append_many(dovecot, [client_mail(i) for i in range(40)])
     delays = [0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.65, 0.8, 0.95, 1.1, 1.3]
     delays += [1.5, 1.8, 2.1, 2.5, 3.0, 3.6]
