@@ -27,9 +27,8 @@ from inbox.models import (
 )
 from inbox.outgoing.worker import attached_documents
 from inbox.settings import Settings
-from tests.test_web import ADMIN, ATTORNEY, VA, VA2, db, first  # noqa: F401
+from tests.test_web import ADMIN, ATTORNEY, VA, VA2, first
 from tests.web_client import csrf_token, login
-from web import create_app
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
@@ -42,13 +41,6 @@ def settings(sample_db_url: str) -> Settings:  # type: ignore[override]
     )
 
 
-@pytest.fixture
-def app(settings: Settings) -> Flask:
-    app = create_app(settings)
-    yield app
-    app.extensions["inbox_router"].engine.dispose()
-
-
 def reply(client: FlaskClient, message_id: int, files: list[tuple[bytes, str]] = (), **fields: Any):  # type: ignore[no-untyped-def, assignment]
     """POST the reply box of the message page, with its token and any files."""
     url = f"/messages/{message_id}"
@@ -57,13 +49,13 @@ def reply(client: FlaskClient, message_id: int, files: list[tuple[bytes, str]] =
     return client.post(f"{url}/reply", data=data, content_type="multipart/form-data")
 
 
-def triage_message(db: sessionmaker[Session]) -> Message:  # noqa: F811
+def triage_message(db: sessionmaker[Session]) -> Message:
     return first(db, Message.state == MessageState.TRIAGE, Message.client_id.is_not(None))
 
 
 def test_a_va_sends_her_own_reply_with_a_file_and_a_copy(
     app: Flask,
-    db: sessionmaker[Session],  # noqa: F811
+    db: sessionmaker[Session],
 ) -> None:
     message = triage_message(db)
     client = login(app, VA)
@@ -97,7 +89,7 @@ def test_a_va_sends_her_own_reply_with_a_file_and_a_copy(
 
 def test_a_file_over_the_limit_or_not_what_it_says_is_refused_and_nothing_is_kept(
     app: Flask,
-    db: sessionmaker[Session],  # noqa: F811
+    db: sessionmaker[Session],
 ) -> None:
     message = triage_message(db)
     client = login(app, VA)
@@ -140,7 +132,7 @@ def test_a_file_over_the_limit_or_not_what_it_says_is_refused_and_nothing_is_kep
 
 def test_a_saved_draft_keeps_its_files_and_a_file_can_be_taken_off(
     app: Flask,
-    db: sessionmaker[Session],  # noqa: F811
+    db: sessionmaker[Session],
 ) -> None:
     message = triage_message(db)
     client = login(app, VA)
@@ -183,7 +175,7 @@ def test_a_saved_draft_keeps_its_files_and_a_file_can_be_taken_off(
 
 def test_roles_and_tokens_on_the_reply_box(
     app: Flask,
-    db: sessionmaker[Session],  # noqa: F811
+    db: sessionmaker[Session],
 ) -> None:
     escalated = first(db, Message.state == MessageState.ESCALATED)
     va = login(app, VA)
@@ -202,7 +194,7 @@ def test_roles_and_tokens_on_the_reply_box(
 
 def test_saved_replies_are_filled_in_and_only_their_keepers_change_them(
     app: Flask,
-    db: sessionmaker[Session],  # noqa: F811
+    db: sessionmaker[Session],
 ) -> None:
     admin, dana, sam = login(app, ADMIN), login(app, VA), login(app, VA2)
 
@@ -257,7 +249,7 @@ def test_saved_replies_are_filled_in_and_only_their_keepers_change_them(
 
 def test_an_attorneys_reply_previews_and_sends_with_signature_and_the_quoted_original(
     app: Flask,
-    db: sessionmaker[Session],  # noqa: F811
+    db: sessionmaker[Session],
 ) -> None:
     with db() as session:
         user = session.scalars(select(User).where(User.email == ATTORNEY)).one()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inbox.models import Draft, Message, MessageState, OutboxEntry, OutboxState
 from inbox.settings import Settings
-from tests.test_web import ADMIN, VA, VA2, app, db, first, pending_draft  # noqa: F401
+from tests.test_web import ADMIN, VA, VA2, first, pending_draft
 from tests.web_client import csrf_token, login, post_form
 
 
@@ -23,7 +23,7 @@ def settings(sample_db_url: str) -> Settings:  # type: ignore[override]
     return Settings(db_url=sample_db_url, secret_key="test-secret", undo_seconds=60)
 
 
-def approve(client: FlaskClient, db: sessionmaker[Session]) -> tuple[Message, OutboxEntry, str]:  # noqa: F811
+def approve(client: FlaskClient, db: sessionmaker[Session]) -> tuple[Message, OutboxEntry, str]:
     """A VA approves a review draft; returns the message, its entry and the next page."""
     message = first(db, Message.state == MessageState.REVIEW)
     draft = pending_draft(db, message.id)
@@ -44,8 +44,8 @@ def approve(client: FlaskClient, db: sessionmaker[Session]) -> tuple[Message, Ou
 
 
 def test_the_page_after_an_approval_offers_undo_once(
-    app: Flask,  # noqa: F811
-    db: sessionmaker[Session],  # noqa: F811
+    app: Flask,
+    db: sessionmaker[Session],
 ) -> None:
     client = login(app, VA)
     message, entry, page = approve(client, db)
@@ -59,8 +59,8 @@ def test_the_page_after_an_approval_offers_undo_once(
 
 
 def test_only_the_approver_or_an_admin_may_undo_and_only_with_the_form_token(
-    app: Flask,  # noqa: F811
-    db: sessionmaker[Session],  # noqa: F811
+    app: Flask,
+    db: sessionmaker[Session],
 ) -> None:
     dana = login(app, VA)
     message, entry, _page = approve(dana, db)
@@ -83,8 +83,8 @@ def test_only_the_approver_or_an_admin_may_undo_and_only_with_the_form_token(
 
 
 def test_undo_once_the_worker_has_the_reply_says_it_is_too_late(
-    app: Flask,  # noqa: F811
-    db: sessionmaker[Session],  # noqa: F811
+    app: Flask,
+    db: sessionmaker[Session],
 ) -> None:
     dana = login(app, VA)
     message, entry, page = approve(dana, db)
