@@ -94,6 +94,10 @@ def test_a_va_writes_her_own_reply_with_a_file_delivered_with_the_cc_and_the_thr
     log_in(page, VA)
     body = "Hi Sam,\n\nThe revised agreement is attached <rev 3>.\n\nDana"
     discard_and_write(page, original, body)
+    # Preview comes back as a new reply box that keeps the file already chosen.
+    page.locator("#reply").get_by_role("button", name="Preview").click()
+    expect(page.locator("#preview-text")).to_contain_text("The revised agreement is attached")
+    assert page.locator("#attach-files").evaluate("field => field.files.length") == 1
     shot(page, "compose")
     page.locator("#reply").get_by_role("button", name="Approve and send").click()
     expect(page.get_by_role("status")).to_have_text("Your reply is in the outbox.")

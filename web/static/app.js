@@ -161,4 +161,31 @@
     }
     event.preventDefault();
   });
+
+  // -- the reply box: Preview and Fill in keep the files already chosen -------------
+  // Both answer with a new page, and a file field cannot be filled again by a page; so
+  // when files are chosen the request goes by fetch and the new reply box (preview,
+  // filled-in text, any error) takes the old file field with its files.
+  document.addEventListener("submit", async (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.id !== "reply-form") return;
+    const button = event.submitter;
+    const picker = form.querySelector("#attach-files");
+    if (!button || !["preview", "snippet"].includes(button.value)) return;
+    if (!picker || !picker.files.length) return;
+    event.preventDefault();
+    const data = new FormData(form);
+    data.delete("files");
+    data.set("intent", button.value);
+    const response = await fetch(form.action, { method: "POST", body: data, credentials: "same-origin" });
+    const answer = new DOMParser().parseFromString(await response.text(), "text/html");
+    const box = answer.querySelector("#reply");
+    if (!box) { window.location.reload(); return; }
+    const field = box.querySelector("#attach-files");
+    if (field) field.replaceWith(picker);
+    document.querySelector("#reply").replaceWith(document.adoptNode(box));
+    const main = document.querySelector("main");
+    main.querySelectorAll(":scope > .flash").forEach((old) => old.remove());
+    main.prepend(...Array.from(answer.querySelectorAll("main > .flash"), (p) => document.adoptNode(p)));
+  });
 })();
