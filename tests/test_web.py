@@ -11,6 +11,7 @@ import re
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -297,13 +298,14 @@ def test_edit_then_approve_queues_the_edited_reply(app: Flask, db: sessionmaker[
     assert "edit_draft" in actions and "approve_send" in actions
 
 
-def test_the_approving_va_signs_above_the_firm(app: Flask, db: sessionmaker[Session]) -> None:
+def approve_first_review_draft(
+    client: FlaskClient, db: sessionmaker[Session]
+) -> tuple[Message, OutboxEntry, str]:
+    """A VA approves the first review draft as written; returns the message, its outbox
+    entry and the page the approval leads to."""
     message = first(db, Message.state == MessageState.REVIEW)
     draft = pending_draft(db, message.id)
-    assert "Dana Reyes" not in draft.body_text
     url = f"/messages/{message.id}"
-    client = login(app, VA)
-    assert 'id="signed-as">signed "Dana Reyes"' in client.get(url).text
     response = post_form(
         client,
         url,
@@ -316,8 +318,17 @@ def test_the_approving_va_signs_above_the_firm(app: Flask, db: sessionmaker[Sess
     assert response.status_code == 302, response.text
     with db() as session:
         entry = session.scalars(select(OutboxEntry).where(OutboxEntry.draft_id == draft.id)).one()
-        assert entry.body_text.endswith("Dana Reyes\nHarbor & Vale LLP\n")
-        assert "Dana Reyes<br>" in (entry.body_html or "")
+    return message, entry, client.get(response.headers["Location"]).text
+
+
+def test_the_approving_va_signs_above_the_firm(app: Flask, db: sessionmaker[Session]) -> None:
+    message = first(db, Message.state == MessageState.REVIEW)
+    assert "Dana Reyes" not in pending_draft(db, message.id).body_text
+    client = login(app, VA)
+    assert 'id="signed-as">signed "Dana Reyes"' in client.get(f"/messages/{message.id}").text
+    _, entry, _ = approve_first_review_draft(client, db)
+    assert entry.body_text.endswith("Dana Reyes\nHarbor & Vale LLP\n")
+    assert "Dana Reyes<br>" in (entry.body_html or "")
 
 
 def test_a_draft_that_attaches_an_invoice_says_so_and_its_reply_carries_it(

@@ -8,39 +8,19 @@ import re
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from inbox.models import Draft, Message, MessageState, OutboxEntry, OutboxState
 from inbox.settings import Settings
-from tests.test_web import ADMIN, VA, VA2, first, pending_draft
+from tests.test_web import ADMIN, VA, VA2
+from tests.test_web import approve_first_review_draft as approve
 from tests.web_client import csrf_token, login, post_form
 
 
 @pytest.fixture
 def settings(sample_db_url: str) -> Settings:  # type: ignore[override]
     return Settings(db_url=sample_db_url, secret_key="test-secret", undo_seconds=60)
-
-
-def approve(client: FlaskClient, db: sessionmaker[Session]) -> tuple[Message, OutboxEntry, str]:
-    """A VA approves a review draft; returns the message, its entry and the next page."""
-    message = first(db, Message.state == MessageState.REVIEW)
-    draft = pending_draft(db, message.id)
-    url = f"/messages/{message.id}"
-    response = post_form(
-        client,
-        url,
-        f"{url}/drafts/{draft.id}",
-        intent="approve",
-        version=str(draft.version),
-        subject=draft.subject,
-        body=draft.body_text,
-    )
-    assert response.status_code == 302, response.text
-    with db() as session:
-        entry = session.scalars(select(OutboxEntry).where(OutboxEntry.draft_id == draft.id)).one()
-    return message, entry, client.get(response.headers["Location"]).text
 
 
 def test_the_page_after_an_approval_offers_undo_once(

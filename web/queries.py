@@ -281,26 +281,10 @@ def queue_page(
     if known_total is not None and filters.narrowed:
         raise ValueError("a known total applies to the whole queue, not to a filtered one")
     found = None
-    if known_total is not None:
-        total = known_total
-    elif filters.search:
+
+    def searched(page: int) -> Any:
         # Counting every match of a common word costs more than the page; stop at a cap.
-        found = search_page(
-            session,
-            base,
-            filters.search,
-            order=QUEUE_ORDER,
-            limit=PAGE_SIZE,
-            offset=(filters.page - 1) * PAGE_SIZE,
-            cap=SEARCH_COUNT_CAP + 1,
-        )
-        total = found.total
-    else:  # counted from the index: a subquery of whole rows would read every body
-        total = session.scalar(base.with_only_columns(func.count()).select_from(Message)) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(filters.page, pages)
-    if found is not None and page != filters.page:  # asked past the last page: the last
-        found = search_page(
+        return search_page(
             session,
             base,
             filters.search,
@@ -309,6 +293,18 @@ def queue_page(
             offset=(page - 1) * PAGE_SIZE,
             cap=SEARCH_COUNT_CAP + 1,
         )
+
+    if known_total is not None:
+        total = known_total
+    elif filters.search:
+        found = searched(filters.page)
+        total = found.total
+    else:  # counted from the index: a subquery of whole rows would read every body
+        total = session.scalar(base.with_only_columns(func.count()).select_from(Message)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(filters.page, pages)
+    if found is not None and page != filters.page:  # asked past the last page: the last
+        found = searched(page)
     if found is not None:  # ranked: the page in the search's order
         rank = {message_id: i for i, message_id in enumerate(found.ids)}
         rows = session.execute(_rows().where(Message.id.in_(found.ids)))

@@ -77,6 +77,12 @@ def _contains(column: Any, pattern: str, dialect: str) -> ColumnElement[bool]:
     return column.ilike(pattern, escape="\\")
 
 
+def _ids_matching(id_column: Any, columns: tuple[Any, ...], text: str) -> Select[Any]:
+    """The ids of the rows (clients, matters) where any of `columns` holds `text`."""
+    pattern = _like(text)
+    return select(id_column).where(or_(*(c.ilike(pattern, escape="\\") for c in columns)))
+
+
 def with_operators(query: Select[Any], search: SearchQuery, dialect: str = "") -> Select[Any]:
     """`query` narrowed by from:, client:, matter: and label: (each given twice: both)."""
     for sender in search.senders:
@@ -88,22 +94,10 @@ def with_operators(query: Select[Any], search: SearchQuery, dialect: str = "") -
             )
         )
     for name in search.clients:
-        pattern = _like(name)
-        clients = select(Client.id).where(
-            or_(
-                Client.name.ilike(pattern, escape="\\"),
-                Client.client_code.ilike(pattern, escape="\\"),
-            )
-        )
+        clients = _ids_matching(Client.id, (Client.name, Client.client_code), name)
         query = query.where(Message.client_id.in_(clients))
     for matter in search.matters:
-        pattern = _like(matter)
-        matters = select(Matter.id).where(
-            or_(
-                Matter.matter_number.ilike(pattern, escape="\\"),
-                Matter.title.ilike(pattern, escape="\\"),
-            )
-        )
+        matters = _ids_matching(Matter.id, (Matter.matter_number, Matter.title), matter)
         query = query.where(Message.matter_id.in_(matters))
     # A matter is tested on the message row; a sender (SQLite) in the covering index
     # ix_messages_sender (0016), so a walk of it reads no message rows.
