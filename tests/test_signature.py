@@ -66,6 +66,47 @@ Claire Dubois
 Ce message et ses pièces jointes sont confidentiels et destinés exclusivement à leur
 destinataire."""
 
+RUSSIAN = """Марк, добрый день.
+
+Подскажите, суд уже назначил дату слушания по аренде?
+
+С уважением,
+Гарик Аванесов
+Brighton Express Car Service LLC
+Тел.: (718) 555-0191
+
+Это письмо и вложения конфиденциальны и предназначены только для адресата."""
+
+CHINESE = """赵律师，租户的答辩有没有送到你们那里？
+
+谢谢！
+郑浩然 Henry Zheng
+Golden Dragon Properties LLC
+手机 (415) 555-0152
+
+本邮件可能含有受律师—客户特权保护的保密信息。如您误收，请通知发件人并删除。"""
+
+KOREAN = """변호사님, 청문회 날짜가 정해졌나요?
+
+감사합니다.
+김민수 드림
+iPhone에서 보냄"""
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        (RUSSIAN, "Подскажите, суд уже назначил дату слушания по аренде?"),
+        (CHINESE, "赵律师，租户的答辩有没有送到你们那里？"),
+        (KOREAN, "변호사님, 청문회 날짜가 정해졌나요?"),
+    ],
+    ids=["ru-llc", "zh-disclaimer", "ko-mobile"],
+)
+def test_sign_offs_and_notices_in_more_languages_are_cut(text: str, question: str) -> None:
+    assert parse_message(
+        f"From: c@example.com\nSubject: q\nContent-Type: text/plain; charset=utf-8\n\n{text}".encode()
+    ).new_text.endswith(question)
+
 
 @pytest.mark.parametrize(
     ("text", "question"),

@@ -48,6 +48,13 @@ _SIGNATURE_STARTS = [
         r"^von meinem \w+ gesendet",
         r"^gesendet von meinem \w+",
         r"^envoy[ée] de mon \w+",
+        r"^(отправлено|послано) (с|из) (моего )?\w+",
+        r"^надіслано з (мого )?\w+",
+        r"^(发自|來自|来自)我的\s?\w+",
+        r"^從我的\s?\w+\s?傳送",
+        r"^g[ửu]i t[ừu] \w+( c[ủu]a t[ôo]i)?",
+        r"^\w+에서 보냄",
+        r"^(أُ?رسلت|تم الإرسال) من\s",
     )
 ]
 

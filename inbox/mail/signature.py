@@ -36,6 +36,13 @@ _DISCLAIMER = re.compile(
     r"|questo (messaggio|e-?mail)\b.{0,80}\b(riservat|destinatari)"
     r"|esta mensagem\b.{0,80}\b(confidencial|destinat[áa]rio)"
     r"|ta wiadomo[śs][ćc]\b.{0,80}\b(poufn|adresat)"
+    r"|(это|данное) (письмо|сообщение)\b.{0,80}(конфиденциальн|адресат)"
+    r"|(цей|даний) (лист|повідомлення)\b.{0,80}(конфіденційн|адресат)"
+    r"|конфиденциальн\w*:|конфіденційн\w*:"
+    r"|(本|此)(电子)?(邮件|郵件|電子郵件).{0,60}(保密|机密|機密|特权|特權|收件人)"
+    r"|(email|thư) này\b.{0,80}(bảo mật|người nhận)"
+    r"|(이|본) (메일|이메일|전자우편).{0,60}(기밀|비밀|수신인|수신자)"
+    r"|(هذه|هذا) (الرسالة|البريد|الإيميل|الايميل).{0,80}(سري|المرسل إليه)"
     r")",
     re.IGNORECASE,
 )
@@ -56,13 +63,21 @@ _CLOSING = re.compile(
     r"|cordiali saluti|distinti saluti|saluti|grazie( mille)?"
     r"|atenciosamente|abra[çc]os?|obrigad[oa]|cumprimentos"
     r"|pozdrawiam( serdecznie)?|z powa[żz]aniem|dzi[ęe]kuj[ęe]"
+    r"|с уважением|(заранее |большое )?спасибо|всего доброго|з повагою|(заздалегідь )?дякую"
+    r"|谢谢|謝謝|此致敬礼|此致|祝好|敬上|感谢|感謝"
+    r"|tr[âa]n tr[ọo]ng|c[ảa]m [ơo]n( anh| ch[ịi]| lu[ậa]t s[ưu])?|th[âa]n [áa]i"
+    r"|감사합니다|고맙습니다|안녕히 계세요"
+    r"|مع (خالص )?(التحية|التحيات|الشكر)|شكرا|شكراً|وتفضلوا بقبول فائق الاحترام"
+    r"|dhanyavaad|dhanyawad|shukriya|धन्यवाद"
     r")[\s,.!:;-]*"
     r"([,\u2013-]\s*[A-Z][\w.'-]*(\s+[A-Z][\w.'-]*){0,2}[.!]?)?$",  # "Best, Anna"
     re.IGNORECASE,
 )
 _PHONE = re.compile(r"(\+?\d[\d\s().\-/]{7,}\d)")
 _CONTACT = re.compile(
-    r"(\b(tel|phone|fax|mobile|mob|cell|direct|office|m|t|f|p|e|w)\b\.?\s*[:|]"
+    r"(\b(tel|phone|fax|mobile|mob|cell|direct|office|m|t|f|p|e|w|тел|моб|факс|"
+    r"điện thoại|đt|전화|휴대폰|팩스|هاتف|جوال|فاكس)\b\.?\s*[:|：]"
+    r"|(电话|電話|手机|手機|传真|傳真|办公室)\s*[:|：]?\s*\+?[\d(]"
     r"|\bwww\.|https?://|[\w.+-]+@[\w-]+\.[\w.]+|\b(suite|ste\.?|floor|street|st\.|avenue|"
     r"ave\.?|road|rd\.|blvd|boulevard|straße|strasse|calle|avenida|rue|via|ulica)\b"
     r"|\b\d{5}(-\d{4})?\b)",
