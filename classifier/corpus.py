@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -73,8 +74,7 @@ def check_intent(record: dict[str, object], where: str) -> None:
 def record_to_mail(record: dict[str, object]) -> bytes:
     """Build the message a client would have sent, as bytes."""
     msg = EmailMessage()
-    name, addr = parseaddr(str(record.get("from") or "client@example.com"))
-    msg["From"] = formataddr((name, addr or "client@example.com"))
+    msg["From"] = formataddr(_sender(str(record.get("from") or "")))
     msg["To"] = "clients@harborvale.law"
     msg["Subject"] = str(record.get("subject") or "")
     msg["Message-ID"] = f"<{record.get('id')}@corpus.inbox-router.invalid>"
@@ -85,6 +85,20 @@ def record_to_mail(record: dict[str, object]) -> bytes:
             msg[key] = str(value)
     msg.set_content(str(record.get("body") or ""))
     return bytes(msg)
+
+
+def _sender(written: str) -> tuple[str, str]:
+    """(name, address) of a record's `from` as a writer typed it: "Name <addr>" with an
+    unquoted comma or non-ASCII in the name ("Юрий Бакаев, CPA <yuri@...>") is what
+    people's mail programs show, and parseaddr alone splits it at the comma."""
+    angle = _ANGLE_ADDRESS.match(written.strip())
+    if angle:
+        return angle["name"].strip().strip('"'), angle["address"].strip()
+    name, address = parseaddr(written)
+    return name, address if "@" in address else "client@example.com"
+
+
+_ANGLE_ADDRESS = re.compile(r"^(?P<name>.*)<(?P<address>[^<>@\s]+@[^<>\s]+)>$")
 
 
 def has_intent(record: dict[str, object]) -> bool:
