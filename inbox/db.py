@@ -91,9 +91,16 @@ def reset_database(engine: Engine) -> None:
     Base.metadata.drop_all(engine)
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        # The search indexes and their words are no models of ours (migrations 0004, 0013).
+        # The search indexes and their words are no models of ours (migrations 0004, 0013,
+        # 0017).
         if engine.dialect.name == "sqlite":
-            for table in ("messages_fts", "messages_words", "search_words", "search_words_pending"):
+            for table in (
+                "messages_fts",
+                "messages_words",
+                "search_words",
+                "search_words_pending",
+                "search_word_trigrams",
+            ):
                 connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
         else:
             connection.exec_driver_sql("DROP TABLE IF EXISTS search_words")

@@ -312,7 +312,8 @@ class Message(Base):
 
     __tablename__ = "messages"
     __table_args__ = (
-        Index("ix_messages_state_sla", "state", "sla_due_at"),
+        # Queues by state in deadline order; the metrics' open breaches (migration 0017).
+        Index("ix_messages_state_sla", "state", "sla_due_at", "first_response_at"),
         # The metrics page: volume by label and response times (received, label,
         # answered), SLA breaches (due, answered, state), read from the indexes alone.
         Index("ix_messages_received", "received_at", "label", "first_response_at"),
@@ -462,6 +463,8 @@ class Classification(Base):
     """A label for a message, by the model or by a human (a correction)."""
 
     __tablename__ = "classifications"
+    # The metrics' accuracy starts from the few human labels (migration 0017).
+    __table_args__ = (Index("ix_classifications_source", "source", "message_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)

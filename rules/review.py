@@ -26,6 +26,7 @@ from inbox.models import (
     Message,
     MessageState,
     Note,
+    OutboxEntry,
     RoutingDecision,
     User,
 )
@@ -178,8 +179,12 @@ def discard_draft(session: Session, draft: Draft, user: User, *, expected_versio
     audit(session, "discard_draft", user=user, message=message, draft_id=draft.id)
 
 
-def mark_sending(message: Message) -> None:
-    """An approved reply is in the outbox: the message leaves the review queues."""
+def mark_sending(message: Message, entry: OutboxEntry) -> None:
+    """An approved reply is in the outbox: the message leaves the review queues. An
+    acknowledgement answers nothing (an attorney still owes the reply): the message
+    stays where it is, escalated with its attorney, and so does it after an Undo."""
+    if entry.kind == "ack":
+        return
     if message.state not in (MessageState.DONE, MessageState.ANSWERED):
         message.state = MessageState.SENDING
 

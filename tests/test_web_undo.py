@@ -81,3 +81,36 @@ def test_undo_once_the_worker_has_the_reply_says_it_is_too_late(
     with db() as session:
         assert session.get_one(OutboxEntry, entry.id).state == OutboxState.SENDING
         assert session.get_one(Message, message.id).state == MessageState.SENDING
+
+
+def test_undoing_the_receipt_on_an_escalation_leaves_it_with_its_attorney(
+    app: Flask,
+    db: sessionmaker[Session],
+) -> None:
+    """The no-advice receipt a VA approves on an escalated message does not answer it:
+    while it waits, and after Undo, the message stays escalated with its attorney."""
+    with db() as session:
+        message, draft = session.execute(
+            select(Message, Draft)
+            .join(Draft, Draft.message_id == Message.id)
+            .where(Message.state == MessageState.ESCALATED, Draft.state == "pending")
+            .order_by(Message.id)
+        ).first() or pytest.fail("no escalation with a pending receipt in the sample")
+        attorney_id = message.assignee_attorney_id
+    assert attorney_id is not None and draft.template == "client/legal_ack"
+    dana = login(app, VA)
+    url = f"/messages/{message.id}"
+    fields = {"version": str(draft.version), "subject": draft.subject, "body": draft.body_text}
+    approved = post_form(dana, url, f"{url}/drafts/{draft.id}", intent="approve", **fields)
+    assert approved.status_code == 302, approved.text
+    with db() as session:
+        entry = session.scalars(select(OutboxEntry).where(OutboxEntry.draft_id == draft.id)).one()
+        assert entry.kind == "ack"
+        assert session.get_one(Message, message.id).state == MessageState.ESCALATED
+
+    done = post_form(dana, url, f"/outbox/{entry.id}/undo")
+    assert done.status_code == 302
+    with db() as session:
+        again = session.get_one(Message, message.id)
+        assert (again.state, again.assignee_attorney_id) == (MessageState.ESCALATED, attorney_id)
+        assert session.get_one(Draft, draft.id).state == "pending"

@@ -63,7 +63,7 @@ def reply(message_id: int) -> Any:
         change_files(session, draft)
         entry = queue_with_undo(session, draft) if intent == "send" else None
         if entry is not None:
-            review.mark_sending(message)
+            review.mark_sending(message, entry)
         session.commit()
     except (review.ReviewError, OutboxError, SnippetError) as exc:
         session.rollback()

@@ -206,7 +206,7 @@ def save_draft(message_id: int, draft_id: int) -> Any:
             done = "Draft saved."
             if intent == "approve":
                 entry = queue_with_undo(session, draft)
-                review.mark_sending(message)
+                review.mark_sending(message, entry)
                 done = (
                     f"Reply held: {entry.hold_reason}"
                     if entry.hold_reason

@@ -175,27 +175,29 @@ class Accuracy:
 
 
 def accuracy_from_corrections(session: Session) -> Accuracy:
-    """Of the messages a person labelled, how often the model's first label matched."""
-    first_model = (
-        select(Classification.message_id, func.min(Classification.id).label("cid"))
-        .where(Classification.source == "model")
-        .group_by(Classification.message_id)
-        .subquery()
-    )
+    """Of the messages a person labelled, how often the model's first label matched.
+
+    From the few human labels (ix_classifications_source), each message's first model
+    label looked up by its id: grouping every model label to find the first ones read
+    the whole table (17 ms at 100,000 messages)."""
     last_human = (
         select(Classification.message_id, func.max(Classification.id).label("cid"))
         .where(Classification.source == "human")
         .group_by(Classification.message_id)
         .subquery()
     )
-    model, human = aliased(Classification), aliased(Classification)
+    model, human, first = (aliased(Classification) for _ in range(3))
+    first_model = (
+        select(func.min(first.id))
+        .where(first.message_id == last_human.c.message_id, first.source == "model")
+        .scalar_subquery()
+    )
     agreed = func.sum(case((model.label == human.label, 1), else_=0))
     rows = session.execute(
         select(human.label, func.count(), agreed)
         .select_from(last_human)
         .join(human, human.id == last_human.c.cid)
-        .join(first_model, first_model.c.message_id == last_human.c.message_id)
-        .join(model, model.id == first_model.c.cid)
+        .join(model, model.id == first_model)
         .group_by(human.label)
     ).all()
     by_label = {label: (int(n), int(ok or 0)) for label, n, ok in rows}

@@ -3,18 +3,22 @@
 PostgreSQL keeps `search_words` itself (a trigger adds each new message's stems) and
 compares with pg_trgm when it is installed. SQLite's FTS5 cannot list its terms
 without reading the whole index, so a trigger notes each new or changed message in
-`search_words_pending` and `catch_up` adds their words before a lookup; the
-comparison then runs here, as pg_trgm's similarity does.
+`search_words_pending` and `catch_up` adds their words (and each word's trigrams, to
+`search_word_trigrams`, migration 0017) before a lookup. The words sharing enough
+trigrams with the typo are the candidates; the comparison then runs here, as
+pg_trgm's similarity does.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import column, delete, select, table, text
+import math
+
+from sqlalchemy import bindparam, column, delete, select, table, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from inbox.models import Message
-from web.search_query import similarity, words_of
+from web.search_query import similarity, trigrams, words_of
 
 TYPO_SIMILARITY = 0.4  # pg_trgm's own default is 0.3: a little stricter, fewer surprises
 TYPO_CHOICES = 3  # the indexed words tried in place of a word found nowhere
@@ -35,14 +39,35 @@ def similar_words(session: Session, word: str) -> list[str]:
             {"w": word, "n": TYPO_CHOICES},
         ).all()
         return [w for w, score in rows if score >= TYPO_SIMILARITY]
+    low, high = max(1, len(word) - 3), len(word) + 3
     if dialect == "sqlite":
         catch_up(session)
-    candidates = session.scalars(
-        text("SELECT word FROM search_words WHERE length(word) BETWEEN :low AND :high"),
-        {"low": max(1, len(word) - 3), "high": len(word) + 3},
-    ).all()
+        candidates = _sharing_trigrams(session, word, low, high)
+    else:
+        candidates = session.scalars(
+            text("SELECT word FROM search_words WHERE length(word) BETWEEN :low AND :high"),
+            {"low": low, "high": high},
+        ).all()
     scored = sorted(((similarity(word, c), c) for c in candidates), key=lambda p: (-p[0], p[1]))
     return [c for score, c in scored[:TYPO_CHOICES] if score >= TYPO_SIMILARITY]
+
+
+def _sharing_trigrams(session: Session, word: str, low: int, high: int) -> list[str]:
+    """The known words of `low` to `high` letters that could be TYPO_SIMILARITY alike.
+
+    Similarity is shared / (a + b - shared) for words of a and b trigrams, and shared
+    <= b, so a word that alike shares at least TYPO_SIMILARITY * a of them: the words
+    sharing fewer are left out unread, and no word alike enough is."""
+    grams = sorted(trigrams(word))
+    least = math.ceil(TYPO_SIMILARITY * len(grams) - 1e-9)
+    found = session.execute(
+        text(
+            "SELECT word FROM search_word_trigrams WHERE trigram IN :grams "
+            "GROUP BY word HAVING count(*) >= :least"
+        ).bindparams(bindparam("grams", expanding=True)),
+        {"grams": grams, "least": least},
+    ).scalars()
+    return [w for w in found if low <= len(w) <= high]
 
 
 def _worth_keeping(word: str) -> bool:
@@ -68,10 +93,18 @@ def catch_up(session: Session) -> None:
                         select(*columns, Message.text_body).where(Message.id.in_(ids))
                     )
                     words = {w for row in rows for value in row for w in words_of(value or "")}
-                    if words:
+                    kept = sorted(w for w in words if _worth_keeping(w))
+                    if kept:
                         connection.execute(
                             text("INSERT OR IGNORE INTO search_words (word) VALUES (:w)"),
-                            [{"w": w} for w in sorted(words) if _worth_keeping(w)],
+                            [{"w": w} for w in kept],
+                        )
+                        connection.execute(
+                            text(
+                                "INSERT OR IGNORE INTO search_word_trigrams (trigram, word) "
+                                "VALUES (:g, :w)"
+                            ),
+                            [{"g": g, "w": w} for w in kept for g in sorted(trigrams(w))],
                         )
                     connection.execute(delete(_PENDING).where(_PENDING.c.message_id.in_(ids)))
     except OperationalError:

@@ -430,7 +430,7 @@ def undo_send(session: Session, entry: OutboxEntry, user: User | None) -> Draft:
     draft.state = "pending"
     draft.updated_by_id = user.id if user else None
     message = session.get_one(Message, draft.message_id)
-    if message.state == MessageState.SENDING:
+    if entry.kind == "reply" and message.state == MessageState.SENDING:  # an ack moved nothing
         attorney = draft.template == ATTORNEY_REPLY
         message.state = MessageState.ESCALATED if attorney else MessageState.REVIEW
     session.flush()
