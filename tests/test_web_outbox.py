@@ -60,7 +60,7 @@ def held_reply(db: sessionmaker[Session], settings: Settings) -> int:
         va = session.scalars(select(User).where(User.email == VA)).one()
         entry = queue_reply(session, session.get_one(Draft, draft.id), va, settings, cc=[SPOUSE])
         assert entry.state == OutboxState.HELD
-        review.mark_sending(session.get_one(Message, entry.message_id))
+        review.mark_sending(session.get_one(Message, entry.message_id), entry)
         return entry.id
 
 
