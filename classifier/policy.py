@@ -3,7 +3,10 @@
 Order matters and is deliberate:
 1. Hard override: mail a machine wrote (auto-reply, list or bulk, bounce) is `other`.
 2. The legal guard: when the legal-question probability of the mail, or of any one
-   of its question sentences, reaches its own low threshold, the message is never
+   of its question sentences, reaches its own low threshold (a sentence counts only
+   when the whole mail reads at least faintly legal: a lone sentence scored out of its
+   context is noisy, and mail that reads plainly non-legal as a whole rarely hides a
+   legal ask), the message is never
    treated as a status or billing question (nor dropped as `other`): it becomes a
    legal question, because a non-lawyer answering
    a legal question is unauthorized practice of law, while an attorney glancing at
@@ -37,6 +40,8 @@ class Thresholds:
     # The same for one question sentence scored alone (short text: noisier scores, so
     # its own threshold); None: the legal guard's.
     sentence_guard: float | None = None
+    # The whole mail's legal probability under which its sentences are not consulted.
+    sentence_gate: float = 0.0
 
     @property
     def sentence(self) -> float:
@@ -67,7 +72,11 @@ def decide(
             f"so not {label}"
         )
         label = LEGAL
-    elif label != LEGAL and sentence_legal >= thresholds.sentence:
+    elif (
+        label != LEGAL
+        and sentence_legal >= thresholds.sentence
+        and scores.get(LEGAL, 0.0) >= thresholds.sentence_gate
+    ):
         reasons.append(
             f"legal guard: one question reads as legal (P={sentence_legal:.2f} >= "
             f"{thresholds.sentence:.2f}), so not {label}"

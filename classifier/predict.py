@@ -74,6 +74,7 @@ class Classifier:
             confidence=_first_set(confidence, chosen.get("confidence"), 0.5),
             legal_guard=_first_set(legal_guard, chosen.get("legal_guard"), 0.3),
             sentence_guard=chosen.get("sentence_guard"),
+            sentence_gate=float(chosen.get("sentence_gate", 0.0)),
         )
         return cls(bundle, thresholds, path)
 

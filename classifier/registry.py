@@ -54,6 +54,7 @@ def thresholds_of(bundle: ModelBundle) -> Thresholds:
         float(chosen.get("confidence", 0.5)),
         float(chosen.get("legal_guard", 0.3)),
         chosen.get("sentence_guard"),
+        float(chosen.get("sentence_gate", 0.0)),
     )
 
 

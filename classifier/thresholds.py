@@ -4,7 +4,8 @@ The held-out set stays untouched: it only measures the result. Each training
 example is scored by a model that saw no mail of its writer brief (5-fold
 cross-validation grouped by brief: a writer's phrasing never helps score the same
 writer), and the thresholds are read off those honest scores:
-- legal guards (the whole mail's and one question sentence's): of the pairs that keep
+- legal guards (the whole mail's, one question sentence's, and the whole mail's legal
+  probability a sentence needs behind it): of the combinations that keep
   legal-question recall >= 0.99 (unseen writers are what production mail is), the one
   with the best macro-F1. Recall is counted over the mails the model decides: a mail
   whose words are mostly unknown to its fold's model (a language no other brief wrote
@@ -23,15 +24,17 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from classifier.corpus import Example
 from classifier.coverage import known_word_share, word_vocabulary
-from classifier.evaluate import evaluate
 from classifier.model import build_pipeline
 from classifier.policy import KNOWN_WORDS_MIN, Thresholds, decide
 from classifier.sentences import legal_by_sentence
+from inbox.models import LABELS
 
 LEGAL_RECALL_TARGET = 0.99
 KEPT_ACCURACY_TARGET = 0.975
-GUARD_GRID = tuple(round(float(x), 2) for x in np.arange(0.05, 0.55, 0.05))
+GUARD_GRID = tuple(round(float(x), 3) for x in np.arange(0.05, 0.525, 0.025))
 SENTENCE_GUARD_GRID = (*tuple(round(float(x), 2) for x in np.arange(0.1, 1.0, 0.05)), 1.01)
+# The whole mail's legal probability a sentence needs behind it to count (0: always).
+SENTENCE_GATE_GRID = (0.0, 0.005, 0.01, 0.02, 0.03)
 CONFIDENCE_GRID = tuple(round(float(x), 2) for x in np.arange(0.35, 0.75, 0.05))
 
 
@@ -93,30 +96,68 @@ def choose_thresholds(
             results.append((d.label, d.needs_triage))
         return results
 
-    legal = [
-        i
-        for i, label in enumerate(truth)
-        if label == "legal_question" and known[i] >= KNOWN_WORDS_MIN
-    ]
-    best: tuple[float, Thresholds] | None = None
-    for guard in GUARD_GRID:
-        for sentence in SENTENCE_GUARD_GRID if sentence_legal is not None else (None,):
-            candidate = Thresholds(0.0, guard, sentence)
-            predicted = outcomes(candidate)
-            recall = sum(predicted[i][0] == "legal_question" for i in legal) / max(1, len(legal))
-            if recall < LEGAL_RECALL_TARGET:
-                continue
-            macro = evaluate(truth, [p for p, _ in predicted], [False] * len(truth)).macro_f1
-            if best is None or macro > best[0]:
-                best = (macro, candidate)
-    chosen = best[1] if best else Thresholds(0.0, GUARD_GRID[0], SENTENCE_GUARD_GRID[0])
+    chosen = _best_guards(truth, scores, machine, known, sentence_legal)
     confidence = CONFIDENCE_GRID[-1]
     for candidate_confidence in CONFIDENCE_GRID:
         predicted = outcomes(
-            Thresholds(candidate_confidence, chosen.legal_guard, chosen.sentence_guard)
+            Thresholds(
+                candidate_confidence,
+                chosen.legal_guard,
+                chosen.sentence_guard,
+                chosen.sentence_gate,
+            )
         )
         kept = [(p, t) for (p, abstain), t in zip(predicted, truth, strict=True) if not abstain]
         if kept and sum(p == t for p, t in kept) / len(kept) >= KEPT_ACCURACY_TARGET:
             confidence = candidate_confidence
             break
-    return Thresholds(float(confidence), chosen.legal_guard, chosen.sentence_guard)
+    return Thresholds(
+        float(confidence), chosen.legal_guard, chosen.sentence_guard, chosen.sentence_gate
+    )
+
+
+def _best_guards(
+    truth: Sequence[str],
+    scores: Sequence[dict[str, float]],
+    machine: Sequence[bool],
+    known: Sequence[float],
+    sentence_legal: Sequence[float] | None,
+) -> Thresholds:
+    """The guards (whole mail, one sentence, the sentence's gate) with the best macro-F1
+    among those keeping legal recall >= the target: policy.decide's labels, computed
+    for the whole grid at once (thousands of combinations over the corpus)."""
+    labels = sorted({*LABELS, *truth})
+    legal, other = labels.index("legal_question"), labels.index("other")
+    p = np.array([[row.get(label, 0.0) for label in labels] for row in scores])
+    y = np.array([labels.index(t) for t in truth])
+    is_machine = np.array(machine, dtype=bool)
+    model_label = np.where(is_machine, other, p.argmax(axis=1))
+    p_legal = p[:, legal]
+    sentence = np.array(sentence_legal if sentence_legal is not None else [0.0] * len(truth))
+    counted = (y == legal) & (np.array(known) >= KNOWN_WORDS_MIN)
+    sentence_grid = SENTENCE_GUARD_GRID if sentence_legal is not None else (None,)
+    gate_grid = SENTENCE_GATE_GRID if sentence_legal is not None else (0.0,)
+    best: tuple[float, Thresholds] | None = None
+    for guard in GUARD_GRID:
+        by_mail = p_legal >= guard
+        for sentence_guard in sentence_grid:
+            reads_legal = sentence >= (guard if sentence_guard is None else sentence_guard)
+            for gate in gate_grid:
+                guarded = ~is_machine & (by_mail | (reads_legal & (p_legal >= gate)))
+                predicted = np.where(guarded, legal, model_label)
+                if counted.any() and (predicted[counted] == legal).mean() < LEGAL_RECALL_TARGET:
+                    continue
+                macro = _macro_f1(y, predicted, len(labels))
+                if best is None or macro > best[0]:
+                    best = (macro, Thresholds(0.0, guard, sentence_guard, gate))
+    return best[1] if best else Thresholds(0.0, GUARD_GRID[0], SENTENCE_GUARD_GRID[0])
+
+
+def _macro_f1(truth: np.ndarray, predicted: np.ndarray, n_labels: int) -> float:
+    f1s = []
+    for label in range(n_labels):
+        tp = int(((predicted == label) & (truth == label)).sum())
+        fp = int(((predicted == label) & (truth != label)).sum())
+        fn = int(((predicted != label) & (truth == label)).sum())
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return float(np.mean(f1s))

@@ -103,7 +103,8 @@ def train_model(
     chosen = choose_thresholds(train, oof.scores, oof.known_words, oof.sentence_legal)
     progress(
         f"chosen: legal guard {chosen.legal_guard} (one question sentence "
-        f"{chosen.sentence_guard}), confidence {chosen.confidence}"
+        f"{chosen.sentence_guard}, counted from P(legal) {chosen.sentence_gate}), "
+        f"confidence {chosen.confidence}"
     )
     thresholds = override or chosen
     cross_validated = measure_scores(
@@ -133,11 +134,13 @@ def train_model(
             "confidence": chosen.confidence,
             "legal_guard": chosen.legal_guard,
             "sentence_guard": chosen.sentence_guard,
+            "sentence_gate": chosen.sentence_gate,
         },
         "thresholds_measured": {
             "confidence": thresholds.confidence,
             "legal_guard": thresholds.legal_guard,
             "sentence_guard": thresholds.sentence_guard,
+            "sentence_gate": thresholds.sentence_gate,
         },
         "writer_disjoint_cv_metrics": cross_validated.as_dict(),
         "writer_disjoint_legal_recall_decided": round(decided, 4),

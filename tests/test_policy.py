@@ -73,3 +73,14 @@ def test_a_question_sentence_has_its_own_threshold_when_one_was_chosen() -> None
     assert decide(mail, strict, sentence_legal=0.6).label == "status_request"
     assert decide(mail, strict, sentence_legal=0.75).label == "legal_question"
     assert decide(mail, T, sentence_legal=0.35).label == "legal_question"  # none: the guard's
+
+
+def test_a_question_sentence_counts_only_behind_a_mail_that_reads_faintly_legal() -> None:
+    """A lone sentence reading legal inside a mail whose whole reads plainly non-legal is
+    noise more often than a hidden legal ask: the gate chosen in training says how
+    faintly legal the whole must read for its sentences to count."""
+    gated = Thresholds(confidence=0.5, legal_guard=0.3, sentence_guard=0.4, sentence_gate=0.01)
+    plain = scores(status=0.995, legal=0.004, other=0.001)
+    faint = scores(status=0.95, legal=0.03, other=0.02)
+    assert decide(plain, gated, sentence_legal=0.9).label == "status_request"
+    assert decide(faint, gated, sentence_legal=0.9).label == "legal_question"
