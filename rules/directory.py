@@ -28,14 +28,20 @@ def matter_is_open(status: str) -> bool:
 # (rules/lookups.py keeps the objects after their session is closed).
 
 
+def client_matters(session: Session, client: Client, *options: ORMOption) -> list[Matter]:
+    """Every matter of the client, open and closed, by number."""
+    return list(
+        session.scalars(
+            select(Matter)
+            .where(Matter.client_id == client.id)
+            .order_by(Matter.matter_number)
+            .options(*options)
+        ).unique()
+    )
+
+
 def open_matters(session: Session, client: Client, *options: ORMOption) -> list[Matter]:
-    matters = session.scalars(
-        select(Matter)
-        .where(Matter.client_id == client.id)
-        .order_by(Matter.matter_number)
-        .options(*options)
-    ).unique()
-    return [m for m in matters if matter_is_open(m.status)]
+    return [m for m in client_matters(session, client, *options) if matter_is_open(m.status)]
 
 
 def matter_numbers_in(text: str, pattern: str) -> list[str]:

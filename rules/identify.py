@@ -110,7 +110,7 @@ def identify(
 
     thread_matter = _matter_from_thread(session, parsed, result.client)
     last = lookups.last_matter(session, parsed.sender_addr, result.client)
-    matters = {m.matter_number: m for m in lookups.open_matters(session, result.client)}
+    matters = {m.matter_number: m for m in lookups.client_matters(session, result.client)}
     for extra in (thread_matter, last):
         if extra is not None:
             matters.setdefault(extra.matter_number, extra)

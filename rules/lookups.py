@@ -50,8 +50,9 @@ class Lookups:
     def matters_by_number(self, session: Session, numbers: Sequence[str]) -> list[Matter]:
         return directory.matters_by_number(session, numbers)
 
-    def open_matters(self, session: Session, client: Client) -> list[Matter]:
-        return directory.open_matters(session, client)
+    def client_matters(self, session: Session, client: Client) -> list[Matter]:
+        """Open and closed: a closed matter counts when the mail names it."""
+        return directory.client_matters(session, client)
 
     def last_matter(self, session: Session, address: str, client: Client) -> Matter | None:
         """The client's matter this address last wrote about (one indexed query)."""
@@ -184,9 +185,11 @@ class BatchLookups(Lookups):
             self._remember(key, lambda own: directory.matters_by_number(own, numbers, *_MATTER))
         )
 
-    def open_matters(self, session: Session, client: Client) -> list[Matter]:
-        key = ("open", client.id)
-        return list(self._remember(key, lambda own: directory.open_matters(own, client, *_MATTER)))
+    def client_matters(self, session: Session, client: Client) -> list[Matter]:
+        key = ("matters", client.id)
+        return list(
+            self._remember(key, lambda own: directory.client_matters(own, client, *_MATTER))
+        )
 
     def attorney(self, session: Session, email: str) -> Attorney | None:
         return self._remember(("attorney", email), lambda own: Lookups.attorney(self, own, email))

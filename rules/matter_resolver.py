@@ -93,17 +93,21 @@ def resolve(matters: Sequence[MatterFacts], mail: MailFacts) -> Resolution:
         chosen.add("number", 10.0, f"its number {named[0]} in the mail")
         return Resolution(named[0], 1.0, "number", [chosen])
 
-    considered = [
-        m for m in matters if m.is_open or m.number in (mail.thread_matter, mail.last_matter)
-    ]
-    scored = {m.number: Candidate(m.number) for m in considered}
-    addressed = _score_attorneys(considered, mail, scored)
-    _score_words(considered, mail, scored)
+    scored = {m.number: Candidate(m.number) for m in matters}
+    addressed = _score_attorneys(matters, mail, scored)
+    _score_words(matters, mail, scored)
     if mail.thread_matter in scored:
         scored[mail.thread_matter].add("thread", _THREAD, "an earlier mail of the thread")
     for invoice, number in mail.invoices:
         if number in scored:
             scored[number].add("invoice", _INVOICE, f"its invoice {invoice} in the text")
+    for m in matters:
+        if m.is_open or m.number in (mail.thread_matter, mail.last_matter):
+            continue
+        if _names_it(scored[m.number]):
+            scored[m.number].evidence.append("a closed matter the mail names")
+        else:
+            del scored[m.number]  # closed: a greeting or a stray word does not reopen it
     if mail.last_matter in scored:
         scored[mail.last_matter].add("recent", _RECENT, "the contact's last matter")
 
@@ -126,6 +130,14 @@ def resolve(matters: Sequence[MatterFacts], mail: MailFacts) -> Resolution:
         left.evidence.append("the only open matter not ruled out")
         return Resolution(left.number, 0.6, "only-open", ranked, addressed)
     return Resolution(None, 0.0, "none", leaders, addressed)
+
+
+def _names_it(candidate: Candidate) -> bool:
+    """The mail names the matter itself: one of its invoices or keywords, or two words of
+    its title."""
+    title_words = sum(phrase.endswith("' in the text") for phrase in candidate.evidence)
+    named = candidate.kinds.get("keywords", 0.0) > 0 or candidate.kinds.get("invoice", 0.0) > 0
+    return named or (candidate.kinds.get("title", 0.0) > 0 and title_words >= 2)
 
 
 def _score_attorneys(

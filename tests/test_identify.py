@@ -24,7 +24,6 @@ import pytest
 from inbox.mail.keys import message_id_hash
 from inbox.mail.parse import ParsedMessage, parse_message
 from inbox.models import Attorney, Client, Contact, Invoice, Matter
-from rules.directory import matter_is_open
 from rules.identify import Identification, identify
 
 PATTERN = r"\b[A-Z]{1,6}-\d{4}-\d{2,6}\b"  # the default INBOX_ROUTER_MATTER_PATTERN
@@ -59,10 +58,9 @@ class FakeLookups:
         by_number = {m.matter_number: m for c in self.clients for m in c.matters}
         return [by_number[n] for n in numbers if n in by_number]
 
-    def open_matters(self, session: object, client: Client) -> list[Matter]:
-        self.calls.append(("open_matters", client.client_code))
-        mine = sorted(client.matters, key=lambda m: m.matter_number)
-        return [m for m in mine if matter_is_open(m.status)]
+    def client_matters(self, session: object, client: Client) -> list[Matter]:
+        self.calls.append(("client_matters", client.client_code))
+        return sorted(client.matters, key=lambda m: m.matter_number)
 
     def last_matter(self, session: object, address: str, client: Client) -> Matter | None:
         self.calls.append(("last_matter", address))
@@ -176,7 +174,7 @@ def test_an_unknown_sender_has_no_client_and_no_matter(lookups: FakeLookups) -> 
     assert who == Identification()
     assert not who.sender_known
     assert who.matter_state == "none"
-    assert lookups.asked("open_matters") == []
+    assert lookups.asked("client_matters") == []
 
 
 def test_a_mail_without_a_sender_address_is_never_looked_up(lookups: FakeLookups) -> None:
@@ -195,7 +193,7 @@ def test_the_clients_matter_number_in_the_subject_identifies_the_matter(
     assert (who.matter, who.matter_source) == (ACME_LEASE, "number")
     assert who.matter_state == "found"
     assert who.candidates == [] and who.foreign_numbers == []
-    assert lookups.asked("open_matters") == []  # a number ends the search
+    assert lookups.asked("client_matters") == []  # a number ends the search
 
 
 def test_the_clients_matter_number_in_the_new_text_identifies_the_matter(

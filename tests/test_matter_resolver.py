@@ -99,10 +99,30 @@ def test_not_sure_is_not_a_negation() -> None:
     assert negated_spans("I'm not sure the lease is signed") == []
 
 
-def test_a_closed_matter_is_not_chosen_by_its_words() -> None:
-    found = resolve(ALL, MailFacts(new_text="What about the security deposit?"))
-    assert found.matter != OLD.number
-    assert OLD.number not in [c.number for c in found.candidates]
+def test_a_closed_matter_is_chosen_only_when_the_mail_names_it() -> None:
+    """Two words of its title (or a keyword) name a closed matter: the client writes
+    about the old case, and its attorney should get it, not the only open matter. One
+    shared word, a greeting or the contact's habits never reopen it."""
+    named = resolve(ALL, MailFacts(new_text="What about the security deposit?"))
+    assert (named.matter, named.source) == (OLD.number, "title")
+    assert "a closed matter the mail names" in named.explain(OLD.number)
+    for text in ("What about the deposit?", "Any news on the claim?"):
+        found = resolve(ALL, MailFacts(new_text=text))
+        assert OLD.number not in [c.number for c in found.candidates]
+    paid = MailFacts(new_text="Paid the last invoice.", invoices=(("INV-7", OLD.number),))
+    assert resolve(ALL, paid).matter == OLD.number
+
+
+def test_a_closed_matter_named_beats_the_only_open_one() -> None:
+    """A client with one open matter writes about their closed lease assignment, to
+    the attorney who handled it."""
+    eeoc = MatterFacts("ZZ-2026-0008", "EEOC charge (Kline)", True, "a@firm.example", "Ann Ode")
+    lease = MatterFacts(
+        "ZZ-2025-0009", "Office lease assignment", False, "v@firm.example", "Vic Sal"
+    )
+    mail = MailFacts(new_text="Hi Vic,\n\nThe landlord says the lease was never assigned?")
+    assert resolve([eeoc, lease], mail).matter == lease.number
+    assert resolve([eeoc, lease], MailFacts(new_text="Hi Vic, any news?")).matter == eeoc.number
 
 
 def test_the_thread_outweighs_a_greeting() -> None:
