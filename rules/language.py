@@ -1,21 +1,23 @@
 """A small language guess from common words: enough for routing rules and for choosing
-the language of a draft (en, es, de, fr; pt and it are recognised so that their
-writers get an English draft with a note, not a Spanish one)."""
+the language of a draft (en, es, de, fr; pt, it, Hindi in Latin letters, and the
+languages of other scripts are recognised so that their writers get an English draft
+with a note, not a Spanish one nor a plain English one)."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
 
-_WORDS = re.compile(r"[a-záéíóúñüäößàâçèêëîïôûœãõ]+")
+_WORDS = re.compile(r"[a-záéíóúñüäößàâçèêëîïôûœãõąęłńśźżć]+")
 _MARKERS = {
     "en": frozenset(
         "the and is are you what when how can have has my our please thanks will did "
         "was this that for with".split()
     ),
     "es": frozenset(
-        "el la los las que de por para mi con una es cuando como gracias hola usted "
-        "recibieron puedo pago factura tengo está hay todavía saludos favor".split()
+        "el la los las mi con una es cuando gracias hola usted recibieron puedo factura "
+        "tengo hay todavía saludos del al pero muy su sus estoy necesito abogado abogada "
+        "señor señora quisiera ustedes también".split()
     ),
     "de": frozenset(
         "der die das und ist nicht ich wir sie mit bitte danke wann wie unser ein "
@@ -23,13 +25,41 @@ _MARKERS = {
     ),
     "fr": frozenset(
         "le les et est je nous vous pour avec une merci bonjour quand comment notre "
-        "mon pas facture avez cordialement".split()
+        "mon pas facture avez cordialement du des au aux ce cette mais sur dans qui votre "
+        "vos nos avons sommes très déjà encore maître".split()
     ),
-    "pt": frozenset("não obrigado obrigada você vocês está olá meu minha também".split()),
-    "it": frozenset("il che non sono grazie buongiorno quando mio nostra della".split()),
+    "pt": frozenset(
+        "não obrigado obrigada você vocês olá meu minha também uma com em dos das ao isso "
+        "esse essa ainda já foi tem temos estou gostaria fatura pagamento advogado "
+        "advogada".split()
+    ),
+    "it": frozenset(
+        "il che non sono grazie buongiorno quando mio nostra della per di gli alla nel "
+        "questo questa anche ancora abbiamo ho avvocato fattura pagamento".split()
+    ),
+    "pl": frozenset(
+        "nie się czy że jest jak mam są dziękuję pozdrawiam faktura faktury sprawa sprawy "
+        "proszę pana pani dobry".split()
+    ),
+    # Hindi written in Latin letters (often mixed with English: "kya update hai?").
+    "hi": frozenset("hai hain kya nahi nahin aap mujhe hum kar karna raha rahe hoon".split()),
 }
+# A mail mostly in another script is in that script's language, whatever English words
+# it carries ("USCIS", "green card"): Ukrainian is told from Russian by its letters.
+_SCRIPTS = (
+    ("ko", re.compile(r"[\uac00-\ud7af]")),
+    ("ja", re.compile(r"[\u3040-\u30ff]")),
+    ("zh", re.compile(r"[\u4e00-\u9fff]")),
+    ("ar", re.compile(r"[\u0600-\u06ff]")),
+    ("hi", re.compile(r"[\u0900-\u097f]")),
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+)
+_UKRAINIAN = re.compile(r"[іїєґ]")
+_VIETNAMESE = re.compile(r"[ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
+_LETTER = re.compile(r"[^\W\d_]")
 # Letters that only some of these languages write: each is worth one marker word.
-_LETTERS = {"es": "ñ¿¡", "de": "ßäöü", "fr": "çèêàœ", "pt": "ãõ"}
+_PT_ENDINGS = ("ção", "ções", "ões")  # informação, questões: Portuguese only
+_LETTERS = {"es": "ñ¿¡", "de": "ßäöü", "fr": "çèêàœ", "pt": "ãõ", "pl": "ąęłńśźż"}
 
 
 # Each marker word -> the languages it marks: one pass over the words, not one a language.
@@ -42,6 +72,9 @@ for _lang, _markers in _MARKERS.items():
 def guess_language(text: str) -> str | None:
     """The language most marker words point to, or None when too few words say."""
     lowered = text.lower()[:3000]
+    script = _script_language(lowered)
+    if script is not None:
+        return script
     words = _WORDS.findall(lowered)
     if not words:
         return None
@@ -49,8 +82,22 @@ def guess_language(text: str) -> str | None:
     for counted in Counter(words).items():
         for lang in _LANGUAGES_OF.get(counted[0], ()):
             counts[lang] += counted[1]
+    counts["pt"] += sum(n for word, n in Counter(words).items() if word.endswith(_PT_ENDINGS))
     for lang, letters in _LETTERS.items():
         if any(letter in lowered for letter in letters):
             counts[lang] += 1
     best = max(counts, key=lambda lang: counts[lang])
     return best if counts[best] >= 2 else None
+
+
+def _script_language(lowered: str) -> str | None:
+    """The language of the script most of the letters are in, when it is not Latin."""
+    letters = _LETTER.findall(lowered)
+    if not letters:
+        return None
+    for lang, pattern in _SCRIPTS:
+        if len(pattern.findall(lowered)) * 2 >= len(letters):
+            return "uk" if lang == "ru" and _UKRAINIAN.search(lowered) else lang
+    if len(_VIETNAMESE.findall(lowered)) >= 3:
+        return "vi"
+    return None

@@ -19,6 +19,15 @@ LANGUAGE_NAMES = {
     "fr": "French",
     "pt": "Portuguese",
     "it": "Italian",
+    "pl": "Polish",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "zh": "Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "vi": "Vietnamese",
+    "ar": "Arabic",
+    "hi": "Hindi",
 }
 _MONTHS = (
     "January February March April May June July August September October November December"

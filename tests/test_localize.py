@@ -24,10 +24,26 @@ CLIENT_TEMPLATES = sorted(
         ("Bonjour, avez-vous reçu notre virement ? Merci", "fr"),
         ("Olá, vocês receberam o meu pagamento? Obrigado", "pt"),
         ("Did you get the signed forms? Thanks", "en"),
+        ("Buongiorno avvocato, abbiamo ricevuto la fattura per il mese di marzo?", "it"),
+        ("Dzień dobry, czy faktura jest już zapłacona? Pozdrawiam", "pl"),
+        ("Olá, a informação sobre o processo ainda não chegou", "pt"),
+        ("Марк, суд уже назначил дату слушания? Our USCIS case too.", "ru"),
+        ("Добрий день, чи отримали ви мої документи?", "uk"),
+        ("赵律师，租户的答辩有没有送到你们那里？", "zh"),
+        ("변호사님, 청문회 날짜가 정해졌나요?", "ko"),
+        ("هل وصلتكم الأوراق الموقعة؟", "ar"),
+        ("Luật sư ơi, hồ sơ của tôi đã nộp chưa ạ?", "vi"),
+        ("Sir, mera H-1B transfer ka kya update hai? Abhi tak kuch nahi aaya", "hi"),
     ],
 )
 def test_language_guess_from_the_mails_words(text: str, language: str) -> None:
     assert guess_language(text) == language
+
+
+def test_a_language_without_templates_gets_the_english_draft_and_a_note() -> None:
+    chosen, note = localized_template(TEMPLATES, "client/status_request", "ko")
+    assert chosen == "client/status_request"
+    assert note == "the client wrote in Korean: this draft is in English (no template)"
 
 
 @pytest.mark.parametrize("language", ["es", "de", "fr"])
