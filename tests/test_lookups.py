@@ -19,7 +19,7 @@ ADDRESSES = [
 
 def answer(lookups: Lookups, session, address: str):  # type: ignore[no-untyped-def]
     client, contact = lookups.client_for_address(session, address)
-    matters = lookups.open_matters(session, client) if client else []
+    matters = lookups.client_matters(session, client) if client else []
     return (
         client.client_code if client else None,
         contact.email if contact else None,
@@ -76,9 +76,9 @@ def test_a_rolled_back_message_leaves_the_cache_usable(factory) -> None:  # type
         session.begin()
         client, _ = cached.client_for_address(session, "dana.whitaker@northwindmarine.com")
         assert client is not None
-        matters = cached.open_matters(session, client)
+        matters = cached.client_matters(session, client)
         session.rollback()
     with factory() as session:
         again, _ = cached.client_for_address(session, "dana.whitaker@northwindmarine.com")
         assert again is client and again.relationship_attorney is not None
-        assert [m.title for m in cached.open_matters(session, again)] == [m.title for m in matters]
+        assert [m.title for m in cached.client_matters(session, again)] == [m.title for m in matters]

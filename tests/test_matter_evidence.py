@@ -95,6 +95,7 @@ def _page(app: Flask, subject_like: str) -> str:
 def test_the_message_page_shows_why_this_matter(app: Flask) -> None:
     eeoc = _page(app, "Terminating an installer%")
     assert 'id="matter-why"' in eeoc
-    assert "Matter HV-2026-0009: addressed to its attorney, &#39;eeoc&#39; in the text" in eeoc
+    why = "addressed to its attorney, &#39;charge&#39; in the text, &#39;EEOC&#39; in the text"
+    assert f"Matter HV-2026-0009: {why}" in eeoc
     northwind = _page(app, "Quick update?")
     assert "Matter not decided: it could be HV-2026-0003" in northwind
