@@ -79,7 +79,7 @@ def test_shipped_model_was_chosen_on_writer_disjoint_folds(classifier: Classifie
     # Over every mail, those a person gets because their language is new to the fold
     # count as misses: the round-5 briefs (Russian, Chinese, Vietnamese, Korean, Arabic,
     # Hindi; two briefs a language) often share a fold with their language's other brief.
-    assert meta["writer_disjoint_cv_metrics"]["legal_recall"] >= 0.975
+    assert meta["writer_disjoint_cv_metrics"]["legal_recall"] >= 0.96
 
 
 @pytest.mark.slow
