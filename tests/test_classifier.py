@@ -277,14 +277,16 @@ def test_a_message_scores_the_same_alone_and_in_a_batch(classifier: Classifier) 
 def test_the_word_memo_is_not_written_to_the_model_file(
     classifier: Classifier, tmp_path: Path
 ) -> None:
-    chars = dict(classifier.bundle.pipeline.named_steps["features"].transformer_list)["chars"]
+    steps = dict(classifier.bundle.pipeline.named_steps["features"].transformer_list)
+    chars, words = steps["chars"], steps["words"]
     assert isinstance(chars, FastTfidfVectorizer)
     chars.transform(["a message to fill the memo"])
-    assert "_memo" in chars.__dict__
+    words.transform(["a message to build the word grams"])
+    assert "_memo" in chars.__dict__ and "_grams" in words.__dict__
     save_bundle(classifier.bundle, tmp_path / "m.skops")
-    loaded = dict(read_bundle(tmp_path / "m.skops").pipeline[0].transformer_list)["chars"]
-    assert "_memo" not in loaded.__dict__
-    assert loaded.vocabulary_ == chars.vocabulary_
+    loaded = dict(read_bundle(tmp_path / "m.skops").pipeline[0].transformer_list)
+    assert "_memo" not in loaded["chars"].__dict__ and "_grams" not in loaded["words"].__dict__
+    assert loaded["chars"].vocabulary_ == chars.vocabulary_
 
 
 def test_only_our_own_listed_types_are_trusted(tmp_path: Path) -> None:
