@@ -24,6 +24,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.asking import asking_text
+from classifier.char_grams import CharGramIndex
 
 # The memo's bound: mail is hostile input, so neither many distinct words nor long
 # ones can grow it past ~40 MB (about 10 MB for ordinary mail); longer words are cut
@@ -49,6 +50,18 @@ class _WordIds(dict[str, bytes]):
         self.vocabulary: dict[str, int] = vectorizer.vocabulary_
         self.ngram_range: tuple[int, int] = vectorizer.ngram_range
         self.cut = vectorizer._char_wb_ngrams
+        self.index = CharGramIndex.build(self.vocabulary, self.ngram_range)
+
+    def learn(self, docs: list[list[str]]) -> None:
+        """Cut the new words of a batch (split messages) at once, as far as the memo
+        keeps them; the others are cut one by one when looked up."""
+        if self.index is None:
+            return
+        new = [w for w in set().union(*docs).difference(self) if len(w) <= MEMO_WORD_CHARS]
+        if len(self) + len(new) > MEMO_WORDS:
+            self.clear()
+        new = new[:MEMO_WORDS]
+        self.update(zip(new, self.index.packed(new), strict=True))
 
     def fits(self, vectorizer: TfidfVectorizer) -> bool:
         return (
@@ -208,23 +221,31 @@ class FastTfidfVectorizer(TfidfVectorizer):
             return grams.counts(
                 [grams.token_ids(tokenize(preprocess(self.decode(d)))) for d in docs]
             )
+        if self.analyzer == "char_wb":
+            decode, preprocess = self.decode, self.build_preprocessor()
+            words = [preprocess(decode(doc)).split() for doc in docs]
+            memo = self._word_ids()
+            memo.learn(words)
+            word_ids = memo.__getitem__
+            return count_ids([b"".join(map(word_ids, w)) for w in words], len(self.vocabulary_))
         doc_ids = self._doc_ids()
         return count_ids([doc_ids(doc) for doc in docs], len(self.vocabulary_))
+
+    def _word_ids(self) -> _WordIds:
+        """The word memo of the char_wb n-grams, for the current vocabulary."""
+        memo = self.__dict__.get("_memo")
+        if memo is None or not memo.fits(self):
+            memo = self.__dict__["_memo"] = _WordIds(self)
+        return memo
 
     def _by_token_ids(self) -> bool:
         """Word uni- and bigrams without stop words: _WordGrams counts them."""
         return self.analyzer == "word" and self.ngram_range == (1, 2) and not self.stop_words
 
     def _doc_ids(self) -> Callable[[str], bytes]:
-        """A function from one message to the packed ids of its n-grams."""
+        """A function from one message to the packed ids of its n-grams (not char_wb)."""
         vocabulary = self.vocabulary_
         decode, preprocess = self.decode, self.build_preprocessor()
-        if self.analyzer == "char_wb":
-            memo = self.__dict__.get("_memo")
-            if memo is None or not memo.fits(self):
-                memo = self.__dict__["_memo"] = _WordIds(self)
-            word_ids = memo.__getitem__
-            return lambda doc: b"".join(map(word_ids, preprocess(decode(doc)).split()))
         if self.analyzer == "word":
             tokenize, stop_words = self.build_tokenizer(), self.get_stop_words()
             min_n, max_n = self.ngram_range
