@@ -57,7 +57,8 @@ class _WordIds(dict[str, bytes]):
         keeps them; the others are cut one by one when looked up."""
         if self.index is None:
             return
-        new = [w for w in set().union(*docs).difference(self) if len(w) <= MEMO_WORD_CHARS]
+        # not set.difference(self): with a dict subclass it walks the whole memo
+        new = [w for w in set().union(*docs) if w not in self and len(w) <= MEMO_WORD_CHARS]
         if len(self) + len(new) > MEMO_WORDS:
             self.clear()
         new = new[:MEMO_WORDS]
