@@ -29,8 +29,8 @@ _PLACEHOLDERS = re.compile(
 # (url "://" or "www.", email "@", the rest a digit or currency sign). So no match
 # starts before the whitespace-separated word holding the next trigger, and the
 # pattern only needs to run from there: the same result as one sub over the text.
-_TRIGGER = re.compile(r"[\d@$€£:]")
-_WWW = re.compile(r"[wW]{3}\.")
+# One search finds the leftmost of either kind of trigger.
+_TRIGGER = re.compile(r"[\d@$€£:]|[wW]{3}\.")
 MAX_CHARS = 2000  # long mail: the question is almost always near the top
 
 
@@ -40,10 +40,10 @@ def _placeholder(match: re.Match[str]) -> str:
 
 def _next_word_with_trigger(text: str, pos: int) -> int:
     """Start of the word (at or after pos) holding the next trigger, or -1."""
-    found = [m.start() for m in (_TRIGGER.search(text, pos), _WWW.search(text, pos)) if m]
-    if not found:
+    found = _TRIGGER.search(text, pos)
+    if found is None:
         return -1
-    start = min(found)
+    start = found.start()
     while start > pos and not text[start - 1].isspace():  # str.isspace is re's \s
         start -= 1
     return start

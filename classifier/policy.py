@@ -48,6 +48,15 @@ class Thresholds:
         return self.legal_guard if self.sentence_guard is None else self.sentence_guard
 
 
+def reads_sentences(scores: dict[str, float], thresholds: Thresholds) -> bool:
+    """Whether `decide` weighs the question sentences of a mail with these scores: not
+    when the model or the whole-mail guard already says legal, nor under the gate. The
+    classifier scores the sentences only then (scoring them is a third of its time)."""
+    legal = scores.get(LEGAL, 0.0)
+    model_label = max(scores, key=lambda label: scores[label])
+    return model_label != LEGAL and thresholds.sentence_gate <= legal < thresholds.legal_guard
+
+
 def decide(
     scores: dict[str, float],
     thresholds: Thresholds,
@@ -72,11 +81,7 @@ def decide(
             f"so not {label}"
         )
         label = LEGAL
-    elif (
-        label != LEGAL
-        and sentence_legal >= thresholds.sentence
-        and scores.get(LEGAL, 0.0) >= thresholds.sentence_gate
-    ):
+    elif sentence_legal >= thresholds.sentence and reads_sentences(scores, thresholds):
         reasons.append(
             f"legal guard: one question reads as legal (P={sentence_legal:.2f} >= "
             f"{thresholds.sentence:.2f}), so not {label}"

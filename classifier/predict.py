@@ -13,7 +13,7 @@ import numpy as np
 from classifier.asking import NO_ASK
 from classifier.coverage import known_word_share, word_vocabulary
 from classifier.features import ModelInput
-from classifier.policy import Decision, Thresholds, decide
+from classifier.policy import Decision, Thresholds, decide, reads_sentences
 from classifier.sentences import legal_by_sentence
 from inbox.mail.parse import ParsedMessage
 from inbox.settings import Settings
@@ -93,19 +93,16 @@ class Classifier:
         texts = [m.text() for m in messages]
         vectors = self._vectors(texts)  # once: for the probabilities and the explanation
         probabilities = self.bundle.pipeline.named_steps["model"].predict_proba(vectors)
-        legal = self.labels.index("legal_question")
-        already = [row[legal] >= self.thresholds.legal_guard for row in probabilities]
+        scores = [dict(zip(self.labels, map(float, row), strict=True)) for row in probabilities]
+        unread = [not reads_sentences(s, self.thresholds) for s in scores]
         by_sentence = legal_by_sentence(
-            self.bundle.pipeline.predict_proba, self.labels, messages, already
+            self.bundle.pipeline.predict_proba, self.labels, messages, unread
         )
         known = known_word_share(messages, self._vocabulary)
         predictions = []
         for i, message in enumerate(messages):
-            scores = {
-                label: float(p) for label, p in zip(self.labels, probabilities[i], strict=True)
-            }
             decision = decide(
-                scores,
+                scores[i],
                 self.thresholds,
                 machine_written=message.machine_written,
                 sentence_legal=by_sentence[i],

@@ -41,7 +41,8 @@ def legal_by_sentence(
 ) -> list[float]:
     """For each message, the highest legal probability of its question sentences, when
     it has two or more (one is the message itself); 0.0 otherwise, and for the messages
-    `skip` marks (already legal as a whole: nothing to add). One batched call."""
+    `skip` marks (the policy would not weigh them: policy.reads_sentences). One
+    batched call."""
     owners: list[int] = []
     texts: list[str] = []
     for i, message in enumerate(inputs):

@@ -6,6 +6,7 @@ above all). Here a message becomes the vocabulary ids of its n-grams, packed as
 int32 bytes, and one NumPy sort counts the whole batch. char_wb n-grams never cross
 a word and mail repeats its words, so each distinct word is cut (by scikit-learn's
 own `_char_wb_ngrams`) and looked up once; after that a word costs one dict lookup.
+Word uni- and bigrams are found by token ids (_WordGrams), never joined into strings.
 Fitting is scikit-learn's, so the vocabulary and idf are TfidfVectorizer's.
 """
 
@@ -23,13 +24,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.asking import asking_text
+from classifier.char_grams import CharGramIndex
 
 # The memo's bound: mail is hostile input, so neither many distinct words nor long
 # ones can grow it past ~40 MB (about 10 MB for ordinary mail); longer words are cut
 # every time.
 MEMO_WORDS = 50_000
 MEMO_WORD_CHARS = 32
-_CACHES = ("_memo", "_fit_memo")  # per process, never written to the model file
+_CACHES = ("_memo", "_fit_memo", "_grams")  # per process, never written to the model file
 _UNKNOWN = -1  # an n-gram outside the vocabulary; count_ids leaves it out
 
 
@@ -48,6 +50,19 @@ class _WordIds(dict[str, bytes]):
         self.vocabulary: dict[str, int] = vectorizer.vocabulary_
         self.ngram_range: tuple[int, int] = vectorizer.ngram_range
         self.cut = vectorizer._char_wb_ngrams
+        self.index = CharGramIndex.build(self.vocabulary, self.ngram_range)
+
+    def learn(self, docs: list[list[str]]) -> None:
+        """Cut the new words of a batch (split messages) at once, as far as the memo
+        keeps them; the others are cut one by one when looked up."""
+        if self.index is None:
+            return
+        # not set.difference(self): with a dict subclass it walks the whole memo
+        new = [w for w in set().union(*docs) if w not in self and len(w) <= MEMO_WORD_CHARS]
+        if len(self) + len(new) > MEMO_WORDS:
+            self.clear()
+        new = new[:MEMO_WORDS]
+        self.update(zip(new, self.index.packed(new), strict=True))
 
     def fits(self, vectorizer: TfidfVectorizer) -> bool:
         return (
@@ -64,16 +79,20 @@ class _WordIds(dict[str, bytes]):
 
 
 def count_ids(docs: list[bytes], n_features: int) -> sp.csr_matrix:
-    """Packed n-gram ids per message (repeats and unknowns included) -> the count matrix.
+    """Packed n-gram ids per message (repeats and unknowns included) -> the count matrix."""
+    ids = np.frombuffer(b"".join(docs), dtype=np.int32)
+    owners = np.repeat(np.arange(len(docs), dtype=np.int64), [len(d) >> 2 for d in docs])
+    return count_pairs(owners, ids, len(docs), n_features)
+
+
+def count_pairs(owners: np.ndarray, ids: np.ndarray, n_docs: int, n_features: int) -> sp.csr_matrix:
+    """(message, n-gram id) pairs, in any order, unknown ids included -> the count matrix.
 
     Sorting (message, id) keys once for the batch gives each message's ids in order
     with their counts: the canonical CSR matrix CountVectorizer builds.
     """
-    ends = np.zeros(len(docs) + 1, dtype=np.int64)
-    np.cumsum([len(d) >> 2 for d in docs], out=ends[1:])
-    ids = np.frombuffer(b"".join(docs), dtype=np.int32)
     known = ids != _UNKNOWN
-    keys = np.repeat(np.arange(len(docs), dtype=np.int64), np.diff(ends))[known] << 32
+    keys = owners[known] << 32
     keys |= ids[known]
     keys.sort()
     first = np.empty(len(keys), dtype=bool)
@@ -81,8 +100,8 @@ def count_ids(docs: list[bytes], n_features: int) -> sp.csr_matrix:
     np.not_equal(keys[1:], keys[:-1], out=first[1:])
     starts = np.flatnonzero(first)
     unique = keys[starts]
-    indptr = np.zeros(len(docs) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(unique >> 32, minlength=len(docs)), out=indptr[1:])
+    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(unique >> 32, minlength=n_docs), out=indptr[1:])
     index_dtype = np.int32 if len(unique) < 2**31 else np.int64
     return sp.csr_matrix(
         (
@@ -90,8 +109,60 @@ def count_ids(docs: list[bytes], n_features: int) -> sp.csr_matrix:
             (unique & 0xFFFFFFFF).astype(index_dtype),
             indptr.astype(index_dtype),
         ),
-        shape=(len(docs), n_features),
+        shape=(n_docs, n_features),
     )
+
+
+class _WordGrams:
+    """A fitted word vocabulary of unigrams and bigrams, looked up by token ids.
+
+    Joining each pair of tokens into a bigram string and looking it up one by one was
+    the word side's largest cost. Here each token is looked up once (its id among the
+    vocabulary's tokens, or -1), and the batch's bigrams become int64 keys found with
+    one NumPy search. A bigram of the vocabulary is its two tokens joined by a space
+    (tokens hold no whitespace), so both tokens have ids; a pair holding an unknown
+    token is in no vocabulary.
+    """
+
+    def __init__(self, vectorizer: TfidfVectorizer) -> None:
+        self.vocabulary: dict[str, int] = vectorizer.vocabulary_
+        self.tokens: dict[str, int] = {}
+        unigrams: list[tuple[int, int]] = []
+        bigrams: list[tuple[int, int]] = []
+        for term, index in self.vocabulary.items():
+            ids = [self.tokens.setdefault(token, len(self.tokens)) for token in term.split(" ")]
+            if len(ids) == 1:
+                unigrams.append((ids[0], index))
+            else:
+                bigrams.append(((ids[0] << 32) | ids[1], index))
+        # indexed by token id; the last slot answers token id -1 (unknown)
+        self.unigram_ids = np.full(len(self.tokens) + 1, _UNKNOWN, dtype=np.int32)
+        for token, index in unigrams:
+            self.unigram_ids[token] = index
+        pairs = np.array(sorted(bigrams), dtype=np.int64).reshape(-1, 2)
+        self.bigram_keys, self.bigram_ids = pairs[:, 0], pairs[:, 1].astype(np.int32)
+
+    def fits(self, vectorizer: TfidfVectorizer) -> bool:
+        return self.vocabulary is vectorizer.vocabulary_
+
+    def token_ids(self, tokens: list[str]) -> bytes:
+        return _packed(self.tokens, tokens)
+
+    def counts(self, docs: list[bytes]) -> sp.csr_matrix:
+        """Packed token ids per message -> the counts of its vocabulary uni- and bigrams."""
+        tokens = np.frombuffer(b"".join(docs), dtype=np.int32)
+        owners = np.repeat(np.arange(len(docs), dtype=np.int64), [len(d) >> 2 for d in docs])
+        both = (tokens[:-1] != _UNKNOWN) & (tokens[1:] != _UNKNOWN)
+        both &= owners[:-1] == owners[1:]  # a bigram never spans two messages
+        keys = (tokens[:-1][both].astype(np.int64) << 32) | tokens[1:][both]
+        at = np.searchsorted(self.bigram_keys, keys).clip(max=len(self.bigram_keys) - 1)
+        found = self.bigram_keys[at] == keys if len(self.bigram_keys) else keys < 0
+        return count_pairs(
+            np.concatenate((owners, owners[:-1][both][found])),
+            np.concatenate((self.unigram_ids[tokens], self.bigram_ids[at[found]])),
+            len(docs),
+            len(self.vocabulary),
+        )
 
 
 class FastTfidfVectorizer(TfidfVectorizer):
@@ -136,22 +207,46 @@ class FastTfidfVectorizer(TfidfVectorizer):
             raise ValueError("Iterable over raw text documents expected, string object received.")
         check_is_fitted(self, msg="The TF-IDF vectorizer is not fitted")
         self._check_vocabulary()
-        doc_ids = self._doc_ids()
-        counts = count_ids([doc_ids(doc) for doc in raw_documents], len(self.vocabulary_))
+        counts = self._counts(list(raw_documents))
         if self.binary:
             counts.data.fill(1)
         return self._tfidf.transform(counts, copy=False)
 
+    def _counts(self, docs: list[str]) -> sp.csr_matrix:
+        """The n-gram count matrix of a batch, as CountVectorizer would count it."""
+        if self._by_token_ids():
+            grams = self.__dict__.get("_grams")
+            if grams is None or not grams.fits(self):
+                grams = self.__dict__["_grams"] = _WordGrams(self)
+            tokenize, preprocess = self.build_tokenizer(), self.build_preprocessor()
+            return grams.counts(
+                [grams.token_ids(tokenize(preprocess(self.decode(d)))) for d in docs]
+            )
+        if self.analyzer == "char_wb":
+            decode, preprocess = self.decode, self.build_preprocessor()
+            words = [preprocess(decode(doc)).split() for doc in docs]
+            memo = self._word_ids()
+            memo.learn(words)
+            word_ids = memo.__getitem__
+            return count_ids([b"".join(map(word_ids, w)) for w in words], len(self.vocabulary_))
+        doc_ids = self._doc_ids()
+        return count_ids([doc_ids(doc) for doc in docs], len(self.vocabulary_))
+
+    def _word_ids(self) -> _WordIds:
+        """The word memo of the char_wb n-grams, for the current vocabulary."""
+        memo = self.__dict__.get("_memo")
+        if memo is None or not memo.fits(self):
+            memo = self.__dict__["_memo"] = _WordIds(self)
+        return memo
+
+    def _by_token_ids(self) -> bool:
+        """Word uni- and bigrams without stop words: _WordGrams counts them."""
+        return self.analyzer == "word" and self.ngram_range == (1, 2) and not self.stop_words
+
     def _doc_ids(self) -> Callable[[str], bytes]:
-        """A function from one message to the packed ids of its n-grams."""
+        """A function from one message to the packed ids of its n-grams (not char_wb)."""
         vocabulary = self.vocabulary_
         decode, preprocess = self.decode, self.build_preprocessor()
-        if self.analyzer == "char_wb":
-            memo = self.__dict__.get("_memo")
-            if memo is None or not memo.fits(self):
-                memo = self.__dict__["_memo"] = _WordIds(self)
-            word_ids = memo.__getitem__
-            return lambda doc: b"".join(map(word_ids, preprocess(decode(doc)).split()))
         if self.analyzer == "word":
             tokenize, stop_words = self.build_tokenizer(), self.get_stop_words()
             min_n, max_n = self.ngram_range

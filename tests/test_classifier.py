@@ -17,6 +17,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from classifier import features, vectorizers
 from classifier.asking import asking_text
+from classifier.char_grams import CharGramIndex
 from classifier.corpus import HELDOUT_DIR, TRAIN_DIR, Example, corpus_files, load_examples
 from classifier.features import ModelInput, clean_text, model_text
 from classifier.model import build_pipeline
@@ -277,14 +278,16 @@ def test_a_message_scores_the_same_alone_and_in_a_batch(classifier: Classifier) 
 def test_the_word_memo_is_not_written_to_the_model_file(
     classifier: Classifier, tmp_path: Path
 ) -> None:
-    chars = dict(classifier.bundle.pipeline.named_steps["features"].transformer_list)["chars"]
+    steps = dict(classifier.bundle.pipeline.named_steps["features"].transformer_list)
+    chars, words = steps["chars"], steps["words"]
     assert isinstance(chars, FastTfidfVectorizer)
     chars.transform(["a message to fill the memo"])
-    assert "_memo" in chars.__dict__
+    words.transform(["a message to build the word grams"])
+    assert "_memo" in chars.__dict__ and "_grams" in words.__dict__
     save_bundle(classifier.bundle, tmp_path / "m.skops")
-    loaded = dict(read_bundle(tmp_path / "m.skops").pipeline[0].transformer_list)["chars"]
-    assert "_memo" not in loaded.__dict__
-    assert loaded.vocabulary_ == chars.vocabulary_
+    loaded = dict(read_bundle(tmp_path / "m.skops").pipeline[0].transformer_list)
+    assert "_memo" not in loaded["chars"].__dict__ and "_grams" not in loaded["words"].__dict__
+    assert loaded["chars"].vocabulary_ == chars.vocabulary_
 
 
 def test_only_our_own_listed_types_are_trusted(tmp_path: Path) -> None:
@@ -293,3 +296,16 @@ def test_only_our_own_listed_types_are_trusted(tmp_path: Path) -> None:
     path.write_bytes(sio.dumps({"pipeline": memo}))
     with pytest.raises(ModelFileError, match="types we do not load"):
         read_bundle(path)
+
+
+def test_new_words_get_scikit_learns_char_ngram_ids() -> None:
+    """Short, long, accented, CJK, a lone surrogate, characters the vocabulary lacks."""
+    fitted = FastTfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5))
+    fitted.fit(["the court ruled, ok?", "a b ïñ 東京 x", "a b ïñ 東京 x"])
+    index = CharGramIndex.build(fitted.vocabulary_, fitted.ngram_range)
+    assert index is not None
+    words = ["the", "a", "court", "courts", "ïñx", "東京", "zz\ud800", "x" * 40, "ok?", "ok?q"]
+    for word, packed in zip(words, index.packed(words), strict=True):
+        grams = fitted._char_wb_ngrams(word)
+        expected = sorted(fitted.vocabulary_[g] for g in grams if g in fitted.vocabulary_)
+        assert sorted(np.frombuffer(packed, dtype=np.int32).tolist()) == expected
