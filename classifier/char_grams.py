@@ -91,7 +91,8 @@ class CharGramIndex:
         prefixes = [chars]
         for n in range(2, self.max_n + 1):
             shifted = np.zeros_like(chars)
-            shifted[: len(chars) - n + 1] = chars[n - 1 :]
+            if len(chars) >= n:  # a text shorter than n has no n-gram at all
+                shifted[: len(chars) - n + 1] = chars[n - 1 :]
             prefixes.append(prefixes[-1] | (shifted << ((n - 1) * self.bits)))
         return prefixes
 

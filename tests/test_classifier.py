@@ -309,3 +309,9 @@ def test_new_words_get_scikit_learns_char_ngram_ids() -> None:
         grams = fitted._char_wb_ngrams(word)
         expected = sorted(fitted.vocabulary_[g] for g in grams if g in fitted.vocabulary_)
         assert sorted(np.frombuffer(packed, dtype=np.int32).tolist()) == expected
+    for word in ("a", "ok"):  # a batch of one word shorter than the longest n-gram
+        (alone,) = index.packed([word])
+        expected = sorted(
+            fitted.vocabulary_[g] for g in fitted._char_wb_ngrams(word) if g in fitted.vocabulary_
+        )
+        assert sorted(np.frombuffer(alone, dtype=np.int32).tolist()) == expected
