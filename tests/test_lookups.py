@@ -81,4 +81,6 @@ def test_a_rolled_back_message_leaves_the_cache_usable(factory) -> None:  # type
     with factory() as session:
         again, _ = cached.client_for_address(session, "dana.whitaker@northwindmarine.com")
         assert again is client and again.relationship_attorney is not None
-        assert [m.title for m in cached.client_matters(session, again)] == [m.title for m in matters]
+        assert [m.title for m in cached.client_matters(session, again)] == [
+            m.title for m in matters
+        ]
