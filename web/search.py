@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     bindparam,
+    cast,
     column,
     func,
     literal_column,
@@ -27,10 +28,11 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.orm import Session
 
 from inbox.models import Client, Matter, Message
+from web.search_prefixes import matching_query
 from web.search_query import (
     Alternative,
     SearchQuery,
@@ -158,7 +160,11 @@ def _holds(
     if session.connection().dialect.name != "sqlite":
         # The subject's words have an index of their own (migration 0013): the "A"
         # weight of search_vector would be checked message by message.
-        return (SUBJECT_VECTOR if subject else _VECTOR).bool_op("@@")(_ts(terms))
+        vector = SUBJECT_VECTOR if subject else _VECTOR
+        named = matching_query(session, terms)  # prefixes as the stems they begin
+        if named is None:
+            return vector.bool_op("@@")(_ts(terms))
+        return vector.bool_op("@@")(cast(bindparam("named", named, unique=True), TSQUERY))
     expression = _subject_match(terms) if subject else fts5_match(terms)
     found = text(f"SELECT rowid FROM {WORDS_TABLE} WHERE {WORDS_TABLE} MATCH :m").bindparams(
         bindparam("m", expression, unique=True)
@@ -216,7 +222,11 @@ def _count_matches(
 
 def _expected_rows(session: Session, query: Select[Any]) -> float:
     """The planner's estimate of `query`'s rows (EXPLAIN: planned, not run)."""
-    compiled = query.compile(dialect=session.connection().dialect)
+    # A queue of several states holds an IN list, rendered here as its parameters
+    # (left for execution time, it reached PostgreSQL as "__[POSTCOMPILE_state_1]").
+    compiled = query.compile(
+        dialect=session.connection().dialect, compile_kwargs={"render_postcompile": True}
+    )
     plan = (
         session.connection()
         .exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params)
