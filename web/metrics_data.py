@@ -22,6 +22,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     Integer,
+    Select,
     bindparam,
     case,
     cast,
@@ -134,12 +135,19 @@ _LABELS_PRESENT = text(
 )
 
 
+@functools.lru_cache(maxsize=16)
+def _volume_by_day(days: int, labels: tuple[str, ...]) -> Select[Any]:
+    """Per day, the count of each of `labels`, then of the unlabelled (built once: a
+    statement built again on every page cost 1-2 ms of Python)."""
+    table = days_table(days)
+    counts = [_count_between(table, Message.received_at, Message.label == lb) for lb in labels]
+    counts.append(_count_between(table, Message.received_at, Message.label.is_(None)))
+    return select(table.c.i, *counts)
+
+
 def volume(session: Session, window: Window) -> Volume:
-    known = list(session.scalars(_LABELS_PRESENT))
-    days = days_table(len(window.days))
-    counts = [_count_between(days, Message.received_at, Message.label == label) for label in known]
-    counts.append(_count_between(days, Message.received_at, Message.label.is_(None)))
-    rows = session.execute(select(days.c.i, *counts), window.bounds()).all()
+    known = tuple(session.scalars(_LABELS_PRESENT))
+    rows = session.execute(_volume_by_day(len(window.days), known), window.bounds()).all()
     by_day: dict[str, dict[str, int]] = {d: {} for d in window.days}
     for i, *numbers in rows:
         cell = by_day[window.days[i]]
@@ -158,47 +166,62 @@ class ResponseTimes:
     overall: tuple[int, float | None, float | None]
 
 
+@functools.lru_cache(maxsize=4)
+def _answered_by_day(days: int) -> Select[Any]:
+    """SQLite: each answered message's day and seconds to the answer, fewest first."""
+    table = days_table(days)
+    seconds = cast(seconds_between(Message.first_response_at, Message.received_at, "sqlite"), Float)
+    return (
+        select(table.c.i, seconds)
+        .select_from(table)
+        .join(
+            Message,
+            (Message.received_at >= table.c.start) & (Message.received_at < table.c.stop),
+        )
+        .where(Message.first_response_at.is_not(None))
+        .order_by(seconds)
+    )
+
+
+@functools.cache
+def _answered_stats() -> tuple[Select[Any], Select[Any]]:
+    """PostgreSQL: count, median and p90 of the seconds to the answer, per day and in
+    all. The day is found among the bounds (a binary search a row): joined to the days,
+    the planner expected 100 times the rows and started parallel workers (7 ms)."""
+    stamp = DateTime(timezone=True)
+    seconds = cast(
+        seconds_between(Message.first_response_at, Message.received_at, "postgresql"), Float
+    )
+    day = func.width_bucket(Message.received_at, bindparam("starts", type_=ARRAY(stamp)))
+    stats = (
+        func.count(),
+        func.percentile_cont(0.5).within_group(seconds),
+        func.percentile_cont(0.9).within_group(seconds),
+    )
+    answered = (
+        Message.received_at >= bindparam("since", type_=stamp),
+        Message.received_at < bindparam("until", type_=stamp),
+        Message.first_response_at.is_not(None),
+    )
+    return select(day, *stats).where(*answered).group_by(day), select(*stats).where(*answered)
+
+
 def response_times(session: Session, window: Window) -> ResponseTimes:
     """Median and 90th percentile of first-response time, by the day the mail came in."""
-    dialect = session.get_bind().dialect.name
-    seconds = cast(seconds_between(Message.first_response_at, Message.received_at, dialect), Float)
     by_day: dict[str, tuple[int, float | None, float | None]] = {
         d: (0, None, None) for d in window.days
     }
-    if dialect == "postgresql":
-        # The day found among the bounds (a binary search a row): joined to the days,
-        # the planner expected 100 times the rows and started parallel workers (7 ms).
-        starts = bindparam("starts", window.starts, type_=ARRAY(DateTime(timezone=True)))
-        day = func.width_bucket(Message.received_at, starts)
-        stats = (
-            func.count(),
-            func.percentile_cont(0.5).within_group(seconds),
-            func.percentile_cont(0.9).within_group(seconds),
-        )
-        answered = (
-            Message.received_at >= window.starts[0],
-            Message.received_at < window.starts[-1],
-            Message.first_response_at.is_not(None),
-        )
-        for bucket, n, median, p90 in session.execute(
-            select(day, *stats).where(*answered).group_by(day)
-        ):
+    if session.get_bind().dialect.name == "postgresql":
+        by_bucket, overall = _answered_stats()
+        bounds = {"starts": window.starts, "since": window.starts[0], "until": window.starts[-1]}
+        for bucket, n, median, p90 in session.execute(by_bucket, bounds):
             by_day[window.days[bucket - 1]] = (n, median, p90)
-        n, median, p90 = session.execute(select(*stats).where(*answered)).one()
+        n, median, p90 = session.execute(overall, bounds).one()
         return ResponseTimes(by_day, (n, median, p90))
-    days = days_table(len(window.days))
-    answered_by_day = (
-        select(days.c.i, seconds)
-        .select_from(days)
-        .join(
-            Message,
-            (Message.received_at >= days.c.start) & (Message.received_at < days.c.stop),
-        )
-        .where(Message.first_response_at.is_not(None))
-    )
+    statement = _answered_by_day(len(window.days))
     grouped: dict[int, list[float]] = {}
     everything: list[float] = []
-    for i, value in session.execute(answered_by_day.order_by(seconds), window.bounds()):
+    for i, value in session.execute(statement, window.bounds()):
         grouped.setdefault(i, []).append(value)
         everything.append(value)
     for i, found in grouped.items():
@@ -213,29 +236,40 @@ class Breaches:
     open_now: int  # open, unanswered and past the deadline right now
 
 
-def sla_breaches(session: Session, window: Window) -> Breaches:
-    """Answered after the deadline, or still open and unanswered past it (two counts of
-    a day that never overlap: answered or not)."""
-    overdue_open = (
-        Message.first_response_at.is_(None)
-        & Message.state.in_(OPEN_STATES)
-        & (Message.sla_due_at < window.now)
-    )
-    days = days_table(len(window.days))
-    late = _count_between(days, Message.sla_due_at, Message.first_response_at > Message.sla_due_at)
+@functools.lru_cache(maxsize=4)
+def _late_by_day(days: int) -> Select[Any]:
+    """Per day of the deadline: answered after it; still open and unanswered past it."""
+    table = days_table(days)
+    late = _count_between(table, Message.sla_due_at, Message.first_response_at > Message.sla_due_at)
     still_open = _count_between(
-        days,
+        table,
         Message.sla_due_at,
         Message.state.in_(OPEN_STATES),
         Message.first_response_at.is_(None),
         stop="stop_now",
     )
+    return select(table.c.i, late, still_open)
+
+
+_OVERDUE_OPEN = (
+    select(func.count())
+    .select_from(Message)
+    .where(
+        Message.first_response_at.is_(None),
+        Message.state.in_(OPEN_STATES),
+        Message.sla_due_at < bindparam("now", type_=DateTime(timezone=True)),
+    )
+)
+
+
+def sla_breaches(session: Session, window: Window) -> Breaches:
+    """Answered after the deadline, or still open and unanswered past it (two counts of
+    a day that never overlap: answered or not)."""
+    bounds = window.bounds()
     by_day = dict.fromkeys(window.days, 0)
-    for i, answered_late, open_late in session.execute(
-        select(days.c.i, late, still_open), window.bounds()
-    ):
+    for i, answered_late, open_late in session.execute(_late_by_day(len(window.days)), bounds):
         by_day[window.days[i]] = answered_late + open_late
-    open_now = session.scalar(select(func.count()).select_from(Message).where(overdue_open)) or 0
+    open_now = session.scalar(_OVERDUE_OPEN, {"now": window.now}) or 0
     return Breaches(by_day, open_now)
 
 
