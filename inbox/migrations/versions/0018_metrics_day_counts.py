@@ -1,12 +1,9 @@
-"""day counts and word starts: each label's mail by arrival; stems by their start
+"""day counts: each label's mail by its arrival
 
-- The metrics page (web/metrics_data.py) counts each label's mail of each of the firm's
+The metrics page (web/metrics_data.py) counts each label's mail of each of the firm's
 days between the day's bounds: with (label, received_at) indexed, a count is a range of
 this index, stepped through without reading a column (SQLite: 1 ms for the 30 days of
 100,000 messages, where grouping the window's ~29,000 rows by day cost 13-16 ms).
-- PostgreSQL: `search_words` by the start of a word (text_pattern_ops: its b-tree in the
-database's collation cannot answer LIKE 'leas%'), so a search names the stems a prefix
-begins instead of the prefix (web/search_prefixes.py).
 
 Revision ID: 0018
 Revises: 0017
@@ -25,12 +22,8 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_index("ix_messages_label_received", "messages", ["label", "received_at"])
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("CREATE INDEX ix_search_words_start ON search_words (word text_pattern_ops)")
     op.execute("ANALYZE messages")  # the planners' choice of the new index needs it
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP INDEX IF EXISTS ix_search_words_start")
     op.drop_index("ix_messages_label_received", table_name="messages")
