@@ -318,6 +318,8 @@ class Message(Base):
         # answered), SLA breaches (due, answered, state), read from the indexes alone.
         Index("ix_messages_received", "received_at", "label", "first_response_at"),
         Index("ix_messages_sla_response", "sla_due_at", "first_response_at", "state"),
+        # Each label's mail of a day, counted as a range of this index (migration 0018).
+        Index("ix_messages_label_received", "label", "received_at"),
         # "My escalations" counts (attorney, state) without reading the wide rows.
         Index("ix_messages_attorney_state", "assignee_attorney_id", "state"),
         # Search's `from:` scans this small index, not every message row (migration 0016).

@@ -51,3 +51,45 @@ def test_pages_past_the_cap_follow_one_another_subject_matches_first(session: Se
     in_subject = {i for i in ids if any(w.startswith("the") for w in words_of(subjects[i] or ""))}
     firsts = [i in in_subject for i in ids]
     assert firsts == sorted(firsts, reverse=True)  # subject matches, then the rest
+
+
+def test_a_queue_of_several_states_is_searched(session: Session) -> None:
+    """Triage holds two states: PostgreSQL's planned count once got the IN list as
+    "__[POSTCOMPILE_state_1]" (the search page failed with a 500)."""
+    triage = select(Message).where(Message.state.in_(("triage", "received")))
+    states = select(Message).where(Message.state.in_(("triage", "received", "answered")))
+    for base in (triage, states):
+        found = search_page(session, base, "the", order=QUEUE_ORDER, limit=5, offset=0, cap=3)
+        assert found.problems == () and len(found.ids) <= 5
+
+
+@pytest.mark.parametrize("words", ["the", "invoic", "re", "from:a th", "pay invoice", '"the"'])
+def test_prefixes_named_as_their_stems_find_the_same_pages(
+    session: Session, monkeypatch: pytest.MonkeyPatch, words: str
+) -> None:
+    """PostgreSQL names a prefix's stems (web/search_prefixes.py): the same messages,
+    in the same order, as the prefix itself."""
+    import web.search
+
+    def pages() -> list[tuple[int, list[int]]]:
+        return [
+            (found.total, found.ids)
+            for offset in (0, 7)
+            for cap in (3, 1000)
+            for found in [
+                search_page(
+                    session,
+                    select(Message),
+                    words,
+                    order=QUEUE_ORDER,
+                    limit=7,
+                    offset=offset,
+                    cap=cap,
+                )
+            ]
+        ]
+
+    named = pages()
+    session.info.clear()
+    monkeypatch.setattr(web.search, "matching_query", lambda session, terms: None)
+    assert named == pages()

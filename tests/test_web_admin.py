@@ -416,6 +416,8 @@ def test_metrics_page_shows_the_counts_of_a_known_dataset(admin, factory) -> Non
         )
         # Too old for the 30 days.
         _add_message(session, today - dt.timedelta(days=40), "billing_query")
+        # 02:00 UTC is the evening before in the firm's zone (America/New_York).
+        _add_message(session, day1 - 7 * hour, "other")
         # Corrections: two agree with the model's first label, one does not.
         for message, first, human in (
             (answered[0], "billing_query", "billing_query"),
@@ -437,7 +439,10 @@ def test_metrics_page_shows_the_counts_of_a_known_dataset(admin, factory) -> Non
         "legal_question": "1",
         "other": "1",
     }
-    assert "6 messages" in page
+    assert "7 messages" in page
+    evening = (day1 - dt.timedelta(days=1)).date().isoformat()
+    evening_row = re.search(rf'id="volume".*?<tr data-day="{evening}">(.*?)</tr>', page, re.S)
+    assert evening_row and 'data-label="other">1<' in evening_row.group(1)
 
     overall = re.search(r'id="response-overall">(.*?)</p>', page, re.S).group(1)
     assert "<strong>5</strong> answered" in overall

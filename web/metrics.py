@@ -2,18 +2,21 @@
 
 Any logged-in role. The numbers come from web/metrics_data.py (aggregated in SQL);
 the charts are SVG drawn here on the server (web/svg_chart.py), each beside a table
-of the same numbers.
+of the same numbers. Days are the firm's (Settings.timezone), as on every page.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template
 from markupsafe import Markup
 
 from web import database
 from web.auth import login_required
+from web.display import zone_label
 from web.metrics_data import Metrics, metrics
 from web.svg_chart import line_chart, stacked_bars
 
@@ -48,5 +51,7 @@ def charts(m: Metrics) -> dict[str, Markup]:
 @blueprint.route("/metrics")
 @login_required
 def metrics_page() -> Any:
-    m = metrics(database.session())
-    return render_template("metrics.html", m=m, charts=charts(m), hours=hours)
+    zone = ZoneInfo(database.settings().timezone)
+    m = metrics(database.session(), zone=zone)
+    zone_name = zone_label(zone, dt.datetime.now(dt.UTC))
+    return render_template("metrics.html", m=m, charts=charts(m), hours=hours, zone_name=zone_name)

@@ -11,14 +11,17 @@ most like it (web/search_words.py) and the search runs once more, saying so.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
+    any_,
     bindparam,
+    cast,
     column,
     func,
     literal_column,
@@ -27,10 +30,11 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
 from sqlalchemy.orm import Session
 
 from inbox.models import Client, Matter, Message
+from web.search_prefixes import matching_query
 from web.search_query import (
     Alternative,
     SearchQuery,
@@ -41,6 +45,7 @@ from web.search_query import (
 )
 from web.search_words import similar_words
 
+T = TypeVar("T")
 WORDS_TABLE = "messages_words"
 _WORDS = table(WORDS_TABLE, column("rowid"))
 # bm25 weights in the index's column order: subject, from_name, from_addr, text_body.
@@ -158,7 +163,11 @@ def _holds(
     if session.connection().dialect.name != "sqlite":
         # The subject's words have an index of their own (migration 0013): the "A"
         # weight of search_vector would be checked message by message.
-        return (SUBJECT_VECTOR if subject else _VECTOR).bool_op("@@")(_ts(terms))
+        vector = SUBJECT_VECTOR if subject else _VECTOR
+        named = matching_query(session, terms)  # prefixes as the stems they begin
+        if named is None:
+            return vector.bool_op("@@")(_ts(terms))
+        return vector.bool_op("@@")(cast(bindparam("named", named, unique=True), TSQUERY))
     expression = _subject_match(terms) if subject else fts5_match(terms)
     found = text(f"SELECT rowid FROM {WORDS_TABLE} WHERE {WORDS_TABLE} MATCH :m").bindparams(
         bindparam("m", expression, unique=True)
@@ -198,25 +207,32 @@ SURELY_OVER_CAP = 5
 
 def _count_matches(
     session: Session, query: Select[Any], terms: list[list[Alternative]], cap: int
-) -> int:
-    """How many of `query`'s messages hold the words, counting no further than `cap`.
+) -> tuple[int, list[int] | None]:
+    """How many of `query`'s messages hold the words, counting no further than `cap`;
+    PostgreSQL, when it counted: their ids too, for ranking them alone.
 
     PostgreSQL: a count first collects every match from the GIN index (36,000 for
     "lease" at 100,000 messages: 20-50 ms) and reads up to `cap` rows. Its statistics
     on the words are close (36,423 expected there), so when it expects far more than
     the cap, "more than the cap" is said without counting."""
     if _whole_mailbox(session, query):
-        return _count_words(session, fts5_match(terms), cap)
+        return _count_words(session, fts5_match(terms), cap), None
     within = _within(session, query, terms)
-    postgresql = session.connection().dialect.name == "postgresql"
-    if postgresql and _expected_rows(session, within) > SURELY_OVER_CAP * cap:
-        return cap
-    return _count(session, within, cap)
+    if session.connection().dialect.name != "postgresql":
+        return _count(session, within, cap), None
+    if _expected_rows(session, within) > SURELY_OVER_CAP * cap:
+        return cap, None
+    found = _first_ids(session, within, cap)
+    return len(found), found
 
 
 def _expected_rows(session: Session, query: Select[Any]) -> float:
     """The planner's estimate of `query`'s rows (EXPLAIN: planned, not run)."""
-    compiled = query.compile(dialect=session.connection().dialect)
+    # A queue of several states holds an IN list, rendered here as its parameters
+    # (left for execution time, it reached PostgreSQL as "__[POSTCOMPILE_state_1]").
+    compiled = query.compile(
+        dialect=session.connection().dialect, compile_kwargs={"render_postcompile": True}
+    )
     plan = (
         session.connection()
         .exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params)
@@ -236,11 +252,23 @@ def _count(session: Session, query: Select[Any], cap: int) -> int:
     )
     if session.connection().dialect.name != "postgresql":
         return session.scalar(counting) or 0
+    return _without_scan(session, lambda: session.scalar(counting) or 0)
+
+
+def _first_ids(session: Session, query: Select[Any], cap: int) -> list[int]:
+    """PostgreSQL: the ids of up to `cap` of `query`'s messages (a count that keeps
+    them), found from the indexes as `_count` finds them."""
+    first = query.with_only_columns(Message.id).limit(cap)
+    return _without_scan(session, lambda: list(session.scalars(first)))
+
+
+def _without_scan(session: Session, run: Callable[[], T]) -> T:
+    """`run` with PostgreSQL told not to read the table in order (see `_count`)."""
     # For this statement only (a failure rolls the transaction back, and the SET with it).
     session.execute(text("SET LOCAL enable_seqscan = off"))
-    total = session.scalar(counting) or 0
+    result = run()
     session.execute(text("RESET enable_seqscan"))
-    return total
+    return result
 
 
 def search_page(
@@ -266,23 +294,26 @@ def search_page(
         ).all()
         return Found(total, list(ids))
     terms = alternatives(search)
-    total = _count_matches(session, query, terms, cap)
+    total, found = _count_matches(session, query, terms, cap)
     corrected: dict[str, list[str]] = {}
     if total == 0:
         terms, corrected = _typos_fixed(session, terms)
         if corrected:
-            total = _count_matches(session, query, terms, cap)
+            total, found = _count_matches(session, query, terms, cap)
     if total == 0:
         return Found(0, [], corrected)
     if total >= cap:
         ids = _by_place(session, query, terms, order=order, limit=limit, offset=offset)
         return Found(total, ids, corrected)
-    ranked = (
-        _ranked_among(session, query, terms)
-        .order_by(_relevance(session, terms), *order)
-        .limit(limit)
-        .offset(offset)
-    )
+    if found is not None:
+        # PostgreSQL: the matches, found once, ranked by id: finding them again (a
+        # phrase's positions checked, a sender matched) cost as much as the count.
+        among = select(Message.id).where(
+            Message.id == any_(bindparam("found", found, type_=ARRAY(Integer)))
+        )
+    else:
+        among = _ranked_among(session, query, terms)
+    ranked = among.order_by(_relevance(session, terms), *order).limit(limit).offset(offset)
     return Found(total, list(session.scalars(ranked).all()), corrected)
 
 
@@ -300,7 +331,7 @@ def _typos_fixed(
             continue
         word = words[0]
         # The only word found nowhere is this one (the whole search found nothing).
-        if len(terms) > 1 and _count_matches(session, select(Message), [term], 1):
+        if len(terms) > 1 and _count_matches(session, select(Message), [term], 1)[0]:
             fixed.append(term)  # this word is found; another one is not
             continue
         similar = similar_words(session, word)

@@ -30,7 +30,7 @@ _has_trgm: dict[str, bool] = {}  # per database URL: the schema does not change 
 def similar_words(session: Session, word: str) -> list[str]:
     """The known words (PostgreSQL: stems) most like `word`, best first."""
     dialect = session.connection().dialect.name
-    if dialect == "postgresql" and _pg_trgm(session):
+    if dialect == "postgresql" and pg_trgm(session):
         rows = session.execute(
             text(
                 "SELECT word, similarity(word, :w) AS s FROM search_words "
@@ -111,7 +111,8 @@ def catch_up(session: Session) -> None:
         return
 
 
-def _pg_trgm(session: Session) -> bool:
+def pg_trgm(session: Session) -> bool:
+    """Whether pg_trgm and its index on search_words are there (migration 0013)."""
     key = str(session.connection().engine.url)
     if key not in _has_trgm:
         found = session.scalar(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"))
