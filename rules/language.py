@@ -57,8 +57,8 @@ _SCRIPTS = (
 _UKRAINIAN = re.compile(r"[іїєґ]")
 _VIETNAMESE = re.compile(r"[ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
 _LETTER = re.compile(r"[^\W\d_]")
-# Letters that only some of these languages write: each is worth one marker word.
 _PT_ENDINGS = ("ção", "ções", "ões")  # informação, questões: Portuguese only
+# Letters that only some of these languages write: each is worth one marker word.
 _LETTERS = {"es": "ñ¿¡", "de": "ßäöü", "fr": "çèêàœ", "pt": "ãõ", "pl": "ąęłńśźż"}
 
 
@@ -79,10 +79,11 @@ def guess_language(text: str) -> str | None:
     if not words:
         return None
     counts = dict.fromkeys(_MARKERS, 0)  # in _MARKERS order: ties go to the first
-    for counted in Counter(words).items():
-        for lang in _LANGUAGES_OF.get(counted[0], ()):
-            counts[lang] += counted[1]
-    counts["pt"] += sum(n for word, n in Counter(words).items() if word.endswith(_PT_ENDINGS))
+    counted = Counter(words)
+    for word, n in counted.items():
+        for lang in _LANGUAGES_OF.get(word, ()):
+            counts[lang] += n
+    counts["pt"] += sum(n for word, n in counted.items() if word.endswith(_PT_ENDINGS))
     for lang, letters in _LETTERS.items():
         if any(letter in lowered for letter in letters):
             counts[lang] += 1

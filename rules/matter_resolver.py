@@ -63,12 +63,14 @@ class Candidate:
     score: float = 0.0
     evidence: list[str] = field(default_factory=list)
     kinds: dict[str, float] = field(default_factory=dict)
+    pieces: Counter[str] = field(default_factory=Counter)  # distinct evidence of each kind
 
     def add(self, kind: str, weight: float, phrase: str) -> None:
         self.score += weight
         self.kinds[kind] = self.kinds.get(kind, 0.0) + weight
         if phrase not in self.evidence:
             self.evidence.append(phrase)
+            self.pieces[kind] += 1
 
 
 @dataclass
@@ -135,9 +137,8 @@ def resolve(matters: Sequence[MatterFacts], mail: MailFacts) -> Resolution:
 def _names_it(candidate: Candidate) -> bool:
     """The mail names the matter itself: one of its invoices or keywords, or two words of
     its title."""
-    title_words = sum(phrase.endswith("' in the text") for phrase in candidate.evidence)
-    named = candidate.kinds.get("keywords", 0.0) > 0 or candidate.kinds.get("invoice", 0.0) > 0
-    return named or (candidate.kinds.get("title", 0.0) > 0 and title_words >= 2)
+    found = candidate.pieces
+    return found["invoice"] > 0 or found["keywords"] > 0 or found["title"] >= 2
 
 
 def _score_attorneys(
