@@ -39,9 +39,27 @@ def asking_text(model_text: str) -> str:
     return " ".join(asks) if asks else NO_ASK
 
 
+# A second question often opens with a joining word or a condition before it asks:
+# "and can they do that?", "also, do I need to go", "and if it didn't, will it show up".
+_LEAD = re.compile(
+    r"^\W*(?:(?:and|also|but|plus|so|or|then|ok|okay|oh|and also|one more thing|"
+    r"another thing|y|und|et|e)\b[\s,:-]*)+"
+)
+_IF_CLAUSE = re.compile(
+    r"^\W*(?:and\s+|but\s+|also\s+)?(?:if|once|when|since|assuming|si|wenn|falls)\b"
+    r"[^,]{0,80},\s*"
+)
+
+
+def _opens_an_ask(sentence: str) -> bool:
+    """It opens like an ask, once a joining word or a leading condition is set aside."""
+    bare = _LEAD.sub("", sentence)
+    return bool(_OPENS_AN_ASK.match(bare) or _OPENS_AN_ASK.match(_IF_CLAUSE.sub("", bare)))
+
+
 def _asks(text: str) -> list[str]:
     return [
         sentence.strip()
         for sentence in (m.group(0) for m in _SENTENCE.finditer(text))
-        if "?" in sentence or _OPENS_AN_ASK.match(sentence) or _ASKS_INSIDE.search(sentence)
+        if "?" in sentence or _opens_an_ask(sentence) or _ASKS_INSIDE.search(sentence)
     ]

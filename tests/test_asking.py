@@ -50,3 +50,15 @@ def test_an_ask_told_in_the_third_person_is_an_ask() -> None:
         "", "We would like to issue it soon. She also asks whether the fee is permissible."
     )
     assert asking_text(text) == "she also asks whether the fee is permissible."
+
+
+def test_a_second_ask_after_a_joining_word_or_a_condition_counts() -> None:
+    text = model_text(
+        "",
+        "the ticket went to court last week. and if it was not dismissed, will it show up "
+        "on the background check. also do i need to tell my employer",
+    )
+    assert asking_text(text) == (
+        "and if it was not dismissed, will it show up on the background check. "
+        "also do i need to tell my employer"
+    )
