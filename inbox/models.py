@@ -407,6 +407,19 @@ Index(
     # SQLite has these at the index's end (migration 0003), PostgreSQL as INCLUDE (0005).
     postgresql_include=["state", "label", "client_id"],
 )
+# Each state's messages in the queues' order, so a queue is read from its own states'
+# ranges, not skipping every other queue's messages (web/queue_order.py; migration 0019:
+# SQLite has label and client at the index's end, PostgreSQL as INCLUDE).
+Index(
+    "ix_messages_state_order",
+    Message.state,
+    Message.sla_due_at.is_(None),
+    Message.sla_due_at,
+    Message.priority.desc(),
+    Message.received_at,
+    Message.id,
+    postgresql_include=["label", "client_id"],
+)
 # A client's messages of one label (a filtered queue): counted from the index, and a
 # page read from it in the queues' order, never sorted (migration 0005).
 Index(
