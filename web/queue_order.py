@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, select, union_all
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from inbox.models import Message
 
@@ -31,24 +32,26 @@ _STATES = "queue_states"  # the execution option naming a query's states
 
 def of_states(query: Select[Any], states: Sequence[str]) -> Select[Any]:
     """`query` narrowed to messages in `states`, read state by state when ordered."""
-    query = query.where(Message.state.in_(states))
-    return query.execution_options(**{_STATES: tuple(states)}) if len(states) > 1 else query
+    if len(states) == 1:
+        return query.where(Message.state == states[0])
+    among = Message.state.in_(states)
+    return query.where(among).execution_options(**{_STATES: (tuple(states), among)})
 
 
 def in_order(
     query: Select[Any], order: Sequence[Any], limit: int | None, offset: int = 0
 ) -> Select[Any]:
     """The ids of `query`'s messages in `order`, `limit` of them from `offset`."""
-    states: tuple[str, ...] = query.get_execution_options().get(_STATES, ())
+    states, among = query.get_execution_options().get(_STATES, ((), None))
     queue_order = len(order) == len(QUEUE_ORDER) and all(
         given is ours for given, ours in zip(order, QUEUE_ORDER, strict=False)
     )
-    if len(states) < 2 or not queue_order or limit is None:
+    if not states or not queue_order or limit is None:
         return query.with_only_columns(Message.id).order_by(*order).limit(limit).offset(offset)
     keys = (Message.id, Message.sla_due_at, Message.priority, Message.received_at)
     parts = [
         select(
-            query.where(Message.state == state)
+            _in_state(query, among, state)
             .with_only_columns(*keys)
             .order_by(*QUEUE_ORDER)
             .limit(offset + limit)
@@ -69,3 +72,11 @@ def in_order(
         .limit(limit)
         .offset(offset)
     )
+
+
+def _in_state(query: Select[Any], among: Any, state: str) -> Select[Any]:
+    """`query` with its test of the queue's states (`among`) made a test of `state`:
+    added beside it, PostgreSQL took the two for independent and expected a tenth of
+    the state's messages (then collected and sorted them all)."""
+    one = Message.state == state
+    return replacement_traverse(query, {}, lambda element: one if element is among else None)
