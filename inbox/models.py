@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -318,6 +319,13 @@ class Message(Base):
         # answered), SLA breaches (due, answered, state), read from the indexes alone.
         Index("ix_messages_received", "received_at", "label", "first_response_at"),
         Index("ix_messages_sla_response", "sla_due_at", "first_response_at", "state"),
+        # ...and the few answered after it, by their deadline (migration 0019).
+        Index(
+            "ix_messages_answered_late",
+            "sla_due_at",
+            sqlite_where=text("first_response_at > sla_due_at"),
+            postgresql_where=text("first_response_at > sla_due_at"),
+        ),
         # Each label's mail of a day, counted as a range of this index (migration 0018).
         Index("ix_messages_label_received", "label", "received_at"),
         # "My escalations" counts (attorney, state) without reading the wide rows.
