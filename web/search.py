@@ -353,12 +353,21 @@ def search_page(
     if total == 0:
         return Found(0, [], corrected)
     if total >= cap:
-        checked = None
+        checked = Checked(None)
         if common and offset == 0:
             checked = _first_checked(session, query, terms, order, limit)
-        if checked is None:
-            checked = _by_place(session, query, terms, order=order, limit=limit, offset=offset)
-        return Found(total, checked, corrected)
+        ids = checked.page
+        if ids is None:
+            ids = _by_place(
+                session,
+                query,
+                terms,
+                order=order,
+                limit=limit,
+                offset=offset,
+                in_subject=checked.in_subject,
+            )
+        return Found(total, ids, corrected)
     if found is not None:
         # PostgreSQL: the matches, found once, ranked by id: finding them again (a
         # phrase's positions checked, a sender matched) cost as much as the count.
@@ -408,15 +417,19 @@ def _by_place(
     order: Sequence[Any],
     limit: int,
     offset: int,
+    in_subject: int | None = None,
 ) -> list[int]:
     """More matches than the count's cap: scoring every one of them costs more than
     the page is allowed (~30 ms of CPU for 27,000 at 100,000 messages), so relevance
     is where the words are: messages with them in the subject first, then the rest,
-    each in the queue's order (walked from its index, testing each message)."""
-    in_subject = _holds(session, terms, subject=True)
-    first = query.where(in_subject)
+    each in the queue's order (walked from its index, testing each message).
+    `in_subject`: how many of the queue's messages have them in the subject, up to a
+    page, when already counted."""
+    first = query.where(_holds(session, terms, subject=True))
     ids: list[int] | None = None
-    if _whole_mailbox(session, query):
+    if in_subject is not None and offset == 0:
+        before = in_subject
+    elif _whole_mailbox(session, query):
         before = _count_words(session, fts5_match(terms), offset + limit, SUBJECT_TABLE)
     elif offset == 0 and session.connection().dialect.name != "sqlite":
         # PostgreSQL's first page: the subject's matches up to a page are what a count
@@ -431,7 +444,7 @@ def _by_place(
         )
     if len(ids) < limit:
         # None of the queue's messages has the words in its subject: the rest is all.
-        others = query.where(~in_subject) if before else query
+        others = query.where(~_holds(session, terms, subject=True)) if before else query
         rest = others.where(_holds(session, terms, subject=False))
         ids += session.scalars(in_order(rest, order, limit - len(ids), max(0, offset - before)))
     return ids
@@ -464,16 +477,23 @@ _CHECK_MATCH = text(f"SELECT rowid FROM temp.{CHECK_TABLE} WHERE {CHECK_TABLE} M
 _CHECK_EMPTY = f"INSERT INTO temp.{CHECK_TABLE} ({CHECK_TABLE}) VALUES ('delete-all')"
 
 
+class Checked(NamedTuple):
+    """What checking the queue's first messages told: the page, if it could; how many of
+    the queue's messages hold the words in their subject (up to a page), if counted."""
+
+    page: list[int] | None
+    in_subject: int | None = None
+
+
 def _first_checked(
     session: Session,
     query: Select[Any],
     terms: list[list[Alternative]],
     order: Sequence[Any],
     limit: int,
-) -> list[int] | None:
+) -> Checked:
     """SQLite, the first page past the cap: `query`'s first messages in `order` checked
-    for the words one batch at a time, until a page is known; None when CHECKED_AT_MOST
-    did not tell it.
+    for the words one batch at a time, until a page is known (at most CHECKED_AT_MOST).
 
     Walking the whole queue testing each message against every match means reading
     every match into a set first (98,000 for "the" at 100,000 messages: 8-12 ms),
@@ -484,33 +504,34 @@ def _first_checked(
     first: the page is known once it is full of them, or once every subject match of
     the queue (counted from the subjects' index, migration 0019) is among those checked."""
     if _reads_rows(query) or query.get_execution_options().get("search_scans"):
-        return None  # finding the queue's first messages would read many rows
+        return Checked(None)  # finding the queue's first messages would read many rows
     everywhere = fts5_match(terms)
     subject_first: list[int] = []
     rest: list[int] = []
+    in_subject: int | None = None
     seen = 0
     batch = limit + limit // 4 + 4  # when most hold the words, one batch is the page
     while True:
         window = list(session.scalars(in_order(query, order, batch, seen)))
-        in_subject, anywhere = _checked(
+        subject, anywhere = _checked(
             session, window, ["{subject} : (" + everywhere + ")", everywhere]
         )
-        subject_first += [i for i in window if i in in_subject]
-        rest += [i for i in window if i in anywhere and i not in in_subject]
+        subject_first += [i for i in window if i in subject]
+        rest += [i for i in window if i in anywhere and i not in subject]
         seen += len(window)
-        if len(subject_first) >= limit:
-            return subject_first[:limit]
-        if len(window) < batch:  # the whole queue was checked
-            return (subject_first + rest)[:limit]
+        if len(subject_first) >= limit or len(window) < batch:  # a page, or all of them
+            return Checked((subject_first + rest)[:limit])
+        if in_subject is None:
+            in_subject = _subject_count(session, query, terms, limit)
+        if in_subject > len(subject_first):
+            return Checked(None, in_subject)  # further subject matches come first
         found = len(subject_first) + len(rest)
         if found >= limit:
-            if _subject_count(session, query, terms, limit) == len(subject_first):
-                return (subject_first + rest)[:limit]
-            return None  # subject matches further on come before these
+            return Checked((subject_first + rest)[:limit], in_subject)
         # As many more as these say a page takes, if within what checking is worth.
         batch = (limit - found) * seen // max(found, 1) + limit // 4
         if seen + batch > CHECKED_AT_MOST:
-            return None
+            return Checked(None, in_subject)
 
 
 def _checked(session: Session, ids: list[int], expressions: list[str]) -> list[set[int]]:
