@@ -21,13 +21,7 @@
   (ix_messages_subject_words, 0013). Past the count's cap, subject matches come first
   (web/search.py); asked of `messages_words` with a column filter, FTS5 reads every
   message holding the word, wherever it is ("the": 98,000 for none in a subject).
-- PostgreSQL: pg_trgm indexes on from_addr and from_name (when pg_trgm is there, as for
-  0013), for `from:` (a part of the address or name, ILIKE). No b-tree finds a part of
-  a string: the planner guessed how many senders match and read them from the table
-  with the word's matches (from:delgado lease: 27 ms) or walked the queue testing
-  every message (25 ms for its page); with them, the two indexes' matches are
-  combined with the word's (11 ms, 5 ms).
-PostgreSQL names a prefix's stems (web/search_prefixes.py): nothing else changes there.
+PostgreSQL names a prefix's stems (web/search_prefixes.py): nothing changes there.
 
 Revision ID: 0019
 Revises: 0018
@@ -68,12 +62,6 @@ def _fts5(name: str, columns: Sequence[str], prefix: str | None) -> None:
     op.execute(f"INSERT INTO {name}({name}) VALUES ('rebuild')")
 
 
-def _trigram_available(bind: sa.Connection) -> bool:
-    """Whether pg_trgm is there (0013 created it when it could)."""
-    found = bind.exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-    return found.first() is not None
-
-
 def upgrade() -> None:
     late = sa.text("first_response_at > sla_due_at")
     op.create_index(
@@ -90,12 +78,6 @@ def upgrade() -> None:
             ["state", *ORDER],
             postgresql_include=["label", "client_id"],
         )
-        if _trigram_available(op.get_bind()):
-            for column in ("from_addr", "from_name"):
-                op.execute(
-                    f"CREATE INDEX ix_messages_{column}_trgm ON messages "
-                    f"USING gin ({column} gin_trgm_ops)"
-                )
         op.execute("ANALYZE messages")
         return
     op.create_index("ix_messages_state_order", "messages", ["state", *ORDER, "label", "client_id"])
@@ -123,8 +105,6 @@ def downgrade() -> None:
     op.drop_index("ix_messages_answered_late", table_name="messages")
     op.drop_index("ix_messages_state_order", table_name="messages")
     if op.get_bind().dialect.name != "sqlite":
-        for column in ("from_addr", "from_name"):
-            op.execute(f"DROP INDEX IF EXISTS ix_messages_{column}_trgm")
         return
     for trigger in ("insert", "delete", "update"):
         op.execute(f"DROP TRIGGER IF EXISTS {SUBJECTS}_{trigger}")
