@@ -25,7 +25,7 @@ from inbox.models import (
     User,
 )
 from web.ids import parse_id, parse_page
-from web.queue_order import QUEUE_ORDER, in_order, of_states
+from web.queue_order import QUEUE_ORDER, of_states
 from web.search import search_page
 from web.walls import visible_condition, walled
 
@@ -312,7 +312,13 @@ def queue_page(
         )
     # The page's ids first, from the queue-order index alone (it holds state, label and
     # client), then those rows: reading each skipped row to test it cost ~13 ms a page.
-    page_ids = in_order(base, QUEUE_ORDER, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    # (Skipping other queues' entries in it costs less than merging a queue's states.)
+    page_ids = (
+        base.with_only_columns(Message.id)
+        .order_by(*QUEUE_ORDER)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
     ordered = _rows().where(Message.id.in_(page_ids.scalar_subquery())).order_by(*QUEUE_ORDER)
     messages = [QueueRow(*row) for row in session.execute(ordered)]
     return Page(messages, total, page, pages, filters, capped=total > SEARCH_COUNT_CAP)
