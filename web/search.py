@@ -240,7 +240,7 @@ def _count_matches(
 
 # SQLite: words that this share of the mailbox holds are common: a page of them is
 # among the queue's first messages (_first_checked).
-COMMON_SHARE = 0.3
+COMMON_SHARE = 0.5
 
 
 def _count_sqlite(
@@ -252,7 +252,7 @@ def _count_sqlite(
     judged: bool,
 ) -> Counted:
     """SQLite: the count, from the word index alone when it can tell, and whether the
-    words are common (counted as far as that needs: ~1 ms for 30,000).
+    words are common (counted as far as that needs: ~1 ms for 50,000).
 
     The whole mailbox is counted from the index (stopping as it reads: ~1 ms where
     reading every match into a set to test the messages against cost 7-30 ms).
