@@ -402,15 +402,18 @@ class Message(Base):
     assignee_user: Mapped[User | None] = relationship()
 
 
-# The queues' order (web/queries.py: nearest deadline first, none last, then priority,
-# age, id), so a page is read from the index instead of sorting every matching row.
-Index(
-    "ix_messages_queue_order",
+# The queues' order (web/queue_order.py: nearest deadline first, none last, then
+# priority, age, id), so a page is read from an index instead of sorting every row.
+QUEUE_ORDER = (
     Message.sla_due_at.is_(None),
     Message.sla_due_at,
     Message.priority.desc(),
     Message.received_at,
     Message.id,
+)
+Index(
+    "ix_messages_queue_order",
+    *QUEUE_ORDER,
     # A page's ids come from the index alone, skipping other queues' rows unread:
     # SQLite has these at the index's end (migration 0003), PostgreSQL as INCLUDE (0005).
     postgresql_include=["state", "label", "client_id"],
@@ -421,11 +424,7 @@ Index(
 Index(
     "ix_messages_state_order",
     Message.state,
-    Message.sla_due_at.is_(None),
-    Message.sla_due_at,
-    Message.priority.desc(),
-    Message.received_at,
-    Message.id,
+    *QUEUE_ORDER,
     postgresql_include=["label", "client_id"],
 )
 # A client's messages of one label (a filtered queue): counted from the index, and a
@@ -434,11 +433,7 @@ Index(
     "ix_messages_client_label",
     Message.client_id,
     Message.label,
-    Message.sla_due_at.is_(None),
-    Message.sla_due_at,
-    Message.priority.desc(),
-    Message.received_at,
-    Message.id,
+    *QUEUE_ORDER,
 )
 
 

@@ -18,15 +18,9 @@ from typing import Any
 from sqlalchemy import Select, select, union_all
 from sqlalchemy.sql.visitors import replacement_traverse
 
-from inbox.models import Message
+from inbox.models import QUEUE_ORDER, Message
 
-QUEUE_ORDER = (
-    Message.sla_due_at.is_(None),
-    Message.sla_due_at,
-    Message.priority.desc(),
-    Message.received_at,
-    Message.id,
-)
+__all__ = ["QUEUE_ORDER", "in_order", "of_states"]
 _STATES = "queue_states"  # the execution option naming a query's states
 
 
