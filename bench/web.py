@@ -221,9 +221,9 @@ SEARCHES_MORE = [
     "client:northwind invoice",
     "matter:HV-2026-0007",
 ]
-# Inside a queue, words most messages hold (every generated mail greets and signs off:
-# "hi", "best regards"; the paragraphs share "the", "we", "matter"...) and prefixes of
-# two or three letters, which begin many words.
+# Inside a queue, words most messages hold (every generated mail signs off "Best
+# regards"; the paragraphs share "the", "we", "matter"...) and prefixes of two or three
+# letters, which begin many words.
 SEARCHES_COMMON = [
     "regards",
     "best",
