@@ -221,6 +221,24 @@ SEARCHES_MORE = [
     "client:northwind invoice",
     "matter:HV-2026-0007",
 ]
+# Inside a queue, words most messages hold (every generated mail signs off "Best
+# regards"; the paragraphs share "the", "we", "matter"...) and prefixes of two or three
+# letters, which begin many words.
+SEARCHES_COMMON = [
+    "regards",
+    "best",
+    "the",
+    "we",
+    "matter",
+    "thank",
+    "invoice",
+    "re",
+    "th",
+    "be",
+    "inv",
+    "mat",
+    "ha",
+]
 
 
 def _weighted_state(rnd: random.Random) -> str:
@@ -807,8 +825,12 @@ def pages(info: dict[str, Any], count: int) -> list[tuple[str, Callable[[random.
         ),
         ("/queue/all?q=", lambda r: f"/queue/all?q={r.choice(SEARCHES)}"),
         ("/queue/all?q= (typo, op...)", lambda r: f"/queue/all?q={quote(r.choice(SEARCHES_MORE))}"),
+        (
+            "/queue/triage?q= (common)",
+            lambda r: f"/queue/triage?q={quote(r.choice(SEARCHES_COMMON))}",
+        ),
         ("/messages/<id>", lambda r: f"/messages/{r.randint(1, count)}"),
-        ("/metrics", lambda r: "/metrics"),  # not under the goal: shown for what it costs
+        ("/metrics", lambda r: "/metrics"),
     ]
 
 
@@ -836,6 +858,9 @@ def bench_backend(name: str, db_url: str, args: argparse.Namespace) -> None:
     info = loaded_before(db_url) if args.database else None
     if info is not None:
         args.messages = info["count"]
+        engine = make_engine(Settings(db_url=db_url))
+        migrate(engine)  # loaded by an older revision: the schema as the code expects it
+        engine.dispose()
         print(f"\n== {name}: {args.messages:,} messages, loaded by an earlier run ==")
     else:
         print(f"\n== {name}: {args.messages:,} messages ==", flush=True)

@@ -92,11 +92,12 @@ def reset_database(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         # The search indexes and their words are no models of ours (migrations 0004, 0013,
-        # 0017).
+        # 0017, 0019).
         if engine.dialect.name == "sqlite":
             for table in (
                 "messages_fts",
                 "messages_words",
+                "messages_subject_words",
                 "search_words",
                 "search_words_pending",
                 "search_word_trigrams",

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -318,6 +319,13 @@ class Message(Base):
         # answered), SLA breaches (due, answered, state), read from the indexes alone.
         Index("ix_messages_received", "received_at", "label", "first_response_at"),
         Index("ix_messages_sla_response", "sla_due_at", "first_response_at", "state"),
+        # ...and the few answered after it, by their deadline (migration 0019).
+        Index(
+            "ix_messages_answered_late",
+            "sla_due_at",
+            sqlite_where=text("first_response_at > sla_due_at"),
+            postgresql_where=text("first_response_at > sla_due_at"),
+        ),
         # Each label's mail of a day, counted as a range of this index (migration 0018).
         Index("ix_messages_label_received", "label", "received_at"),
         # "My escalations" counts (attorney, state) without reading the wide rows.
@@ -394,18 +402,30 @@ class Message(Base):
     assignee_user: Mapped[User | None] = relationship()
 
 
-# The queues' order (web/queries.py: nearest deadline first, none last, then priority,
-# age, id), so a page is read from the index instead of sorting every matching row.
-Index(
-    "ix_messages_queue_order",
+# The queues' order (web/queue_order.py: nearest deadline first, none last, then
+# priority, age, id), so a page is read from an index instead of sorting every row.
+QUEUE_ORDER = (
     Message.sla_due_at.is_(None),
     Message.sla_due_at,
     Message.priority.desc(),
     Message.received_at,
     Message.id,
+)
+Index(
+    "ix_messages_queue_order",
+    *QUEUE_ORDER,
     # A page's ids come from the index alone, skipping other queues' rows unread:
     # SQLite has these at the index's end (migration 0003), PostgreSQL as INCLUDE (0005).
     postgresql_include=["state", "label", "client_id"],
+)
+# Each state's messages in the queues' order, so a queue is read from its own states'
+# ranges, not skipping every other queue's messages (web/queue_order.py; migration 0019:
+# SQLite has label and client at the index's end, PostgreSQL as INCLUDE).
+Index(
+    "ix_messages_state_order",
+    Message.state,
+    *QUEUE_ORDER,
+    postgresql_include=["label", "client_id"],
 )
 # A client's messages of one label (a filtered queue): counted from the index, and a
 # page read from it in the queues' order, never sorted (migration 0005).
@@ -413,11 +433,7 @@ Index(
     "ix_messages_client_label",
     Message.client_id,
     Message.label,
-    Message.sla_due_at.is_(None),
-    Message.sla_due_at,
-    Message.priority.desc(),
-    Message.received_at,
-    Message.id,
+    *QUEUE_ORDER,
 )
 
 

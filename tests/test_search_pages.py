@@ -93,3 +93,64 @@ def test_prefixes_named_as_their_stems_find_the_same_pages(
     session.info.clear()
     monkeypatch.setattr(web.search, "matching_query", lambda session, terms: None)
     assert named == pages()
+
+
+@pytest.mark.parametrize("words", ["the", "re", "invoice", "from:a th", '"the"'])
+@pytest.mark.parametrize("states", [None, ("triage", "received"), ("answered",)])
+def test_a_first_page_checked_from_the_queues_first_messages_is_the_walked_one(
+    session: Session, monkeypatch: pytest.MonkeyPatch, words: str, states: tuple[str, ...] | None
+) -> None:
+    """SQLite finds a common word's first page past the cap by checking the queue's first
+    messages in an index of their own (web/search.py _first_checked): the same page, in
+    the same order, as walking the queue against every match."""
+    import web.search
+    from web.queue_order import of_states
+
+    base = select(Message) if states is None else of_states(select(Message), states)
+
+    def first_page() -> list[int]:
+        return search_page(session, base, words, order=QUEUE_ORDER, limit=4, offset=0, cap=2).ids
+
+    monkeypatch.setattr(web.search, "COMMON_SHARE", 0.0)  # every word common: checked
+    checked = first_page()
+    monkeypatch.setattr(web.search, "_first_checked", lambda *a: web.search.Checked(None))
+    assert checked == first_page()
+
+
+@pytest.mark.parametrize("states", [("triage", "received"), ("sending", "answered", "review")])
+def test_a_queue_of_several_states_is_read_in_the_queues_order(
+    session: Session, states: tuple[str, ...]
+) -> None:
+    """web/queue_order.py reads a queue of several states state by state and merges
+    them: the same ids, page by page, as ordering the whole queue."""
+    from web.queue_order import in_order, of_states
+
+    queue = of_states(select(Message), states)
+    everything = session.scalars(
+        select(Message.id).where(Message.state.in_(states)).order_by(*QUEUE_ORDER)
+    ).all()
+    for offset in (0, 3, 7):
+        assert session.scalars(in_order(queue, QUEUE_ORDER, 4, offset)).all() == list(
+            everything[offset : offset + 4]
+        )
+
+
+def test_a_new_subject_is_where_a_search_past_the_cap_looks_first(session: Session) -> None:
+    """The subjects' words (SQLite: their own index, migration 0019) follow a changed
+    subject: past the cap, its message comes before one holding the words elsewhere."""
+    in_order = session.scalars(select(Message).order_by(*QUEUE_ORDER)).all()
+    first, last = in_order[0], in_order[-1]
+    first.text_body += "\nthe zeugma"
+    last.subject = "The zeugma review"
+    session.commit()
+
+    def found() -> list[int]:
+        return search_page(
+            session, select(Message), "the zeugma", order=QUEUE_ORDER, limit=3, offset=0, cap=1
+        ).ids
+
+    assert found() == [last.id, first.id]
+    last.subject = "Plain subject"
+    last.text_body += "\nthe zeugma"
+    session.commit()
+    assert found() == [first.id, last.id]  # the queue's order, neither in a subject

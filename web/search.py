@@ -11,9 +11,10 @@ most like it (web/search_words.py) and the search runs once more, saying so.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -34,6 +35,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
 from sqlalchemy.orm import Session
 
 from inbox.models import Client, Matter, Message
+from web.queue_order import in_order
 from web.search_prefixes import matching_query
 from web.search_query import (
     Alternative,
@@ -47,6 +49,7 @@ from web.search_words import similar_words
 
 T = TypeVar("T")
 WORDS_TABLE = "messages_words"
+SUBJECT_TABLE = "messages_subject_words"  # the subjects' words alone (migration 0019)
 _WORDS = table(WORDS_TABLE, column("rowid"))
 # bm25 weights in the index's column order: subject, from_name, from_addr, text_body.
 _BM25 = func.bm25(literal_column(WORDS_TABLE), 10.0, 3.0, 3.0, 1.0)
@@ -108,6 +111,8 @@ def with_operators(query: Select[Any], search: SearchQuery, dialect: str = "") -
     # ix_messages_sender (0016), so a walk of it reads no message rows.
     if search.matters or (search.senders and dialect != "sqlite"):
         query = query.execution_options(search_reads_rows=True)
+    if search.senders:  # no index finds a part of a name: counting them reads them all
+        query = query.execution_options(search_scans=True)
     if search.labels:
         for label in set(search.labels):
             query = query.where(Message.label == label)
@@ -161,22 +166,18 @@ def _holds(
     SQLite, `walk`: "+ 0" keeps it a test of each row of a walk in the queue's order,
     not a lookup by id of every match (which a count wants)."""
     if session.connection().dialect.name != "sqlite":
-        # The subject's words have an index of their own (migration 0013): the "A"
-        # weight of search_vector would be checked message by message.
+        # The subject's words have an index of their own (migration 0013; SQLite's
+        # 0019): the "A" weight of search_vector would be checked message by message.
         vector = SUBJECT_VECTOR if subject else _VECTOR
         named = matching_query(session, terms)  # prefixes as the stems they begin
         if named is None:
             return vector.bool_op("@@")(_ts(terms))
         return vector.bool_op("@@")(cast(bindparam("named", named, unique=True), TSQUERY))
-    expression = _subject_match(terms) if subject else fts5_match(terms)
-    found = text(f"SELECT rowid FROM {WORDS_TABLE} WHERE {WORDS_TABLE} MATCH :m").bindparams(
-        bindparam("m", expression, unique=True)
+    index = SUBJECT_TABLE if subject else WORDS_TABLE
+    found = text(f"SELECT rowid FROM {index} WHERE {index} MATCH :m").bindparams(
+        bindparam("m", fts5_match(terms), unique=True)
     )
     return ((Message.id + 0) if walk else Message.id).in_(found)
-
-
-def _subject_match(terms: list[list[Alternative]]) -> str:
-    return "{subject} : (" + fts5_match(terms) + ")"
 
 
 def _relevance(session: Session, terms: list[list[Alternative]]) -> ColumnElement[Any]:
@@ -188,15 +189,13 @@ def _relevance(session: Session, terms: list[list[Alternative]]) -> ColumnElemen
 
 def _whole_mailbox(session: Session, query: Select[Any]) -> bool:
     """SQLite, no queue, filter or wall: every message is in the FTS index once, so the
-    index alone answers a count (stopping at the cap as it reads: ~1 ms where reading
-    every match into a set to test the messages against cost 7-30 ms)."""
+    index alone answers a count or finds the subject matches."""
     return query.whereclause is None and session.connection().dialect.name == "sqlite"
 
 
-def _count_words(session: Session, expression: str, cap: int) -> int:
+def _count_words(session: Session, expression: str, cap: int, index: str = WORDS_TABLE) -> int:
     counted = text(
-        f"SELECT count(*) FROM (SELECT rowid FROM {WORDS_TABLE} "
-        f"WHERE {WORDS_TABLE} MATCH :m LIMIT :cap)"
+        f"SELECT count(*) FROM (SELECT rowid FROM {index} WHERE {index} MATCH :m LIMIT :cap)"
     ).bindparams(m=expression, cap=cap)
     return session.scalar(counted) or 0
 
@@ -205,25 +204,99 @@ def _count_words(session: Session, expression: str, cap: int) -> int:
 SURELY_OVER_CAP = 5
 
 
+class Counted(NamedTuple):
+    """What counting the matches told: how many (no further than the cap); PostgreSQL,
+    when it counted, their ids; SQLite, whether the words are common (COMMON_SHARE)."""
+
+    total: int
+    found: list[int] | None = None
+    common: bool = False
+
+
 def _count_matches(
-    session: Session, query: Select[Any], terms: list[list[Alternative]], cap: int
-) -> tuple[int, list[int] | None]:
+    session: Session,
+    query: Select[Any],
+    terms: list[list[Alternative]],
+    cap: int,
+    *,
+    judged: bool = True,
+) -> Counted:
     """How many of `query`'s messages hold the words, counting no further than `cap`;
-    PostgreSQL, when it counted: their ids too, for ranking them alone.
+    PostgreSQL, when it counted: their ids too, for ranking them alone; SQLite, if
+    `judged`, whether the words are common.
 
     PostgreSQL: a count first collects every match from the GIN index (36,000 for
     "lease" at 100,000 messages: 20-50 ms) and reads up to `cap` rows. Its statistics
     on the words are close (36,423 expected there), so when it expects far more than
     the cap, "more than the cap" is said without counting."""
-    if _whole_mailbox(session, query):
-        return _count_words(session, fts5_match(terms), cap), None
     within = _within(session, query, terms)
     if session.connection().dialect.name != "postgresql":
-        return _count(session, within, cap), None
+        return _count_sqlite(session, query, within, fts5_match(terms), cap, judged)
     if _expected_rows(session, within) > SURELY_OVER_CAP * cap:
-        return cap, None
+        return Counted(cap)
     found = _first_ids(session, within, cap)
-    return len(found), found
+    return Counted(len(found), found)
+
+
+# SQLite: words that this share of the mailbox holds are common: a page of them is
+# among the queue's first messages (_first_checked).
+COMMON_SHARE = 0.5
+# The lowest and highest id, each from an end of the table (asked together, in one
+# aggregate, SQLite read every row).
+_ID_RANGE = select(
+    select(func.min(Message.id)).scalar_subquery(), select(func.max(Message.id)).scalar_subquery()
+)
+_HOLDING = text(
+    f"SELECT count(*), max(rowid) FROM (SELECT rowid FROM {WORDS_TABLE} "
+    f"WHERE {WORDS_TABLE} MATCH :m LIMIT :n)"
+)
+
+
+def _count_sqlite(
+    session: Session,
+    query: Select[Any],
+    within: Select[Any],
+    expression: str,
+    cap: int,
+    judged: bool,
+) -> Counted:
+    """SQLite: the count, from the word index alone when it can tell, and whether the
+    words are common: judged from the ids the index count read (the oldest messages
+    holding them, in id order: the share of those ids that hold them).
+
+    The whole mailbox is counted from the index (stopping as it reads: ~1 ms where
+    reading every match into a set to test the messages against cost 7-30 ms).
+    A queue surely holds more than the cap, as PostgreSQL's planner is asked, when the
+    messages holding the words times the queue's share of the mailbox is far over it:
+    the index counts them up to what is needed in 1-3 ms, where a count walks the queue
+    testing each message against every match, put in a set first (98,000 for "the" at
+    100,000 messages: ~10 ms). A queue narrowed by a sender (no index finds part of a
+    name) or a matter (read from each row) would be read whole to be counted: not so."""
+    first, last = session.execute(_ID_RANGE).one()
+    mailbox = (last or 0) - (first or 1) + 1
+
+    def holding(up_to: int) -> tuple[int, float]:
+        """How many hold the words, up to `up_to`; the share of the ids read holding them."""
+        n, upto_id = session.execute(_HOLDING, {"m": expression, "n": up_to}).one()
+        read = (upto_id - (first or 1) + 1) if n == up_to and upto_id else mailbox
+        return n, n / max(read, 1)
+
+    found, share = holding(cap)
+    common = judged and share >= COMMON_SHARE
+    if _whole_mailbox(session, query):
+        return Counted(found, common=common)
+    scans = query.get_execution_options().get("search_scans")
+    if found < cap or _reads_rows(query) or scans:
+        return Counted(_count(session, within, cap), common=common)
+    # The share of the ids read says whether counting far enough to be sure could tell
+    # (a sample of the oldest messages: up to twice it, as it may be off).
+    likely = 2 * share * mailbox
+    if likely >= SURELY_OVER_CAP * cap:
+        queue = _count(session, query, mailbox + 1)
+        needed = math.ceil(SURELY_OVER_CAP * cap * mailbox / queue) if queue else mailbox + 1
+        if needed <= min(mailbox, likely) and holding(needed)[0] >= needed:
+            return Counted(cap, common=common)
+    return Counted(_count(session, within, cap), common=common)
 
 
 def _expected_rows(session: Session, query: Select[Any]) -> float:
@@ -289,21 +362,32 @@ def search_page(
     query = with_operators(base, search, session.connection().dialect.name)
     if not search.has_words:
         total = _count(session, query, cap)
-        ids = session.scalars(
-            query.with_only_columns(Message.id).order_by(*order).limit(limit).offset(offset)
-        ).all()
+        ids = session.scalars(in_order(query, order, limit, offset)).all()
         return Found(total, list(ids))
     terms = alternatives(search)
-    total, found = _count_matches(session, query, terms, cap)
+    total, found, common = _count_matches(session, query, terms, cap)
     corrected: dict[str, list[str]] = {}
     if total == 0:
         terms, corrected = _typos_fixed(session, terms)
         if corrected:
-            total, found = _count_matches(session, query, terms, cap)
+            total, found, common = _count_matches(session, query, terms, cap)
     if total == 0:
         return Found(0, [], corrected)
     if total >= cap:
-        ids = _by_place(session, query, terms, order=order, limit=limit, offset=offset)
+        checked = Checked(None)
+        if common and offset == 0:
+            checked = _first_checked(session, query, terms, order, limit)
+        ids = checked.page
+        if ids is None:
+            ids = _by_place(
+                session,
+                query,
+                terms,
+                order=order,
+                limit=limit,
+                offset=offset,
+                in_subject=checked.in_subject,
+            )
         return Found(total, ids, corrected)
     if found is not None:
         # PostgreSQL: the matches, found once, ranked by id: finding them again (a
@@ -331,7 +415,10 @@ def _typos_fixed(
             continue
         word = words[0]
         # The only word found nowhere is this one (the whole search found nothing).
-        if len(terms) > 1 and _count_matches(session, select(Message), [term], 1)[0]:
+        if (
+            len(terms) > 1
+            and _count_matches(session, select(Message), [term], 1, judged=False).total
+        ):
             fixed.append(term)  # this word is found; another one is not
             continue
         similar = similar_words(session, word)
@@ -351,34 +438,132 @@ def _by_place(
     order: Sequence[Any],
     limit: int,
     offset: int,
+    in_subject: int | None = None,
 ) -> list[int]:
     """More matches than the count's cap: scoring every one of them costs more than
     the page is allowed (~30 ms of CPU for 27,000 at 100,000 messages), so relevance
     is where the words are: messages with them in the subject first, then the rest,
-    each in the queue's order (walked from its index, testing each message)."""
-    in_subject = _holds(session, terms, subject=True)
-    first = query.where(in_subject)
-    page = first.with_only_columns(Message.id).order_by(*order).limit(limit)
+    each in the queue's order (walked from its index, testing each message).
+    `in_subject`: how many of the queue's messages have them in the subject, up to a
+    page, when already counted."""
+    first = query.where(_holds(session, terms, subject=True))
     ids: list[int] | None = None
-    if _whole_mailbox(session, query):
-        before = _count_words(session, _subject_match(terms), offset + limit)
+    if in_subject is not None and offset == 0:
+        before = in_subject
+    elif _whole_mailbox(session, query):
+        before = _count_words(session, fts5_match(terms), offset + limit, SUBJECT_TABLE)
     elif offset == 0 and session.connection().dialect.name != "sqlite":
         # PostgreSQL's first page: the subject's matches up to a page are what a count
         # would find first (collecting 18,000 from the index: 10-30 ms), so read them.
-        ids = list(session.scalars(page))
+        ids = list(session.scalars(in_order(first, order, limit)))
         before = len(ids)
     else:
-        before = _count(
-            session, query.where(_holds(session, terms, subject=True, walk=False)), offset + limit
-        )
+        before = _subject_count(session, query, terms, offset + limit)
     if ids is None:
-        ids = list(session.scalars(page.offset(offset))) if offset < before else []
-    if len(ids) < limit:
-        rest = query.where(_holds(session, terms, subject=False), ~in_subject)
-        ids += session.scalars(
-            rest.with_only_columns(Message.id)
-            .order_by(*order)
-            .limit(limit - len(ids))
-            .offset(max(0, offset - before))
+        ids = (
+            list(session.scalars(in_order(first, order, limit, offset))) if offset < before else []
         )
+    if len(ids) < limit:
+        # None of the queue's messages has the words in its subject: the rest is all.
+        others = query.where(~_holds(session, terms, subject=True)) if before else query
+        rest = others.where(_holds(session, terms, subject=False))
+        ids += session.scalars(in_order(rest, order, limit - len(ids), max(0, offset - before)))
     return ids
+
+
+def _subject_count(
+    session: Session, query: Select[Any], terms: list[list[Alternative]], cap: int
+) -> int:
+    """How many of `query`'s messages hold the words in their subject, up to `cap`."""
+    if _whole_mailbox(session, query):
+        return _count_words(session, fts5_match(terms), cap, SUBJECT_TABLE)
+    return _count(session, query.where(_holds(session, terms, subject=True, walk=False)), cap)
+
+
+# SQLite: the queue's first messages checked for the words, at most (~10 us each; a page
+# needing more is a word sparse enough for the index's matches to be read at once).
+CHECKED_AT_MOST = 200
+CHECK_TABLE = "words_check"
+# As migration 0019 made messages_words: the same words, stems and prefixes.
+TOKENIZE = "porter unicode61 remove_diacritics 2"
+_CHECK_INDEX = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{CHECK_TABLE} USING fts5(subject, from_name, "
+    f"from_addr, text_body, content='', tokenize='{TOKENIZE}')"
+)
+_CHECK_FILL = text(
+    f"INSERT INTO temp.{CHECK_TABLE} (rowid, subject, from_name, from_addr, text_body) "
+    "SELECT id, subject, from_name, from_addr, text_body FROM messages WHERE id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+_CHECK_MATCH = text(f"SELECT rowid FROM temp.{CHECK_TABLE} WHERE {CHECK_TABLE} MATCH :m")
+_CHECK_EMPTY = f"INSERT INTO temp.{CHECK_TABLE} ({CHECK_TABLE}) VALUES ('delete-all')"
+
+
+class Checked(NamedTuple):
+    """What checking the queue's first messages told: the page, if it could; how many of
+    the queue's messages hold the words in their subject (up to a page), if counted."""
+
+    page: list[int] | None
+    in_subject: int | None = None
+
+
+def _first_checked(
+    session: Session,
+    query: Select[Any],
+    terms: list[list[Alternative]],
+    order: Sequence[Any],
+    limit: int,
+) -> Checked:
+    """SQLite, the first page past the cap: `query`'s first messages in `order` checked
+    for the words one batch at a time, until a page is known (at most CHECKED_AT_MOST).
+
+    Walking the whole queue testing each message against every match means reading
+    every match into a set first (98,000 for "the" at 100,000 messages: 8-12 ms),
+    however few messages the page needs. Instead, a batch of the queue's first messages
+    is put in a small index of this connection's own (`temp.words_check`, made as the
+    real one is) and the same search is run on it (~10 us a message). Past the cap the
+    words are common, so most of the first messages hold them. Subject matches come
+    first: the page is known once it is full of them, or once every subject match of
+    the queue (counted from the subjects' index, migration 0019) is among those checked."""
+    if _reads_rows(query) or query.get_execution_options().get("search_scans"):
+        return Checked(None)  # finding the queue's first messages would read many rows
+    everywhere = fts5_match(terms)
+    subject_first: list[int] = []
+    rest: list[int] = []
+    in_subject: int | None = None
+    seen = 0
+    batch = limit + limit // 4 + 4  # when most hold the words, one batch is the page
+    while True:
+        window = list(session.scalars(in_order(query, order, batch, seen)))
+        subject, anywhere = _checked(
+            session, window, ["{subject} : (" + everywhere + ")", everywhere]
+        )
+        subject_first += [i for i in window if i in subject]
+        rest += [i for i in window if i in anywhere and i not in subject]
+        seen += len(window)
+        if len(subject_first) >= limit or len(window) < batch:  # a page, or all of them
+            return Checked((subject_first + rest)[:limit])
+        if in_subject is None:
+            in_subject = _subject_count(session, query, terms, limit)
+        if in_subject > len(subject_first):
+            return Checked(None, in_subject)  # further subject matches come first
+        found = len(subject_first) + len(rest)
+        if found >= limit:
+            return Checked((subject_first + rest)[:limit], in_subject)
+        # As many more as these say a page takes, if within what checking is worth.
+        batch = (limit - found) * seen // max(found, 1) + limit // 4
+        if seen + batch > CHECKED_AT_MOST:
+            return Checked(None, in_subject)
+
+
+def _checked(session: Session, ids: list[int], expressions: list[str]) -> list[set[int]]:
+    """Which of the messages `ids` each FTS5 expression finds, asked of an index of
+    these messages alone (emptied after)."""
+    if not ids:
+        return [set() for _ in expressions]
+    connection = session.connection()
+    connection.exec_driver_sql(_CHECK_INDEX)
+    connection.execute(_CHECK_FILL, {"ids": ids})
+    try:
+        return [set(connection.scalars(_CHECK_MATCH, {"m": e})) for e in expressions]
+    finally:
+        connection.exec_driver_sql(_CHECK_EMPTY)
