@@ -206,16 +206,17 @@ def _payment_confirmation(
         raise MissingData("payment confirmation: the mail names no invoice or amount to check")
     ids = {i.id for i in chosen}
     payments = sorted((p for p in records.payments if p.invoice_id in ids), key=lambda p: p.paid_on)
-    all_paid = all(i.balance <= 0 for i in chosen)  # the invoices themselves say so
-    if not payments and not all_paid and not records.payments_on_file:
-        raise MissingData(
-            "payment confirmation: no payments on record (import payments.csv), a person checks"
-        )
-    if not payments and not all_paid:
-        raise MissingData(
-            "payment confirmation: no payment recorded for "
-            + ", ".join(i.invoice_number for i in chosen)
-            + " yet; a person checks with accounts"
+    paid_ids = {p.invoice_id for p in payments}
+    # An open invoice with no payment recorded against it: the draft says so plainly
+    # (a payment can take days to reach the records) and a person checks with accounts
+    # before it goes out, rather than the client getting no answer at all.
+    unrecorded = [i.invoice_number for i in chosen if i.balance > 0 and i.id not in paid_ids]
+    if unrecorded:
+        data["not_recorded"] = unrecorded
+        where = "" if records.payments_on_file else " (no payments.csv imported)"
+        data["warnings"].append(
+            f"no payment recorded for {', '.join(unrecorded)}{where}: "
+            "check with accounts before sending"
         )
     numbers = {i.id: i.invoice_number for i in chosen}
     data["payments"] = [

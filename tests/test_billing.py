@@ -113,9 +113,18 @@ def test_a_dispute_naming_no_invoice_goes_to_a_person() -> None:
         data("dispute_or_error", "your bill is wrong")
 
 
-def test_payment_confirmation_needs_payments_data_for_an_open_invoice() -> None:
-    with pytest.raises(MissingData, match=r"payments\.csv"):
-        data("payment_confirmation", "did our check for invoice 5201 arrive?")
+def test_payment_confirmation_of_an_open_invoice_says_none_is_recorded_yet() -> None:
+    d = data("payment_confirmation", "did our check for invoice 5201 arrive?")
+    assert numbers(d) == ["AK-INV-5201"] and d["not_recorded"] == ["AK-INV-5201"]
+    assert d["payments"] == []
+    assert any(
+        "no payments.csv imported" in w and "check with accounts" in w for w in d["warnings"]
+    )
+
+
+def test_payment_confirmation_names_no_warning_for_a_recorded_payment() -> None:
+    d = data("payment_confirmation", "did you get our payment for invoice 5202")
+    assert "not_recorded" not in d and d["warnings"] == []
 
 
 def test_payment_confirmation_states_the_recorded_payment() -> None:

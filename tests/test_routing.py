@@ -721,8 +721,11 @@ def test_invoice_copies_and_the_w9_attach_the_firms_pdfs(router, session) -> Non
 def test_payments_and_trust_on_file_answer_confirmation_and_retainer(router, session) -> None:  # type: ignore[no-untyped-def]
     ask = "Did our check for invoice 1053 arrive?"
     before = route(router, session, mail("ap@northwindmarine.com", "check", ask), "billing_query")
-    assert before.action == "triage"
+    assert before.template == "client/billing_payment_confirmation"
+    assert "not yet recorded a payment for invoice HV-INV-1053" in before.draft.body_text
+    assert "not yet recorded a payment for invoice HV-INV-1053" in before.draft.body_html
     assert "no payment recorded for HV-INV-1053" in "; ".join(before.reasons)
+    assert "If a payment you made is not listed" not in before.draft.body_text
     import_file(
         session,
         "payments.csv",
