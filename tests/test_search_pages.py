@@ -154,3 +154,40 @@ def test_a_new_subject_is_where_a_search_past_the_cap_looks_first(session: Sessi
     last.text_body += "\nthe zeugma"
     session.commit()
     assert found() == [first.id, last.id]  # the queue's order, neither in a subject
+
+
+def _sender_holds(session: Session, part: str) -> set[int]:
+    """The messages whose sender's address or name holds `part`, tested in Python."""
+    rows = session.execute(select(Message.id, Message.from_addr, Message.from_name))
+    return {
+        i for i, addr, name in rows if any(part.lower() in (v or "").lower() for v in (addr, name))
+    }
+
+
+def test_from_finds_any_part_of_a_senders_name_or_address_and_follows_a_change(
+    session: Session,
+) -> None:
+    """from: is a part of the sender, anywhere in a word (SQLite: looked up in the
+    trigram index of migration 0020 from three characters, shorter ones tested on each
+    sender): the same messages as a substring test, after a sender changes too."""
+
+    def found(search: str) -> set[int]:
+        page = search_page(
+            session, select(Message), search, order=QUEUE_ORDER, limit=10_000, offset=0, cap=10_000
+        )
+        return set(page.ids)
+
+    senders = session.execute(select(Message.from_addr, Message.from_name)).all()
+    addr, name = next(
+        (a, n) for a, n in senders if a and n and len(n) > 4 and len(a.split("@")[0]) > 4
+    )
+    local = addr.split("@")[0]
+    parts = [local[1:-1].upper(), name[1:4], addr.split("@")[1], name[:2], "@"]
+    for part in parts:
+        assert found(f'from:"{part}"') == _sender_holds(session, part) != set(), repr(part)
+    message = session.scalars(select(Message).where(Message.from_addr == addr)).first()
+    assert message is not None
+    message.from_name = "Zephyrine Quillfeather"
+    session.commit()
+    assert found("from:quillfeath") == {message.id} == _sender_holds(session, "quillfeath")
+    assert found("from:qxz") == set()

@@ -50,7 +50,10 @@ from web.search_words import similar_words
 T = TypeVar("T")
 WORDS_TABLE = "messages_words"
 SUBJECT_TABLE = "messages_subject_words"  # the subjects' words alone (migration 0019)
+SENDERS_TABLE = "messages_senders"  # the senders' trigrams (migration 0020)
+TRIGRAM = 3  # the shortest value the trigram index finds
 _WORDS = table(WORDS_TABLE, column("rowid"))
+_SENDERS = table(SENDERS_TABLE, column("rowid"))
 # bm25 weights in the index's column order: subject, from_name, from_addr, text_body.
 _BM25 = func.bm25(literal_column(WORDS_TABLE), 10.0, 3.0, 3.0, 1.0)
 _VECTOR = column("search_vector", TSVECTOR)
@@ -91,9 +94,26 @@ def _ids_matching(id_column: Any, columns: tuple[Any, ...], text: str) -> Select
     return select(id_column).where(or_(*(c.ilike(pattern, escape="\\") for c in columns)))
 
 
+def _senders_holding(value: str) -> Select[Any]:
+    """SQLite: the ids of the messages whose sender's name or address holds `value`
+    (three characters or more), from the trigram index (migration 0020)."""
+    quoted = '"' + value.replace('"', '""') + '"'
+    return select(_SENDERS.c.rowid).where(
+        text(f"{SENDERS_TABLE} MATCH :sender").bindparams(bindparam("sender", quoted, unique=True))
+    )
+
+
 def with_operators(query: Select[Any], search: SearchQuery, dialect: str = "") -> Select[Any]:
     """`query` narrowed by from:, client:, matter: and label: (each given twice: both)."""
+    # SQLite: each sender's messages from the trigram index, a set tested by the walks
+    # ("+ 0": looked up by id, each message's row would be read).
+    narrowed = query.whereclause is not None or bool(search.clients or search.matters)
+    senders: list[Select[Any]] = []
     for sender in search.senders:
+        if dialect == "sqlite" and len(sender) >= TRIGRAM:
+            senders.append(_senders_holding(sender))
+            query = query.where((Message.id + 0).in_(senders[-1]))
+            continue
         pattern = _like(sender)
         query = query.where(
             or_(
@@ -111,7 +131,10 @@ def with_operators(query: Select[Any], search: SearchQuery, dialect: str = "") -
     # ix_messages_sender (0016), so a walk of it reads no message rows.
     if search.matters or (search.senders and dialect != "sqlite"):
         query = query.execution_options(search_reads_rows=True)
-    if search.senders:  # no index finds a part of a name: counting them reads them all
+    if senders and len(senders) == len(search.senders):  # the words among a few messages
+        among = (tuple(senders), narrowed or bool(search.labels))
+        query = query.execution_options(search_among_few=among)
+    elif search.senders:  # no index finds a part of a name: counting them reads them all
         query = query.execution_options(search_scans=True)
     if search.labels:
         for label in set(search.labels):
@@ -285,6 +308,8 @@ def _count_sqlite(
     common = judged and share >= COMMON_SHARE
     if _whole_mailbox(session, query):
         return Counted(found, common=common)
+    if among := query.get_execution_options().get("search_among_few"):
+        return Counted(_count_among(session, query, among, expression, cap), common=common)
     scans = query.get_execution_options().get("search_scans")
     if found < cap or _reads_rows(query) or scans:
         return Counted(_count(session, within, cap), common=common)
@@ -297,6 +322,29 @@ def _count_sqlite(
         if needed <= min(mailbox, likely) and holding(needed)[0] >= needed:
             return Counted(cap, common=common)
     return Counted(_count(session, within, cap), common=common)
+
+
+def _count_among(
+    session: Session,
+    query: Select[Any],
+    among: tuple[tuple[Select[Any], ...], bool],
+    expression: str,
+    cap: int,
+) -> int:
+    """SQLite: how many of `query`'s messages hold the words, counting no further than
+    `cap`, when its messages are few and found from an index (a sender's): the words'
+    matches are read in order, each tested against them, a set made once (at 100,000
+    messages, "from:delgado lease": 7,000 ids and ~3,000 matches read, where testing each
+    of the sender's messages against the 36,000 matches put in a set first cost twice)."""
+    senders, narrowed = among
+    words = select(_WORDS.c.rowid).where(
+        text(f"{WORDS_TABLE} MATCH :m").bindparams(bindparam("m", expression, unique=True)),
+        *((_WORDS.c.rowid + 0).in_(ids) for ids in senders),
+    )
+    if narrowed:  # a queue, a label...: its messages too
+        words = words.where((_WORDS.c.rowid + 0).in_(query.with_only_columns(Message.id)))
+    words = words.limit(cap)
+    return session.scalar(select(func.count()).select_from(words.subquery())) or 0
 
 
 def _expected_rows(session: Session, query: Select[Any]) -> float:
