@@ -127,11 +127,12 @@ def with_operators(query: Select[Any], search: SearchQuery, dialect: str = "") -
     for matter in search.matters:
         matters = _ids_matching(Matter.id, (Matter.matter_number, Matter.title), matter)
         query = query.where(Message.matter_id.in_(matters))
-    # A matter is tested on the message row; a sender (SQLite) in the covering index
-    # ix_messages_sender (0016), so a walk of it reads no message rows.
+    # A matter is tested on the message row; a sender (SQLite) in the trigram index or
+    # the covering index ix_messages_sender (0016), so a walk reads no message rows.
     if search.matters or (search.senders and dialect != "sqlite"):
         query = query.execution_options(search_reads_rows=True)
-    if senders and len(senders) == len(search.senders):  # the words among a few messages
+    few = dialect == "sqlite" and bool(senders or search.clients) and not search.matters
+    if few and len(senders) == len(search.senders):  # the words among a sender's, a client's
         among = (tuple(senders), narrowed or bool(search.labels))
         query = query.execution_options(search_among_few=among)
     elif search.senders:  # no index finds a part of a name: counting them reads them all
