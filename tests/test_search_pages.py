@@ -191,3 +191,33 @@ def test_from_finds_any_part_of_a_senders_name_or_address_and_follows_a_change(
     session.commit()
     assert found("from:quillfeath") == {message.id} == _sender_holds(session, "quillfeath")
     assert found("from:qxz") == set()
+
+
+def test_client_and_matter_searches_count_exactly_their_messages(session: Session) -> None:
+    """client: and matter: are looked up first (PostgreSQL: their ids given to the query,
+    so the planner knows how many messages they hold): every total is the true count,
+    none said to be over the cap on a guess, and one naming nothing finds nothing."""
+    from inbox.models import Client, Matter
+
+    client = session.scalars(select(Client).order_by(Client.id)).first()
+    held = select(Message.matter_id).where(Message.matter_id.is_not(None))
+    matter = session.scalars(select(Matter).where(Matter.id.in_(held)).order_by(Matter.id)).first()
+    assert client is not None and matter is not None
+    for search, column, value in (
+        (f"client:{client.client_code}", Message.client_id, client.id),
+        (f'matter:"{matter.matter_number}"', Message.matter_id, matter.id),
+    ):
+        ids = set(session.scalars(select(Message.id).where(column == value)))
+        page = search_page(
+            session, select(Message), search, order=QUEUE_ORDER, limit=1000, offset=0, cap=1000
+        )
+        assert page.total == len(ids) > 0 and set(page.ids) == ids, search
+        small = search_page(
+            session, select(Message), search, order=QUEUE_ORDER, limit=1, offset=0, cap=len(ids)
+        )
+        assert small.total == len(ids), search  # at the cap: counted, not guessed
+    for nothing in ("client:zzqxnoclient", "matter:zzqx-0000 the"):
+        page = search_page(
+            session, select(Message), nothing, order=QUEUE_ORDER, limit=5, offset=0, cap=5
+        )
+        assert (page.total, page.ids) == (0, []), nothing
