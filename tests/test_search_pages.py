@@ -164,12 +164,17 @@ def _sender_holds(session: Session, part: str) -> set[int]:
     }
 
 
+@pytest.mark.parametrize("few", [64, 0])
 def test_from_finds_any_part_of_a_senders_name_or_address_and_follows_a_change(
-    session: Session,
+    session: Session, monkeypatch: pytest.MonkeyPatch, few: int
 ) -> None:
-    """from: is a part of the sender, anywhere in a word (SQLite: looked up in the
-    trigram index of migration 0020 from three characters, shorter ones tested on each
-    sender): the same messages as a substring test, after a sender changes too."""
+    """from: is a part of the sender, anywhere in a word (SQLite: a sender of few
+    messages found in the trigram index of migration 0020, from three characters; the
+    others, and shorter values, tested on each sender): the same messages as a
+    substring test, with and without words, after a sender changes too."""
+    import web.search
+
+    monkeypatch.setattr(web.search, "FEW_SENDERS", few)
 
     def found(search: str) -> set[int]:
         page = search_page(
@@ -183,8 +188,11 @@ def test_from_finds_any_part_of_a_senders_name_or_address_and_follows_a_change(
     )
     local = addr.split("@")[0]
     parts = [local[1:-1].upper(), name[1:4], addr.split("@")[1], name[:2], "@"]
+    holding = {w: set(found(w)) for w in ("the", "invoice")}
     for part in parts:
         assert found(f'from:"{part}"') == _sender_holds(session, part) != set(), repr(part)
+        for word, ids in holding.items():
+            assert found(f'from:"{part}" {word}') == _sender_holds(session, part) & ids
     message = session.scalars(select(Message).where(Message.from_addr == addr)).first()
     assert message is not None
     message.from_name = "Zephyrine Quillfeather"
