@@ -178,6 +178,9 @@ PARAGRAPHS = {
         "Texas. Do we have to stop using the name right away?",
         "¿Puede el banco poner un gravamen sobre mi casa por una deuda de la tarjeta? "
         "Recibí una carta y no entiendo lo que significa.",
+        "The other side has proposed mediation before the hearing in March. Should we "
+        "agree to it, who chooses the mediator, and is what we say in mediation kept "
+        "out of court?",
     ],
     "other": [
         "Thank you for your message. I am out of the office until Monday with limited "
@@ -208,7 +211,8 @@ FIRST_NAMES = ["Sam", "Ana", "Jonas", "Priya", "Mike", "Lena", "Carlos", "Grace"
 LAST_NAMES = ["Delgado", "Osei", "Keller", "Nguyen", "Brooks", "Varga", "Silva", "Meyer", "Ito"]
 SEARCHES = ["deposit", "HV-2026-0007", "Delgado", "overtime", "invoice", "Oregon", "lease"]
 # What the word search adds (web/search.py): a stem, a prefix, typos (a second search
-# through the vocabulary), a phrase and the operators.
+# through the vocabulary: "mediaton" and "landlrd" find the mail of "mediation" and
+# "landlord"), a phrase and the operators.
 SEARCHES_MORE = [
     "invoices",
     "overt",

@@ -92,12 +92,13 @@ def reset_database(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         # The search indexes and their words are no models of ours (migrations 0004, 0013,
-        # 0017, 0019).
+        # 0017, 0019, 0020).
         if engine.dialect.name == "sqlite":
             for table in (
                 "messages_fts",
                 "messages_words",
                 "messages_subject_words",
+                "messages_senders",
                 "search_words",
                 "search_words_pending",
                 "search_word_trigrams",

@@ -154,3 +154,78 @@ def test_a_new_subject_is_where_a_search_past_the_cap_looks_first(session: Sessi
     last.text_body += "\nthe zeugma"
     session.commit()
     assert found() == [first.id, last.id]  # the queue's order, neither in a subject
+
+
+def _sender_holds(session: Session, part: str) -> set[int]:
+    """The messages whose sender's address or name holds `part`, tested in Python."""
+    rows = session.execute(select(Message.id, Message.from_addr, Message.from_name))
+    return {
+        i for i, addr, name in rows if any(part.lower() in (v or "").lower() for v in (addr, name))
+    }
+
+
+@pytest.mark.parametrize("few", [64, 0])
+def test_from_finds_any_part_of_a_senders_name_or_address_and_follows_a_change(
+    session: Session, monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    """from: is a part of the sender, anywhere in a word (SQLite: a sender of few
+    messages found in the trigram index of migration 0020, from three characters; the
+    others, and shorter values, tested on each sender): the same messages as a
+    substring test, with and without words, after a sender changes too."""
+    import web.search
+
+    monkeypatch.setattr(web.search, "FEW_SENDERS", few)
+
+    def found(search: str) -> set[int]:
+        page = search_page(
+            session, select(Message), search, order=QUEUE_ORDER, limit=10_000, offset=0, cap=10_000
+        )
+        return set(page.ids)
+
+    senders = session.execute(select(Message.from_addr, Message.from_name)).all()
+    addr, name = next(
+        (a, n) for a, n in senders if a and n and len(n) > 4 and len(a.split("@")[0]) > 4
+    )
+    local = addr.split("@")[0]
+    parts = [local[1:-1].upper(), name[1:4], addr.split("@")[1], name[:2], "@"]
+    holding = {w: set(found(w)) for w in ("the", "invoice")}
+    for part in parts:
+        assert found(f'from:"{part}"') == _sender_holds(session, part) != set(), repr(part)
+        for word, ids in holding.items():
+            assert found(f'from:"{part}" {word}') == _sender_holds(session, part) & ids
+    message = session.scalars(select(Message).where(Message.from_addr == addr)).first()
+    assert message is not None
+    message.from_name = "Zephyrine Quillfeather"
+    session.commit()
+    assert found("from:quillfeath") == {message.id} == _sender_holds(session, "quillfeath")
+    assert found("from:qxz") == set()
+
+
+def test_client_and_matter_searches_count_exactly_their_messages(session: Session) -> None:
+    """client: and matter: are looked up first (PostgreSQL: their ids given to the query,
+    so the planner knows how many messages they hold): every total is the true count,
+    none said to be over the cap on a guess, and one naming nothing finds nothing."""
+    from inbox.models import Client, Matter
+
+    client = session.scalars(select(Client).order_by(Client.id)).first()
+    held = select(Message.matter_id).where(Message.matter_id.is_not(None))
+    matter = session.scalars(select(Matter).where(Matter.id.in_(held)).order_by(Matter.id)).first()
+    assert client is not None and matter is not None
+    for search, column, value in (
+        (f"client:{client.client_code}", Message.client_id, client.id),
+        (f'matter:"{matter.matter_number}"', Message.matter_id, matter.id),
+    ):
+        ids = set(session.scalars(select(Message.id).where(column == value)))
+        page = search_page(
+            session, select(Message), search, order=QUEUE_ORDER, limit=1000, offset=0, cap=1000
+        )
+        assert page.total == len(ids) > 0 and set(page.ids) == ids, search
+        small = search_page(
+            session, select(Message), search, order=QUEUE_ORDER, limit=1, offset=0, cap=len(ids)
+        )
+        assert small.total == len(ids), search  # at the cap: counted, not guessed
+    for nothing in ("client:zzqxnoclient", "matter:zzqx-0000 the"):
+        page = search_page(
+            session, select(Message), nothing, order=QUEUE_ORDER, limit=5, offset=0, cap=5
+        )
+        assert (page.total, page.ids) == (0, []), nothing
