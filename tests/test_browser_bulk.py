@@ -24,6 +24,7 @@ from tests.test_browser import (  # noqa: F401 - fixtures pytest finds by name
     smtp,
     web_settings,
 )
+from tests.triage_lines import ensure_in_triage
 
 pytestmark = pytest.mark.slow
 
@@ -33,6 +34,7 @@ def test_two_lines_checked_with_x_are_assigned_at_once_and_audited(
     db: sessionmaker[Session],  # noqa: F811
     shot: Any,  # noqa: F811
 ) -> None:
+    ensure_in_triage(db)
     va = pages.new()
     log_in(va, VA)
     va.goto("/queue/triage")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from inbox.models import AuditEvent, Message, MessageState, User
 from inbox.settings import Settings
 from rules.bulk import Outcome, Pick, Skipped, message_version, read_picks
+from tests.triage_lines import ensure_in_triage
 from tests.web_client import csrf_token, login
 from web.bulk_actions import summary
 
@@ -34,17 +35,7 @@ def settings(sample_db_url: str) -> Settings:  # type: ignore[override]
 
 @pytest.fixture(autouse=True)
 def two_in_triage(db: sessionmaker[Session]) -> None:
-    """Two or more lines in triage whatever the shipped model decides for the sample
-    mailbox: a mail it filed as nothing to answer is put back in triage (these tests are
-    about the bulk actions, not the classifier)."""
-    waiting = (MessageState.TRIAGE, MessageState.RECEIVED)
-    with db() as session, session.begin():
-        count = len(session.scalars(select(Message.id).where(Message.state.in_(waiting))).all())
-        spare = session.scalars(
-            select(Message).where(Message.state == MessageState.IGNORED).order_by(Message.id)
-        ).all()
-        for message in spare[: max(0, 2 - count)]:
-            message.state = MessageState.TRIAGE
+    ensure_in_triage(db)
 
 
 def lines(client: FlaskClient, queue: str) -> tuple[str, list[str]]:
