@@ -51,19 +51,33 @@ class BillingRecords:
     documents: frozenset[str] = frozenset()  # firm documents on file, by name
 
 
+# "invoice 5201", "invoices 5201 and 5203", "Rechnungen Nr. 5201, 5203", "facturas 5201 y
+# 5203": an invoice word, singular or plural, then one number or a list of them.
+_INVOICE_LIST = re.compile(
+    r"(?<!\w)(?:invoices?|invs?|rechnung(?:en)?|facturas?|factures?)\.?\s*"
+    r"(?:nos?\.?|numbers?|nrn?\.?|n[º°o]s?\.?|#)?\s*"
+    r"(#?\s*\d{3,}(?:\s*(?:,|/|&|and|or|y|o|und|oder|et|ou)\s*#?\s*\d{3,})*)(?!\d)",
+    re.IGNORECASE,
+)
+
+
 def invoices_named(text: str, invoices: Sequence[Invoice]) -> list[Invoice]:
     """The client's invoices the text names, in full ('AK-INV-5201') or by the digits
-    the number ends with ('invoice 5201', '#5201', 'Rechnung Nr. 5201')."""
+    the number ends with ('invoice 5201', '#5201', 'Rechnung Nr. 5201', 'invoices 5201
+    and 5203')."""
+    listed = {
+        int(digits)
+        for match in _INVOICE_LIST.finditer(text)
+        for digits in re.findall(r"\d{3,}", match.group(1))
+    }
     named = []
     for invoice in invoices:
         number = invoice.invoice_number
         digits = re.search(r"\d{3,}$", number)
-        short = (
-            rf"|(?:invoice|inv|rechnung|factura|facture)\.?\s*(?:no\.?|number|nr\.?|n[º°o]\.?|#)?"
-            rf"\s*#?\s*0*{int(digits.group(0))}(?!\d)|#0*{int(digits.group(0))}(?!\d)"
-            if digits
-            else ""
-        )
+        if digits and int(digits.group(0)) in listed:
+            named.append(invoice)
+            continue
+        short = rf"|#0*{int(digits.group(0))}(?!\d)" if digits else ""
         if re.search(rf"(?<!\w){re.escape(number)}(?!\w){short}", text, re.I):
             named.append(invoice)
     return named

@@ -15,6 +15,7 @@ from rules.billing import (
     asked_invoices,
     billing_data,
     billing_intent_data,
+    invoices_named,
 )
 from rules.drafting import MissingData, render
 
@@ -208,3 +209,43 @@ def test_no_template_calls_a_disputed_invoice_past_due(intent: str, language: st
     for text in (rendered.body_text, rendered.body_html):
         row = next(line for line in text.splitlines() if "AK-INV-5203" in line)
         assert not any(word in row.lower() for word in PAST_DUE_WORDS), row
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "several"),
+    [
+        ("", "for invoice AK-INV-5201.", "for invoices AK-INV-5201, AK-INV-5203."),
+        ("de/", "Für Rechnung AK-INV-5201 ist", "Für die Rechnungen AK-INV-5201, AK-INV-5203 ist"),
+        ("es/", "de la factura AK-INV-5201.", "de las facturas AK-INV-5201, AK-INV-5203."),
+        ("fr/", "pour la facture AK-INV-5201.", "pour les factures AK-INV-5201, AK-INV-5203."),
+    ],
+)
+def test_no_payment_recorded_names_one_invoice_or_several(
+    language: str, one: str, several: str
+) -> None:
+    """The sentence a client reads agrees with how many invoices it names, in each language."""
+    for asked, expected in (("AK-INV-5201", one), ("AK-INV-5201 and AK-INV-5203", several)):
+        d = {
+            "firm_name": "Firm",
+            **data("payment_confirmation", f"did our check for {asked} arrive?"),
+        }
+        name = f"client/{language}billing_payment_confirmation"
+        rendered = render(TEMPLATES, name, "Re: x", d)
+        assert expected in rendered.body_text and expected in rendered.body_html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "did you get invoices 5201 and 5203?",
+        "invoices 5201, 5203",
+        "invoice #5201 & #5203",
+        "Rechnungen Nr. 5201 und 5203",
+        "las facturas 5201 y 5203",
+    ],
+)
+def test_a_list_of_invoice_numbers_names_each(text: str) -> None:
+    assert [i.invoice_number for i in invoices_named(text, INVOICES)] == [
+        "AK-INV-5201",
+        "AK-INV-5203",
+    ]
