@@ -74,10 +74,11 @@ def invoices_named(text: str, invoices: Sequence[Invoice]) -> list[Invoice]:
     for invoice in invoices:
         number = invoice.invoice_number
         digits = re.search(r"\d{3,}$", number)
-        if digits and int(digits.group(0)) in listed:
+        ending = int(digits.group(0)) if digits else None
+        if ending in listed:
             named.append(invoice)
             continue
-        short = rf"|#0*{int(digits.group(0))}(?!\d)" if digits else ""
+        short = rf"|#0*{ending}(?!\d)" if ending is not None else ""
         if re.search(rf"(?<!\w){re.escape(number)}(?!\w){short}", text, re.I):
             named.append(invoice)
     return named

@@ -375,7 +375,7 @@ def _count_among(
         words = words.where(*(_WORDS.c.rowid.in_(ids) for ids in senders))
         return _count(session, query.where(Message.id.in_(words)), cap)
     if narrowed:  # a queue, a label...: its messages too
-        words = words.where((_WORDS.c.rowid + 0).in_(query.with_only_columns(Message.id)))
+        words = words.where((_WORDS.c.rowid + 0).in_(_among_ids(query)))
     words = words.limit(cap)
     return session.scalar(select(func.count()).select_from(words.subquery())) or 0
 
@@ -532,7 +532,8 @@ def _by_place(
     each in the queue's order (walked from its index, testing each message).
     `in_subject`: how many of the queue's messages have them in the subject, up to a
     page, when already counted."""
-    first = query.where(_holds(session, terms, subject=True))
+    subject_holds = _holds(session, terms, subject=True)
+    first = query.where(subject_holds)
     ids: list[int] | None = None
     if in_subject is not None and offset == 0:
         before = in_subject
@@ -551,7 +552,7 @@ def _by_place(
         )
     if len(ids) < limit:
         # None of the queue's messages has the words in its subject: the rest is all.
-        others = query.where(~_holds(session, terms, subject=True)) if before else query
+        others = query.where(~subject_holds) if before else query
         rest = others.where(_holds(session, terms, subject=False))
         ids += session.scalars(in_order(rest, order, limit - len(ids), max(0, offset - before)))
     return ids
