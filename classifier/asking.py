@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
-_SENTENCE = re.compile(r"[^.!?¿¡]*[?]+|[^.!?¿¡]+[.!]*")
+from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS, asks
+
+_SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}¿¡]*[{QUESTION_MARKS}]+|[^{SENTENCE_ENDS}¿¡]+[.!。！]*")
 # A sentence that opens like an ask, with or without its "?" (phone-typed mail).
 _OPENS_AN_ASK = re.compile(
     r"^\W*(can|could|should|would|will|is|are|am|do|does|did|may|must|have|has|what|how|"
@@ -28,7 +30,7 @@ _BODY = re.compile(r" body(?: |$)")  # model_text's marker between subject and b
 
 def asking_text(model_text: str) -> str:
     """The sentences of the body (of the classifier's cleaned, lower-case model text)
-    that ask something: they hold a "?" or open like a question or a request. A body
+    that ask something: they hold a question mark or open like a question or a request. A body
     that asks nothing may have put its question in the subject ("is it legal for my
     landlord to enter?" and an empty body); a reply's subject never asks (model_text
     marks its words)."""
@@ -61,5 +63,5 @@ def _asks(text: str) -> list[str]:
     return [
         sentence.strip()
         for sentence in (m.group(0) for m in _SENTENCE.finditer(text))
-        if "?" in sentence or _opens_an_ask(sentence) or _ASKS_INSIDE.search(sentence)
+        if asks(sentence) or _opens_an_ask(sentence) or _ASKS_INSIDE.search(sentence)
     ]

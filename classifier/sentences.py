@@ -11,10 +11,14 @@ import re
 from collections.abc import Callable, Sequence
 
 from classifier.features import ModelInput
+from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS, asks, word_count
 
 LEGAL = "legal_question"
-# A sentence ends at . ! ? (Spanish opens with ¿) or a line break.
-_SENTENCE = re.compile(r"[^.!?\n]*[?][)\"'»]*|[^.!?\n]+[.!]?")
+# A sentence ends at . ! ? (Spanish opens with ¿; Chinese ends with 。！？, Arabic asks
+# with ؟) or a line break.
+_SENTENCE = re.compile(
+    rf"[^{SENTENCE_ENDS}\n]*[{QUESTION_MARKS}][)\"'»」』]*|[^{SENTENCE_ENDS}\n]+[.!。！]?"
+)
 _MIN_WORDS = 3
 # Phone-typed questions often lose their "?": a sentence opening like a question asks.
 _ASKS = re.compile(
@@ -27,10 +31,10 @@ _ASKS = re.compile(
 
 
 def question_sentences(text: str) -> list[str]:
-    """The sentences that ask something ("?", or opening like a question), of three
-    words or more."""
+    """The sentences that ask something (a question mark, or opening like a question),
+    of three words or more."""
     found = (m.group(0).strip() for m in _SENTENCE.finditer(text))
-    return [s for s in found if len(s.split()) >= _MIN_WORDS and ("?" in s or _ASKS.match(s))]
+    return [s for s in found if word_count(s) >= _MIN_WORDS and (asks(s) or _ASKS.match(s))]
 
 
 def legal_by_sentence(

@@ -62,3 +62,10 @@ def test_a_second_ask_after_a_joining_word_or_a_condition_counts() -> None:
         "and if it was not dismissed, will it show up on the background check. "
         "also do i need to tell my employer"
     )
+
+
+def test_chinese_and_arabic_questions_ask() -> None:
+    text = (
+        "subj x body 钱我昨天已经汇出去了。你们收到了没有？ وصلت الفاتورة. هل يمكنني الدفع ببطاقة؟"
+    )
+    assert asking_text(text) == "你们收到了没有？ هل يمكنني الدفع ببطاقة؟"

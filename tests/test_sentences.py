@@ -50,3 +50,15 @@ def test_known_word_share_counts_words_of_the_new_text() -> None:
         vocabulary,
     )
     assert shares == [1.0, 0.0, 1.0]
+
+
+def test_chinese_and_arabic_questions_are_sentences_of_their_own() -> None:
+    text = (
+        "钱我昨天已经汇出去了。想问你们收到了没有，实际到账多少？不够的部分我再补。"
+        "如果移民局查到那套房子是共同财产，会不会有问题？\nهل يمكنني الدفع ببطاقة؟"
+    )
+    assert question_sentences(text) == [
+        "想问你们收到了没有，实际到账多少？",
+        "如果移民局查到那套房子是共同财产，会不会有问题？",
+        "هل يمكنني الدفع ببطاقة؟",
+    ]

@@ -191,3 +191,34 @@ def test_a_paragraph_headed_legal_that_asks_is_the_clients_question_not_a_notice
         "Chuck Bauman\nTreasurer, Woodbury Optimist Club"
     )
     assert "divide its assets" in cut_signature(body)
+
+
+# Chinese runs its words together, so a paragraph is one "word" by spaces; with a
+# tracking number in it (phone-like digits), the whole mail below the greeting was cut
+# as a signature block before inbox/mail/punctuation.py counted its words.
+CHINESE_RECEIPT = """赵律师您好！
+
+我儿子的I-20、成绩单和学校的那封信，我昨天已经用DHL寄到您旧金山的办公室了，单号是 4478 2210 96。网上显示已签收。麻烦您帮我确认一下是否收到，谢谢！
+
+刘芳"""
+
+ARABIC_QUESTIONS = """الأستاذ رامي،
+
+أنوي شراء سوبرماركت في هيوستن بقيمة 220 ألف دولار. هل المبلغ كافٍ؟
+
+وكم أتعابكم للملف كاملاً؟"""
+
+
+def test_chinese_paragraphs_are_prose_not_a_signature_block() -> None:
+    cut = cut_signature(CHINESE_RECEIPT)
+    assert "确认一下是否收到" in cut
+    assert "单号是 4478 2210 96" in cut
+
+
+def test_a_question_with_the_arabic_question_mark_is_never_cut() -> None:
+    assert "وكم أتعابكم للملف كاملاً؟" in cut_signature(ARABIC_QUESTIONS)
+
+
+def test_a_chinese_signature_block_is_still_cut() -> None:
+    text = "请问我的案子有进展吗？\n\n谢谢\n刘芳\n上海某某科技有限公司\n电话：+86 21 5555 0142"
+    assert cut_signature(text) == "请问我的案子有进展吗？"

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from inbox.mail.punctuation import asks, words
+
 # Openings of confidentiality, privilege and legal notices, in the languages clients use.
 _DISCLAIMER = re.compile(
     r"^\W*("
@@ -85,20 +87,16 @@ _CONTACT = re.compile(
 )
 
 
-def _words(line: str) -> list[str]:
-    return re.findall(r"[^\W\d_]+", line)
-
-
 def _is_prose(line: str) -> bool:
     """A sentence the sender wrote: a question, or words that end like a sentence
     (not like "Brightline Manufacturing Inc." or "Partner | Smith & Co.")."""
     stripped = line.strip()
-    if "?" in stripped or "¿" in stripped:
+    if asks(stripped) or "¿" in stripped:
         return True
-    words = _words(stripped)
-    if len(words) < 6 or stripped[-1:] not in ".!:" or "|" in stripped:
+    found = words(stripped)
+    if len(found) < 6 or stripped[-1:] not in ".!:。！：" or "|" in stripped:
         return False
-    abbreviation = stripped.endswith(".") and words[-1][:1].isupper() and len(words[-1]) <= 4
+    abbreviation = stripped.endswith(".") and found[-1][:1].isupper() and len(found[-1]) <= 4
     return not abbreviation and not _CONTACT.search(stripped)
 
 
@@ -109,14 +107,14 @@ def _is_signature_line(line: str) -> bool:
         return True
     if _is_prose(stripped):
         return False
-    return len(_words(stripped)) <= 8
+    return len(words(stripped)) <= 8
 
 
 def _cut_disclaimer(lines: list[str]) -> list[str]:
     """From the first line that opens a notice, unless a question follows it: notices
     do not ask, clients do ("Legal: can a club divide its assets?")."""
     for i, line in enumerate(lines):
-        if i > 0 and _DISCLAIMER.match(line.strip()) and "?" not in "".join(lines[i:]):
+        if i > 0 and _DISCLAIMER.match(line.strip()) and not asks("".join(lines[i:])):
             return lines[:i]
     return lines
 
@@ -166,6 +164,6 @@ def cut_signature(text: str) -> str:
     cut = _cut_contact_block(_cut_after_closing(_cut_disclaimer(lines)))
     while cut and not cut[-1].strip():
         cut.pop()
-    if not any(_words(line) for line in cut):
+    if not any(words(line) for line in cut):
         return text
     return "\n".join(cut)
