@@ -29,6 +29,8 @@ from classifier.commands import examples_from_labels  # noqa: E402
 from classifier.corpus import HELDOUT_DIR, TRAIN_DIR, Example, corpus_files, load_examples  # noqa: E402
 from classifier.evaluate import Report  # noqa: E402
 from classifier.model import build_pipeline  # noqa: E402
+from classifier.persistence import ModelBundle  # noqa: E402
+from classifier.sentence_model import fit_sentence_model  # noqa: E402
 from classifier.thresholds import choose_thresholds, out_of_fold  # noqa: E402
 from classifier.train import measure, measure_scores  # noqa: E402
 from inbox.mail.parse import parse_file  # noqa: E402
@@ -74,14 +76,15 @@ def _labelled(csv_path: Path, directory: Path) -> list[Example]:
     return out
 
 
-def _sentence_guard_cost(pipeline: Any, heldout: list[Example], thresholds: Any) -> None:
+def _sentence_guard_cost(bundle: ModelBundle, heldout: list[Example], thresholds: Any) -> None:
     """Legal precision and recall on the held-out briefs with and without the
     sentence-level guard, and the share of mixed status + legal mails labelled legal."""
+    pipeline = bundle.pipeline
     classes = [str(c) for c in pipeline.classes_]
     rows = pipeline.predict_proba([e.input.text() for e in heldout])
     scores = [dict(zip(classes, map(float, row), strict=True)) for row in rows]
     without = measure_scores(heldout, scores, thresholds)
-    with_guard = measure(pipeline, heldout, thresholds)
+    with_guard = measure(bundle, heldout, thresholds)
     for name, report in (("without sentence guard", without), ("with sentence guard", with_guard)):
         legal = report.per_label["legal_question"]
         print(
@@ -91,7 +94,7 @@ def _sentence_guard_cost(pipeline: Any, heldout: list[Example], thresholds: Any)
     mixed_ids = _mixed_status_legal_ids()
     mixed = [e for e in heldout if e.id in mixed_ids]
     if mixed:
-        rate = measure(pipeline, mixed, thresholds).legal_recall
+        rate = measure(bundle, mixed, thresholds).legal_recall
         print(f"   mixed status + legal held-out mails labelled legal: {rate:.3f} of {len(mixed)}")
 
 
@@ -137,11 +140,12 @@ def run(name: str, model: Callable[[], Any] | None, keep_placeholders: bool, arg
         print(_line("writer-disjoint CV", cv))
         pipeline = build()
         pipeline.fit([e.input.text() for e in train], [e.label for e in train])
-        print(_line("held-out briefs", measure(pipeline, heldout, thresholds)))
-        _sentence_guard_cost(pipeline, heldout, thresholds)
+        bundle = ModelBundle(pipeline, {}, fit_sentence_model(train))
+        print(_line("held-out briefs", measure(bundle, heldout, thresholds)))
+        _sentence_guard_cost(bundle, heldout, thresholds)
         if args.labels:
             labelled = _labelled(Path(args.labels[0]), Path(args.labels[1]))
-            print(_line(f"labelled ({len(labelled)})", measure(pipeline, labelled, thresholds)))
+            print(_line(f"labelled ({len(labelled)})", measure(bundle, labelled, thresholds)))
         print(f"   {time.perf_counter() - started:.0f} s")
     finally:
         features._placeholder = original

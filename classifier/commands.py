@@ -96,13 +96,13 @@ def evaluate_labeled_files(
         if parsed is None:
             raise CorpusError(f"{path}: {error}")
         examples.append(Example(path.name, label, ModelInput.from_parsed(parsed)))
-    return measure(classifier.bundle.pipeline, examples, classifier.thresholds)
+    return measure(classifier.bundle, examples, classifier.thresholds)
 
 
 def evaluate_heldout(settings: Settings, model_path: Path | None = None) -> Report:
     classifier = Classifier.from_settings(settings, model_path)
     examples = load_examples(corpus_files(HELDOUT_DIR))
-    return measure(classifier.bundle.pipeline, examples, classifier.thresholds)
+    return measure(classifier.bundle, examples, classifier.thresholds)
 
 
 def writer_disjoint_report(settings: Settings, model_path: Path | None = None) -> Report | None:

@@ -39,6 +39,8 @@ class Example:
     input: ModelInput
     group: str = ""  # the writer brief it was written under: folds never split one
     intent: str | None = None  # what it asks under its label (status and billing only)
+    # In a mixed mail labelled legal, the sentence holding its legal question.
+    legal_sentence: str | None = None
 
 
 def read_records(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
@@ -127,14 +129,18 @@ def load_examples(
                     ModelInput.from_parsed(parsed),
                     group,
                     _intent(record),
+                    _text_or_none(record.get("legal_sentence")),
                 )
             )
     return examples
 
 
 def _intent(record: dict[str, object]) -> str | None:
-    intent = record.get("intent")
-    return str(intent) if intent else None
+    return _text_or_none(record.get("intent"))
+
+
+def _text_or_none(value: object) -> str | None:
+    return str(value) if value else None
 
 
 def corpus_files(directory: Path) -> list[Path]:

@@ -32,6 +32,9 @@ TRUSTED_TYPES = frozenset(
 class ModelBundle:
     pipeline: Pipeline
     metadata: dict[str, Any]
+    # Scores one question sentence (classifier/sentence_model.py); None in model files
+    # written before it, whose label model scores the sentences instead.
+    sentence_pipeline: Pipeline | None = None
 
     @property
     def version(self) -> str:
@@ -115,14 +118,19 @@ def restore_vocabularies(pipeline: Pipeline, packed: dict[str, str]) -> None:
 
 
 def save_bundle(bundle: ModelBundle, path: Path) -> None:
-    with vocabularies_packed({"main": bundle.pipeline}) as packed:
-        data = sio.dumps(
-            {
-                "pipeline": bundle.pipeline,
-                "metadata": bundle.metadata,
-                "vocabularies": packed["main"],
-            }
-        )
+    pipelines = {"main": bundle.pipeline}
+    if bundle.sentence_pipeline is not None:
+        pipelines["sentence"] = bundle.sentence_pipeline
+    with vocabularies_packed(pipelines) as packed:
+        content: dict[str, Any] = {
+            "pipeline": bundle.pipeline,
+            "metadata": bundle.metadata,
+            "vocabularies": packed["main"],
+        }
+        if bundle.sentence_pipeline is not None:
+            content["sentence_pipeline"] = bundle.sentence_pipeline
+            content["sentence_vocabularies"] = packed["sentence"]
+        data = sio.dumps(content)
     write_atomically(path, data)
 
 
@@ -132,7 +140,12 @@ def read_bundle(path: Path) -> ModelBundle:
     if not isinstance(pipeline, Pipeline):
         raise ModelFileError(f"{path} does not hold an inbox-router model")
     restore_vocabularies(pipeline, obj.get("vocabularies") or {})
-    return ModelBundle(pipeline=pipeline, metadata=dict(obj.get("metadata") or {}))
+    sentence = obj.get("sentence_pipeline")
+    if sentence is not None and not isinstance(sentence, Pipeline):
+        raise ModelFileError(f"{path} holds a sentence model that is not a pipeline")
+    if sentence is not None:
+        restore_vocabularies(sentence, obj.get("sentence_vocabularies") or {})
+    return ModelBundle(pipeline, dict(obj.get("metadata") or {}), sentence)
 
 
 _cache: dict[tuple[Any, Path, float], Any] = {}

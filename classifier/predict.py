@@ -52,6 +52,9 @@ class Classifier:
         self.thresholds = thresholds
         self.path = path  # where it was loaded from, so another process can load it too
         self.labels: list[str] = [str(c) for c in bundle.pipeline.classes_]
+        from classifier.sentence_model import sentence_reader  # scikit-learn: as loading
+
+        self.sentence_reader = sentence_reader(bundle)
 
     @classmethod
     def from_settings(cls, settings: Settings, path: Path | None = None) -> Classifier:
@@ -95,9 +98,7 @@ class Classifier:
         probabilities = self.bundle.pipeline.named_steps["model"].predict_proba(vectors)
         scores = [dict(zip(self.labels, map(float, row), strict=True)) for row in probabilities]
         unread = [not reads_sentences(s, self.thresholds) for s in scores]
-        by_sentence = legal_by_sentence(
-            self.bundle.pipeline.predict_proba, self.labels, messages, unread
-        )
+        by_sentence = legal_by_sentence(self.sentence_reader, messages, unread)
         known = known_word_share(messages, self._vocabulary)
         predictions = []
         for i, message in enumerate(messages):

@@ -78,12 +78,12 @@ def register_candidate(
     """Save the new model, compare it with the active one, promote it if not worse."""
     path = models_dir / f"{bundle.version}.skops"
     save_bundle(bundle, path)
-    new = measure(bundle.pipeline, heldout, thresholds_of(bundle))
+    new = measure(bundle, heldout, thresholds_of(bundle))
     current_path = active_model_path(session, settings)
     current = None
     if current_path.exists():
         current_bundle = load_bundle(current_path)
-        current = measure(current_bundle.pipeline, heldout, thresholds_of(current_bundle))
+        current = measure(current_bundle, heldout, thresholds_of(current_bundle))
     if current is None:
         promoted, reason = True, "no active model to compare with"
     elif new.macro_f1 >= current.macro_f1 and new.legal_recall >= current.legal_recall:

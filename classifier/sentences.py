@@ -2,13 +2,15 @@
 
 A mail that asks "any update on the closing? and can the seller back out now?" reads,
 as a whole, mostly like a status request. Each of its question sentences is scored
-on its own by the same model; if any reads as a legal question, so is the mail.
+on its own (by the sentence model, classifier/sentence_model.py); if any reads as a
+legal question, so is the mail.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from classifier.features import ModelInput
 from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS, asks, word_count
@@ -37,14 +39,33 @@ def question_sentences(text: str) -> list[str]:
     return [s for s in found if word_count(s) >= _MIN_WORDS and (asks(s) or _ASKS.match(s))]
 
 
+@dataclass(frozen=True)
+class SentenceReader:
+    """How a model scores question sentences: `score` maps model texts to legal
+    probabilities; a mail is read by its sentences when it has `min_questions` or more.
+
+    The sentence model (classifier/sentence_model.py) reads a lone question too; the
+    whole-mail model of older model files only two or more (one is the mail itself)."""
+
+    score: Callable[[list[str]], Sequence[float]]
+    min_questions: int
+
+
+def whole_model_reader(
+    predict_proba: Callable[[list[str]], Sequence[Sequence[float]]], classes: Sequence[str]
+) -> SentenceReader:
+    """The label model's legal column, as model files without a sentence model read."""
+    legal = list(classes).index(LEGAL)
+    return SentenceReader(lambda texts: [float(row[legal]) for row in predict_proba(texts)], 2)
+
+
 def legal_by_sentence(
-    predict_proba: Callable[[list[str]], Sequence[Sequence[float]]],
-    classes: Sequence[str],
+    reader: SentenceReader,
     inputs: Sequence[ModelInput],
     skip: Sequence[bool] | None = None,
 ) -> list[float]:
     """For each message, the highest legal probability of its question sentences, when
-    it has two or more (one is the message itself); 0.0 otherwise, and for the messages
+    it has at least the reader's minimum of them; 0.0 otherwise, and for the messages
     `skip` marks (the policy would not weigh them: policy.reads_sentences). One
     batched call."""
     owners: list[int] = []
@@ -53,7 +74,7 @@ def legal_by_sentence(
         if message.machine_written or (skip is not None and skip[i]):
             continue
         questions = question_sentences(message.new_text)
-        if len(questions) < 2:
+        if len(questions) < reader.min_questions:
             continue
         for sentence in questions:
             owners.append(i)
@@ -61,7 +82,6 @@ def legal_by_sentence(
     best = [0.0] * len(inputs)
     if not texts:
         return best
-    legal = list(classes).index(LEGAL)
-    for owner, row in zip(owners, predict_proba(texts), strict=True):
-        best[owner] = max(best[owner], float(row[legal]))
+    for owner, legal in zip(owners, reader.score(texts), strict=True):
+        best[owner] = max(best[owner], float(legal))
     return best

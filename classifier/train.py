@@ -21,7 +21,8 @@ from classifier.coverage import known_word_share, word_vocabulary
 from classifier.evaluate import Report, evaluate
 from classifier.model import build_pipeline
 from classifier.persistence import ModelBundle
-from classifier.policy import KNOWN_WORDS_MIN, Thresholds, decide
+from classifier.policy import KNOWN_WORDS_MIN, Thresholds, decide, reads_sentences
+from classifier.sentence_model import fit_sentence_model, sentence_reader
 from classifier.sentences import legal_by_sentence
 from classifier.thresholds import OutOfFold, choose_thresholds, out_of_fold
 from inbox.models import LABELS
@@ -35,15 +36,16 @@ def fit(examples: Sequence[Example]) -> object:
     return pipeline
 
 
-def measure(bundle_pipeline, examples: Sequence[Example], thresholds: Thresholds) -> Report:  # type: ignore[no-untyped-def]
+def measure(bundle: ModelBundle, examples: Sequence[Example], thresholds: Thresholds) -> Report:
     """Run the full decision policy (guard and abstain included) on labeled examples."""
-    probabilities = bundle_pipeline.predict_proba([e.input.text() for e in examples])
-    classes = [str(c) for c in bundle_pipeline.classes_]
+    pipeline = bundle.pipeline
+    probabilities = pipeline.predict_proba([e.input.text() for e in examples])
+    classes = [str(c) for c in pipeline.classes_]
     scores = [dict(zip(classes, map(float, row), strict=True)) for row in probabilities]
     inputs = [e.input for e in examples]
-    already = [row.get("legal_question", 0.0) >= thresholds.legal_guard for row in scores]
-    by_sentence = legal_by_sentence(bundle_pipeline.predict_proba, classes, inputs, already)
-    known = known_word_share(inputs, word_vocabulary(bundle_pipeline))
+    unread = [not reads_sentences(row, thresholds) for row in scores]
+    by_sentence = legal_by_sentence(sentence_reader(bundle), inputs, unread)
+    known = known_word_share(inputs, word_vocabulary(pipeline))
     return measure_scores(examples, scores, thresholds, by_sentence, known)
 
 
@@ -116,10 +118,12 @@ def train_model(
         f"legal recall {cross_validated.legal_recall:.3f} "
         f"({decided:.3f} of the mails the model decides)"
     )
-    progress("fitting the final model on all training examples")
+    progress("fitting the final model and the sentence model on all training examples")
     pipeline = fit(train)
+    sentence_pipeline = fit_sentence_model(train)
     progress("fitted; measuring on the held-out set" if heldout else "fitted")
-    report = measure(pipeline, heldout, thresholds) if heldout else None
+    unmeasured = ModelBundle(pipeline, {}, sentence_pipeline)  # type: ignore[arg-type]
+    report = measure(unmeasured, heldout, thresholds) if heldout else None
     now = dt.datetime.now(dt.UTC)
     digest = data_hash(train_files)
     metadata: dict[str, object] = {
@@ -155,4 +159,4 @@ def train_model(
         },
     }
     metadata.update(extra_metadata or {})
-    return ModelBundle(pipeline=pipeline, metadata=metadata), report  # type: ignore[arg-type]
+    return ModelBundle(pipeline, metadata, sentence_pipeline), report  # type: ignore[arg-type]

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from classifier.coverage import known_word_share
 from classifier.features import ModelInput
-from classifier.sentences import legal_by_sentence, question_sentences
+from classifier.sentences import (
+    SentenceReader,
+    legal_by_sentence,
+    question_sentences,
+    whole_model_reader,
+)
 
 
 def test_question_sentences_are_split_at_question_marks_and_line_breaks() -> None:
@@ -31,12 +36,24 @@ def _model(texts: list[str]) -> list[list[float]]:
     return [[0.9, 0.1] if "sue" in t else [0.1, 0.9] for t in texts]
 
 
-def test_each_question_is_scored_alone_only_when_there_are_several() -> None:
+def test_the_label_model_scores_the_questions_alone_only_when_there_are_several() -> None:
     classes = ["legal_question", "status_request"]
     mixed = ModelInput("", "Is the hearing still on Tuesday? Can I sue the landlord for the mold?")
     single = ModelInput("", "Can I sue the landlord for the mold?")
     machine = ModelInput("", mixed.new_text, auto_submitted=True)
-    assert legal_by_sentence(_model, classes, [mixed, single, machine]) == [0.9, 0.0, 0.0]
+    reader = whole_model_reader(_model, classes)
+    assert legal_by_sentence(reader, [mixed, single, machine]) == [0.9, 0.0, 0.0]
+
+
+def test_a_sentence_model_reads_a_lone_question_too_but_not_skipped_mail() -> None:
+    reader = SentenceReader(lambda texts: [0.8 if "sue" in t else 0.2 for t in texts], 1)
+    single = ModelInput("", "Can I sue the landlord for the mold?")
+    story = ModelInput("", "We moved out in May. The keys are with the manager.")
+    assert legal_by_sentence(reader, [single, story, single], skip=[False, False, True]) == [
+        0.8,
+        0.0,
+        0.0,
+    ]
 
 
 def test_known_word_share_counts_words_of_the_new_text() -> None:
