@@ -91,8 +91,8 @@ def reset_database(engine: Engine) -> None:
     Base.metadata.drop_all(engine)
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        # The search indexes and their words are no models of ours (migrations 0004, 0013,
-        # 0017, 0019, 0020).
+        # The search indexes and their words, and the metrics' version, are no models of
+        # ours (migrations 0004, 0013, 0017, 0019, 0020, 0021).
         if engine.dialect.name == "sqlite":
             for table in (
                 "messages_fts",
@@ -102,10 +102,13 @@ def reset_database(engine: Engine) -> None:
                 "search_words",
                 "search_words_pending",
                 "search_word_trigrams",
+                "metrics_version",
             ):
                 connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
         else:
             connection.exec_driver_sql("DROP TABLE IF EXISTS search_words")
             connection.exec_driver_sql("DROP FUNCTION IF EXISTS search_words_add()")
+            connection.exec_driver_sql("DROP TABLE IF EXISTS metrics_version")
+            connection.exec_driver_sql("DROP FUNCTION IF EXISTS metrics_version_bump()")
             connection.exec_driver_sql("DROP TEXT SEARCH CONFIGURATION IF EXISTS inbox_search")
             connection.exec_driver_sql("DROP TEXT SEARCH DICTIONARY IF EXISTS inbox_search_stem")
