@@ -36,12 +36,21 @@ def make_engine(settings: Settings) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+# SQLite reads the database through a memory map of up to this many bytes: the pages
+# are the operating system's cache, shared by every connection and process, where each
+# connection's own 2 MB cache read them again with a system call and a copy (at 100,000
+# messages the word index alone is far larger; the web benchmark's search pages under 4
+# clients: p95 ~20% lower).
+SQLITE_MMAP_BYTES = 1 << 30
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     """WAL lets the poller write while the web UI reads; foreign keys keep links honest."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
 
 
