@@ -153,3 +153,14 @@ def test_a_transaction_of_many_changes_moves_the_version_on(factory) -> None:  #
     with factory() as session:
         assert data_version(session) > before
         assert set(session.scalars(select(Message.label))) == {"other"}
+
+
+def test_a_deadline_at_the_very_instant_counted_is_not_kept_past_it(factory) -> None:  # type: ignore[no-untyped-def]
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with factory() as session, session.begin():
+        _add(session, now - dt.timedelta(hours=1), state=MessageState.TRIAGE, sla_due_at=now)
+    cache = MetricsCache()
+    with factory() as session:
+        assert cache.get(session, UTC, lambda m: m.breaches.open_now, now=now) == 0
+        later = now + dt.timedelta(seconds=1)
+        assert cache.get(session, UTC, lambda m: m.breaches.open_now, now=later) == 1

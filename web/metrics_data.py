@@ -403,7 +403,7 @@ _VERSION = text("SELECT version FROM metrics_version")
 # The next instant the clock alone changes a figure: an open, unanswered message's
 # deadline passing (it becomes a breach now and on its day).
 _NEXT_DEADLINE = select(func.min(Message.sla_due_at)).where(
-    *_UNANSWERED, Message.sla_due_at > bindparam("now", type_=_STAMP)
+    *_UNANSWERED, Message.sla_due_at >= bindparam("now", type_=_STAMP)
 )
 
 
@@ -412,7 +412,8 @@ def data_version(session: Session) -> int:
 
 
 def next_deadline(session: Session, now: dt.datetime) -> dt.datetime | None:
-    """The soonest deadline after `now` of an open, unanswered message (UTC), if any."""
+    """The soonest deadline, `now` or after, of an open, unanswered message (UTC), if
+    any: counted as passed once the clock is past it."""
     found = session.scalar(_NEXT_DEADLINE, {"now": now})
     if found is not None and found.tzinfo is None:  # SQLite returns naive UTC
         found = found.replace(tzinfo=dt.UTC)
