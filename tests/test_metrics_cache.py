@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from sqlalchemy import select, update
 from inbox.accounts import add_user
 from inbox.models import Classification, Message, MessageState
 from inbox.settings import Settings
+from tests.stored_mail import add_message
 from web import create_app
 from web.metrics_data import MetricsCache, data_version, metrics
 
@@ -26,19 +26,7 @@ TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _add(session, received: dt.datetime, label: str | None = "billing_query", **fields: Any) -> int:  # type: ignore[no-untyped-def]
-    key = uuid.uuid4().hex
-    message = Message(
-        dedupe_key=key,
-        message_id=f"<{key}@test>",
-        message_id_hash=key,
-        received_at=received,
-        label=label,
-        state=fields.pop("state", MessageState.REVIEW),
-        **fields,
-    )
-    session.add(message)
-    session.flush()
-    return message.id
+    return add_message(session, received, label, **fields).id
 
 
 @pytest.fixture
@@ -121,8 +109,13 @@ def test_the_version_moves_only_for_what_the_figures_count(factory) -> None:  # 
         before = after
 
 
+def _midday() -> dt.datetime:
+    """Today at noon (UTC): a few minutes later is the same day (the window's key)."""
+    return dt.datetime.now(dt.UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+
+
 def test_a_deadline_passing_counts_again_with_no_change_to_the_mail(factory) -> None:  # type: ignore[no-untyped-def]
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    now = _midday()
     due = now + dt.timedelta(minutes=5)
     with factory() as session, session.begin():
         _add(session, now - dt.timedelta(hours=1), state=MessageState.ESCALATED, sla_due_at=due)
@@ -156,7 +149,7 @@ def test_a_transaction_of_many_changes_moves_the_version_on(factory) -> None:  #
 
 
 def test_a_deadline_at_the_very_instant_counted_is_not_kept_past_it(factory) -> None:  # type: ignore[no-untyped-def]
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    now = _midday()
     with factory() as session, session.begin():
         _add(session, now - dt.timedelta(hours=1), state=MessageState.TRIAGE, sla_due_at=now)
     cache = MetricsCache()
