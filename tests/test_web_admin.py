@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import uuid
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -15,10 +14,11 @@ from sqlalchemy import select
 
 from inbox.accounts import add_user
 from inbox.cli import main
-from inbox.models import AuditEvent, Classification, Mailbox, Message, MessageState, User
+from inbox.models import AuditEvent, Classification, Mailbox, Message, User
 from inbox.settings import Settings
 from rules.drafting import render
 from tests.conftest import ROOT, SAMPLE_FIRM, SAMPLE_MAILBOX
+from tests.stored_mail import add_message
 from web import create_app, template_editor
 
 PASSWORD = "correct horse battery"
@@ -369,22 +369,6 @@ def test_retrain_runs_in_the_background_and_reports_the_result(app, admin, facto
     assert sorted(actions) == ["retrain_finished", "retrain_started"]
 
 
-def _add_message(session, received: dt.datetime, label: str | None, **fields: Any) -> Message:  # type: ignore[no-untyped-def]
-    key = uuid.uuid4().hex
-    message = Message(
-        dedupe_key=key,
-        message_id=f"<{key}@test>",
-        message_id_hash=key,
-        received_at=received,
-        label=label,
-        state=fields.pop("state", MessageState.REVIEW),
-        **fields,
-    )
-    session.add(message)
-    session.flush()
-    return message
-
-
 def _classify(session, message: Message, label: str, source: str) -> None:  # type: ignore[no-untyped-def]
     session.add(Classification(message_id=message.id, label=label, confidence=0.9, source=source))
 
@@ -399,9 +383,9 @@ def test_metrics_page_shows_the_counts_of_a_known_dataset(admin, factory) -> Non
         answered = []
         for label, delay in (("billing_query", 1), ("billing_query", 2), ("billing_query", 3)):
             answered.append(
-                _add_message(session, day1, label, first_response_at=day1 + delay * hour)
+                add_message(session, day1, label, first_response_at=day1 + delay * hour)
             )
-        late = _add_message(
+        late = add_message(
             session,
             day1,
             "status_request",
@@ -409,15 +393,15 @@ def test_metrics_page_shows_the_counts_of_a_known_dataset(admin, factory) -> Non
             sla_due_at=day1 + 8 * hour,  # answered 2 hours late: a breach that day
         )
         # Open, unanswered, past its deadline: a breach now.
-        _add_message(session, day1, "legal_question", state="escalated", sla_due_at=day1 + 2 * hour)
+        add_message(session, day1, "legal_question", state="escalated", sla_due_at=day1 + 2 * hour)
         # Answered in time: no breach.
-        _add_message(
+        add_message(
             session, day1, "other", first_response_at=day1 + hour, sla_due_at=day1 + 8 * hour
         )
         # Too old for the 30 days.
-        _add_message(session, today - dt.timedelta(days=40), "billing_query")
+        add_message(session, today - dt.timedelta(days=40), "billing_query")
         # 02:00 UTC is the evening before in the firm's zone (America/New_York).
-        _add_message(session, day1 - 7 * hour, "other")
+        add_message(session, day1 - 7 * hour, "other")
         # Corrections: two agree with the model's first label, one does not.
         for message, first, human in (
             (answered[0], "billing_query", "billing_query"),
@@ -471,7 +455,7 @@ def test_metrics_say_no_corrections_yet_to_any_role(app) -> None:  # type: ignor
 
 def test_audit_log_filters_by_actor_action_and_message(admin, factory) -> None:  # type: ignore[no-untyped-def]
     with factory() as session, session.begin():
-        message = _add_message(session, dt.datetime.now(dt.UTC), "other")
+        message = add_message(session, dt.datetime.now(dt.UTC), "other")
         for i in range(60):
             session.add(AuditEvent(actor=VA, action="view", message_id=message.id, detail={"i": i}))
         session.add(AuditEvent(actor="system", action="routed", message_id=None))

@@ -2,7 +2,9 @@
 
 Any logged-in role. The numbers come from web/metrics_data.py (aggregated in SQL);
 the charts are SVG drawn here on the server (web/svg_chart.py), each beside a table
-of the same numbers. Days are the firm's (Settings.timezone), as on every page.
+of the same numbers. Days are the firm's (Settings.timezone), as on every page. Both
+are kept by each process (MetricsCache) until the mail they count changes, the day
+ends or an open message's deadline passes.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from markupsafe import Markup
 
 from web import database
 from web.auth import login_required
 from web.display import zone_label
-from web.metrics_data import Metrics, metrics
+from web.metrics_data import Metrics, MetricsCache
 from web.svg_chart import line_chart, stacked_bars
 
 blueprint = Blueprint("metrics", __name__)
@@ -52,6 +54,7 @@ def charts(m: Metrics) -> dict[str, Markup]:
 @login_required
 def metrics_page() -> Any:
     zone = ZoneInfo(database.settings().timezone)
-    m = metrics(database.session(), zone=zone)
+    cache = current_app.extensions.setdefault("inbox_router_metrics", MetricsCache())
+    m, drawn = cache.get(database.session(), zone, lambda m: (m, charts(m)))
     zone_name = zone_label(zone, dt.datetime.now(dt.UTC))
-    return render_template("metrics.html", m=m, charts=charts(m), hours=hours, zone_name=zone_name)
+    return render_template("metrics.html", m=m, charts=drawn, hours=hours, zone_name=zone_name)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -37,6 +38,7 @@ from sqlalchemy.orm import Session, aliased
 
 from inbox.models import LABELS, Classification, Message, MessageState
 
+T = TypeVar("T")
 DAYS = 30
 OPEN_STATES = (
     MessageState.RECEIVED,
@@ -395,3 +397,64 @@ def metrics(
         sla_breaches(session, window),
         accuracy_from_corrections(session),
     )
+
+
+# What the figures were counted from (migration 0021): the version of the mail they
+# count, which goes up whenever a message or a classification they count changes.
+_VERSION = text("SELECT version FROM metrics_version")
+# The next instant the clock alone changes a figure: an open, unanswered message's
+# deadline passing (it becomes a breach now and on its day).
+_NEXT_DEADLINE = select(func.min(Message.sla_due_at)).where(
+    *_UNANSWERED, Message.sla_due_at >= bindparam("now", type_=_STAMP)
+)
+
+
+def data_version(session: Session) -> int:
+    return session.scalar(_VERSION) or 0
+
+
+def next_deadline(session: Session, now: dt.datetime) -> dt.datetime | None:
+    """The soonest deadline, `now` or after, of an open, unanswered message (UTC), if
+    any: counted as passed once the clock is past it."""
+    found = session.scalar(_NEXT_DEADLINE, {"now": now})
+    if found is not None and found.tzinfo is None:  # SQLite returns naive UTC
+        found = found.replace(tzinfo=dt.UTC)
+    return found
+
+
+@dataclass(frozen=True)
+class _Kept:
+    key: tuple[Any, ...]  # (version, zone, days, the window's first and last day)
+    until: dt.datetime | None  # valid up to this instant (a deadline), or to the day's end
+    value: Any
+
+
+class MetricsCache:
+    """The page's figures (and what is drawn from them), counted again only when they
+    can differ: when the mail they count has changed (`data_version`), when the firm's
+    day is another, or when an open message's deadline has passed since. Counting them
+    costs 10-20 ms at 100,000 messages; reading the version, one row."""
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[str, int], _Kept] = {}  # by (zone, days)
+
+    def get(
+        self,
+        session: Session,
+        zone: ZoneInfo,
+        make: Callable[[Metrics], T],
+        now: dt.datetime | None = None,
+        days: int = DAYS,
+    ) -> T:
+        """`make(metrics)` for the figures as of `now`, from the cache when they are the
+        same. The version is read first: mail changed while counting makes it newer."""
+        now = now or dt.datetime.now(dt.UTC)
+        window = Window.last(days, now, zone)
+        key = (data_version(session), zone.key, days, window.days[0], window.days[-1])
+        kept = self._kept.get((zone.key, days))
+        if kept is not None and kept.key == key and (kept.until is None or now <= kept.until):
+            return kept.value
+        value = make(metrics(session, now, days, zone))
+        until = next_deadline(session, now)
+        self._kept[(zone.key, days)] = _Kept(key, until, value)
+        return value
