@@ -19,7 +19,7 @@ GOALS = {"throughput": 5000, "single_ms": 5.0, "load_s": 1.0, "size_mb": 20.0}
 
 
 def main() -> None:
-    settings = Settings()
+    settings = Settings.from_env()  # INBOX_ROUTER_MODEL_PATH picks another model file
     path = settings.model_path
     size_mb = path.stat().st_size / 1e6
     loads = []

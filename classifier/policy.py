@@ -14,11 +14,20 @@ Order matters and is deliberate:
 3. Abstain: below the confidence threshold, or when most of the mail's words are
    words the model never saw (a language or a trade it was not trained on: its
    probabilities there mean little), the message needs a human (triage).
+4. Legal doubt: a status, billing or other label whose legal probabilities (the whole
+   mail's and its most legal question sentence's, weighed together: classifier/doubt.py)
+   are under the guards but reach a second bound keeps its label but needs a human:
+   when in doubt, never draft (DESIGN.md). The guards are chosen for the best labels
+   at legal recall >= 0.99; the doubt bound so that no more than half a percent of
+   legal questions are neither labelled legal nor shown to a person.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from classifier.doubt import doubt_score
 
 LEGAL = "legal_question"
 KNOWN_WORDS_MIN = 0.5  # below: more of the mail is new to the model than known
@@ -31,6 +40,7 @@ class Decision:
     scores: dict[str, float]
     needs_triage: bool
     reasons: tuple[str, ...]
+    legal_doubt: bool = False  # not labelled legal, but may ask a legal question
 
 
 @dataclass(frozen=True)
@@ -42,10 +52,49 @@ class Thresholds:
     sentence_guard: float | None = None
     # The whole mail's legal probability under which its sentences are not consulted.
     sentence_gate: float = 0.0
+    # Under the guards: the doubt score (classifier/doubt.py, weights and intercept) at
+    # or above which a label other than legal needs a person; None: no such bound.
+    doubt_weights: tuple[float, ...] | None = None
+    doubt: float | None = None
 
     @property
     def sentence(self) -> float:
         return self.legal_guard if self.sentence_guard is None else self.sentence_guard
+
+    def as_dict(self) -> dict[str, Any]:
+        """As the model file's metadata keeps them."""
+        return {
+            "confidence": self.confidence,
+            "legal_guard": self.legal_guard,
+            "sentence_guard": self.sentence_guard,
+            "sentence_gate": self.sentence_gate,
+            "doubt_weights": list(self.doubt_weights) if self.doubt_weights else None,
+            "doubt": self.doubt,
+        }
+
+    @classmethod
+    def from_dict(
+        cls,
+        chosen: dict[str, Any],
+        confidence: float | None = None,
+        legal_guard: float | None = None,
+    ) -> Thresholds:
+        """From a model file's metadata (older files lack the later keys); a confidence
+        or legal guard given (from settings) wins."""
+
+        def first(*values: float | None) -> float:
+            return float(next(v for v in values if v is not None))
+
+        return cls(
+            confidence=first(confidence, chosen.get("confidence"), 0.5),
+            legal_guard=first(legal_guard, chosen.get("legal_guard"), 0.3),
+            sentence_guard=chosen.get("sentence_guard"),
+            sentence_gate=first(chosen.get("sentence_gate"), 0.0),
+            doubt_weights=tuple(map(float, weights))
+            if (weights := chosen.get("doubt_weights"))
+            else None,
+            doubt=chosen.get("doubt"),
+        )
 
 
 def reads_sentences(scores: dict[str, float], thresholds: Thresholds) -> bool:
@@ -91,7 +140,22 @@ def decide(
     needs_triage = confidence < thresholds.confidence
     if needs_triage:
         reasons.append(f"confidence {confidence:.2f} < {thresholds.confidence:.2f}")
+    doubt = label != LEGAL and _in_doubt(scores, thresholds, sentence_legal)
+    if doubt:
+        needs_triage = True
+        reasons.append(
+            f"legal doubt: it may also ask a legal question (P(legal)={scores.get(LEGAL, 0.0):.2f}"
+            f", its most legal question {sentence_legal:.2f}): a person decides, no draft"
+        )
     if known_words < KNOWN_WORDS_MIN:
         needs_triage = True
         reasons.append(f"only {known_words:.0%} of its words are known to the model")
-    return Decision(label, confidence, scores, needs_triage, tuple(reasons))
+    return Decision(label, confidence, scores, needs_triage, tuple(reasons), doubt)
+
+
+def _in_doubt(scores: dict[str, float], thresholds: Thresholds, sentence_legal: float) -> bool:
+    if thresholds.doubt is None or thresholds.doubt_weights is None:
+        return False
+    read = sentence_legal if reads_sentences(scores, thresholds) else 0.0
+    score = doubt_score(scores.get(LEGAL, 0.0), read, thresholds.doubt_weights)
+    return score >= thresholds.doubt

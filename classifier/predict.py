@@ -73,12 +73,7 @@ class Classifier:
 
         bundle = load_bundle(path)
         chosen = bundle.metadata.get("thresholds") or {}
-        thresholds = Thresholds(
-            confidence=_first_set(confidence, chosen.get("confidence"), 0.5),
-            legal_guard=_first_set(legal_guard, chosen.get("legal_guard"), 0.3),
-            sentence_guard=chosen.get("sentence_guard"),
-            sentence_gate=float(chosen.get("sentence_gate", 0.0)),
-        )
+        thresholds = Thresholds.from_dict(chosen, confidence, legal_guard)
         return cls(bundle, thresholds, path)
 
     @property
@@ -152,10 +147,6 @@ class Classifier:
             seen.add(term)
             terms.append((term, round(float(contributions[j]), 4)))
         return tuple(terms)
-
-
-def _first_set(*values: object) -> float:
-    return float(next(v for v in values if v is not None))  # type: ignore[arg-type]
 
 
 _FILLER = frozenset(

@@ -49,13 +49,7 @@ def corrections(session: Session) -> list[Example]:
 
 
 def thresholds_of(bundle: ModelBundle) -> Thresholds:
-    chosen = bundle.metadata.get("thresholds") or {}
-    return Thresholds(
-        float(chosen.get("confidence", 0.5)),
-        float(chosen.get("legal_guard", 0.3)),
-        chosen.get("sentence_guard"),
-        float(chosen.get("sentence_gate", 0.0)),
-    )
+    return Thresholds.from_dict(bundle.metadata.get("thresholds") or {})
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,11 @@ writer), and the thresholds are read off those honest scores:
   whose words are mostly unknown to its fold's model (a language no other brief wrote
   in) goes to a person whatever its scores, so it does not drag the guard down for all;
 - confidence: the lowest value at which the messages not sent to triage are right
-  at least `kept_accuracy` of the time.
+  at least `kept_accuracy` of the time;
+- legal doubt (policy.py, doubt.py): the highest bound on the doubt score with which
+  legal questions are labelled legal or shown to a person at least 99.5% of the
+  time. Recall on new writers runs below the out-of-fold figure (issue 14), so a
+  draft needs more certainty than a label.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from classifier.corpus import Example
 from classifier.coverage import known_word_share, word_vocabulary
+from classifier.doubt import cross_fitted, doubt_scores, features, fit_weights
 from classifier.model import build_pipeline
 from classifier.policy import KNOWN_WORDS_MIN, Thresholds, decide
 from classifier.sentence_model import fit_sentence_model, pipeline_reader
@@ -31,6 +36,7 @@ from classifier.sentences import legal_by_sentence, whole_model_reader
 from inbox.models import LABELS
 
 LEGAL_RECALL_TARGET = 0.99
+DOUBT_RECALL_TARGET = 0.995
 KEPT_ACCURACY_TARGET = 0.975
 GUARD_GRID = tuple(round(float(x), 3) for x in np.arange(0.05, 0.525, 0.025))
 SENTENCE_GUARD_GRID = (*tuple(round(float(x), 2) for x in np.arange(0.1, 1.0, 0.05)), 1.01)
@@ -47,6 +53,7 @@ class OutOfFold:
     scores: list[dict[str, float]]
     known_words: list[float]
     sentence_legal: list[float]
+    folds: list[int]  # which fold scored it
 
 
 def out_of_fold(examples: Sequence[Example], folds: int = 5) -> OutOfFold:
@@ -63,7 +70,8 @@ def out_of_fold(examples: Sequence[Example], folds: int = 5) -> OutOfFold:
     scores: list[dict[str, float]] = [{} for _ in examples]
     known = [1.0] * len(examples)
     by_sentence = [0.0] * len(examples)
-    for train_index, test_index in cv.split(texts, labels, groups):
+    fold_of = [0] * len(examples)
+    for fold, (train_index, test_index) in enumerate(cv.split(texts, labels, groups)):
         pipeline = build_pipeline()
         pipeline.fit([texts[i] for i in train_index], [labels[i] for i in train_index])
         columns = [str(c) for c in pipeline.classes_]
@@ -82,7 +90,8 @@ def out_of_fold(examples: Sequence[Example], folds: int = 5) -> OutOfFold:
             scores[i] = {label: by_class.get(label, 0.0) for label in classes}
             known[i] = share
             by_sentence[i] = sentence
-    return OutOfFold(scores, known, by_sentence)
+            fold_of[i] = fold
+    return OutOfFold(scores, known, by_sentence, fold_of)
 
 
 def choose_thresholds(
@@ -90,6 +99,7 @@ def choose_thresholds(
     scores: Sequence[dict[str, float]],
     known_words: Sequence[float] | None = None,
     sentence_legal: Sequence[float] | None = None,
+    folds: Sequence[int] | None = None,
 ) -> Thresholds:
     truth = [e.label for e in examples]
     machine = [e.input.machine_written for e in examples]
@@ -118,8 +128,19 @@ def choose_thresholds(
         if kept and sum(p == t for p, t in kept) / len(kept) >= KEPT_ACCURACY_TARGET:
             confidence = candidate_confidence
             break
-    return Thresholds(
+    chosen = Thresholds(
         float(confidence), chosen.legal_guard, chosen.sentence_guard, chosen.sentence_gate
+    )
+    weights, doubt = _doubt_bound(
+        _Scored.of(truth, scores, machine, known, sentence_legal), chosen, folds
+    )
+    return Thresholds(
+        chosen.confidence,
+        chosen.legal_guard,
+        chosen.sentence_guard,
+        chosen.sentence_gate,
+        weights,
+        doubt,
     )
 
 
@@ -158,6 +179,74 @@ def _best_guards(
                 if best is None or macro > best[0]:
                     best = (macro, Thresholds(0.0, guard, sentence_guard, gate))
     return best[1] if best else Thresholds(0.0, GUARD_GRID[0], SENTENCE_GUARD_GRID[0])
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """Out-of-fold scores as arrays, for policy.decide computed over a whole grid."""
+
+    labels: list[str]
+    truth: np.ndarray  # label index
+    p: np.ndarray  # probabilities, one column per label
+    machine: np.ndarray
+    known: np.ndarray
+    sentence: np.ndarray
+
+    @classmethod
+    def of(
+        cls,
+        truth: Sequence[str],
+        scores: Sequence[dict[str, float]],
+        machine: Sequence[bool],
+        known: Sequence[float],
+        sentence_legal: Sequence[float] | None,
+    ) -> _Scored:
+        labels = sorted({*LABELS, *truth})
+        return cls(
+            labels,
+            np.array([labels.index(t) for t in truth]),
+            np.array([[row.get(label, 0.0) for label in labels] for row in scores]),
+            np.array(machine, dtype=bool),
+            np.array(known, dtype=float),
+            np.array(sentence_legal if sentence_legal is not None else [0.0] * len(truth)),
+        )
+
+
+def _doubt_bound(
+    data: _Scored, chosen: Thresholds, folds: Sequence[int] | None
+) -> tuple[tuple[float, ...] | None, float | None]:
+    """The doubt score's weights and the highest bound with which legal questions are
+    labelled legal or shown to a person at least DOUBT_RECALL_TARGET of the time;
+    (None, None) when the guards and the confidence already do. The weights are fitted
+    on the mails under the guards; the bound is read off scores from weights fitted
+    without each mail's fold (its writers)."""
+    legal, other = data.labels.index("legal_question"), data.labels.index("other")
+    p_legal = data.p[:, legal]
+    model_label = np.where(data.machine, other, data.p.argmax(axis=1))
+    guarded = ~data.machine & (
+        (p_legal >= chosen.legal_guard)
+        | ((data.sentence >= chosen.sentence) & (p_legal >= chosen.sentence_gate))
+    )
+    confidence = np.where(guarded, p_legal, data.p.max(axis=1))
+    triaged = ~data.machine & ((confidence < chosen.confidence) | (data.known < KNOWN_WORDS_MIN))
+    seen = guarded | (model_label == legal) | triaged
+    counted = (data.truth == legal) & ~data.machine
+    needed = int(np.ceil(DOUBT_RECALL_TARGET * counted.sum())) - int(seen[counted].sum())
+    undecided = ~data.machine & ~seen
+    is_legal = data.truth[undecided] == legal
+    if needed <= 0 or len(set(is_legal)) < 2:
+        return None, None
+    # the policy reads the sentences only from the gate up (policy.reads_sentences)
+    read = np.where(p_legal >= chosen.sentence_gate, data.sentence, 0.0)
+    x = features(p_legal[undecided], read[undecided])
+    if folds is not None:
+        scores = cross_fitted(x, is_legal, np.asarray(folds)[undecided])
+    else:
+        scores = doubt_scores(x, fit_weights(x, is_legal))
+    legal_scores = np.sort(scores[is_legal])[::-1]
+    # a hair under that mail's score: the policy's per-message arithmetic rounds apart
+    bound = float(legal_scores[min(needed, len(legal_scores)) - 1]) - 1e-9
+    return fit_weights(x, is_legal), bound
 
 
 def _macro_f1(truth: np.ndarray, predicted: np.ndarray, n_labels: int) -> float:

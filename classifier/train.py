@@ -102,11 +102,11 @@ def train_model(
     progress(f"training on {len(train)} examples {counts}")
     progress("scoring each example with a model that never saw its writer brief (5 folds)")
     oof = out_of_fold(train)
-    chosen = choose_thresholds(train, oof.scores, oof.known_words, oof.sentence_legal)
+    chosen = choose_thresholds(train, oof.scores, oof.known_words, oof.sentence_legal, oof.folds)
     progress(
         f"chosen: legal guard {chosen.legal_guard} (one question sentence "
         f"{chosen.sentence_guard}, counted from P(legal) {chosen.sentence_gate}), "
-        f"confidence {chosen.confidence}"
+        f"confidence {chosen.confidence}, legal doubt from {chosen.doubt}"
     )
     thresholds = override or chosen
     cross_validated = measure_scores(
@@ -134,18 +134,8 @@ def train_model(
         "training_label_counts": counts,
         "training_data_sha256": digest,
         "training_files": [p.name for p in train_files],
-        "thresholds": {
-            "confidence": chosen.confidence,
-            "legal_guard": chosen.legal_guard,
-            "sentence_guard": chosen.sentence_guard,
-            "sentence_gate": chosen.sentence_gate,
-        },
-        "thresholds_measured": {
-            "confidence": thresholds.confidence,
-            "legal_guard": thresholds.legal_guard,
-            "sentence_guard": thresholds.sentence_guard,
-            "sentence_gate": thresholds.sentence_gate,
-        },
+        "thresholds": chosen.as_dict(),
+        "thresholds_measured": thresholds.as_dict(),
         "writer_disjoint_cv_metrics": cross_validated.as_dict(),
         "writer_disjoint_legal_recall_decided": round(decided, 4),
         "writer_briefs": len({e.group for e in train}),

@@ -156,6 +156,16 @@ def _apply_guards(outcome: Outcome, facts: Facts) -> None:
         outcome.action, outcome.template, outcome.auto_send = "escalate", None, False
         outcome.escalate_to = "responsible"
         outcome.reasons.append("legal guard: a legal question never gets a templated answer")
+    if (
+        facts.decision.legal_doubt
+        and outcome.action == "draft"
+        and outcome.template not in LEGAL_SAFE_TEMPLATES
+    ):
+        outcome.action, outcome.template, outcome.auto_send = "triage", None, False
+        outcome.reasons.append(
+            "legal doubt guard: it may also ask a legal question, so a person reads it "
+            "before any draft"
+        )
 
 
 def _scheduling_attorney(facts: Facts) -> tuple[str, str] | None:

@@ -625,6 +625,16 @@ def test_the_policy_and_engine_together_never_draft_a_probably_legal_question() 
     assert (outcome.action, outcome.template) == ("escalate", None)
 
 
+def test_a_status_label_in_legal_doubt_is_never_drafted_whatever_the_rules_say() -> None:
+    thresholds = Thresholds(0.5, 0.3, doubt_weights=(1.0, 0.0, 0.0, 0.0, 0.0), doubt=-2.2)
+    scores = {"status_request": 0.8, "legal_question": 0.15, "billing_query": 0.05}
+    dec = decide(scores, thresholds)
+    assert (dec.label, dec.needs_triage, dec.legal_doubt) == ("status_request", True, True)
+    outcome = walk(ruleset(DRAFT_EVERYTHING), facts(dec=dec))
+    assert (outcome.action, outcome.template, outcome.auto_send) == ("triage", None, False)
+    assert outcome.reasons[-1].startswith("legal doubt guard:")
+
+
 def test_the_loop_guard_comes_first_for_machine_written_legal_mail() -> None:
     outcome = walk(
         ruleset(DRAFT_EVERYTHING),

@@ -31,6 +31,11 @@ PAYLOAD = (
     "Can we sue over the warranty "
     "=?utf-8?q?x=0D=0AReply-To:_attacker@evil.example=0D=0AX-Injected:_yes?="
 )
+# The same injection behind a plain billing subject (a legal question in the subject
+# may rightly keep a billing mail from being drafted: classifier/policy.py's doubt).
+BILLING_PAYLOAD = (
+    "Invoice copy =?utf-8?q?x=0D=0AReply-To:_attacker@evil.example=0D=0AX-Injected:_yes?="
+)
 OUTLOOK_ID = "<BN8PR04MB6210C81D77E0A4F13B2E96A0D9F1@BN8PR04MB6210.namprd04.prod.outlook.com>"
 SPOUSE = "karen.liddell.home@example.net"
 # What a VA might paste into the subject: a new content type and a blank line, to
@@ -148,7 +153,7 @@ def test_a_va_reply_keeps_the_thread_the_cc_and_the_line_breaks_on_the_wire(
     path = client_mail(
         tmp_path,
         "billing.eml",
-        encoded_subject(f"Invoice copy {PAYLOAD}"),
+        encoded_subject(BILLING_PAYLOAD),
         "Hello,\n\nPlease send us a PDF copy of invoice HV-INV-1042 and our current balance.\n"
         "\nThank you,\nKaren\n",
         OUTLOOK_ID,
@@ -180,7 +185,7 @@ def test_a_va_reply_keeps_the_thread_the_cc_and_the_line_breaks_on_the_wire(
     block = header_block(data)
     assert b"Reply-To: attacker" not in block and b"X-Injected" not in block
     assert sent["X-Injected"] is None
-    assert sent["Subject"].endswith(TYPED) and PAYLOAD in sent["Subject"]
+    assert sent["Subject"].endswith(TYPED) and BILLING_PAYLOAD in sent["Subject"]
     # The invoice copy asked for is attached (the sample firm keeps its PDF): text and
     # HTML alternatives inside multipart/mixed.
     assert sent.get_content_type() == "multipart/mixed" and b"<h1>" not in data

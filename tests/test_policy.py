@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from classifier.policy import Thresholds, decide
@@ -84,3 +86,41 @@ def test_a_question_sentence_counts_only_behind_a_mail_that_reads_faintly_legal(
     faint = scores(status=0.95, legal=0.03, other=0.02)
     assert decide(plain, gated, sentence_legal=0.9).label == "status_request"
     assert decide(faint, gated, sentence_legal=0.9).label == "legal_question"
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+# The doubt score as the whole mail's legal log-odds alone, or its sentence's alone.
+BY_MAIL = Thresholds(0.5, 0.3, 0.5, doubt_weights=(1.0, 0.0, 0.0, 0.0, 0.0), doubt=_logit(0.1))
+BY_SENTENCE = Thresholds(0.5, 0.3, 0.5, doubt_weights=(0.0, 1.0, 0.0, 0.0, 0.0), doubt=_logit(0.3))
+
+
+def test_a_label_in_legal_doubt_keeps_its_label_but_needs_a_person() -> None:
+    by_mail = decide(scores(billing=0.8, legal=0.15, other=0.05), BY_MAIL)
+    assert (by_mail.label, by_mail.needs_triage, by_mail.legal_doubt) == (
+        "billing_query",
+        True,
+        True,
+    )
+    assert any(r.startswith("legal doubt:") for r in by_mail.reasons)
+    by_sentence = decide(
+        scores(status=0.9, legal=0.05, other=0.05), BY_SENTENCE, sentence_legal=0.4
+    )
+    assert (by_sentence.label, by_sentence.legal_doubt) == ("status_request", True)
+
+
+def test_below_the_doubt_bound_and_without_one_nothing_changes() -> None:
+    clear = decide(scores(status=0.9, legal=0.05, other=0.05), BY_SENTENCE, sentence_legal=0.2)
+    assert (clear.needs_triage, clear.legal_doubt) == (False, False)
+    unset = decide(scores(billing=0.8, legal=0.15, other=0.05), T, sentence_legal=0.2)
+    assert (unset.needs_triage, unset.legal_doubt) == (False, False)
+
+
+def test_a_legal_label_is_never_in_doubt_and_thresholds_keep_their_doubt_bound() -> None:
+    assert not decide(scores(status=0.5, legal=0.5), BY_MAIL).legal_doubt
+    assert Thresholds.from_dict(BY_MAIL.as_dict()) == BY_MAIL
+    old_file = {"confidence": 0.7, "legal_guard": 0.125, "sentence_gate": 0.01}
+    assert Thresholds.from_dict(old_file).doubt is None
+    assert Thresholds.from_dict(old_file, confidence=0.6).confidence == 0.6

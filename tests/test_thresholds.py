@@ -1,0 +1,39 @@
+"""Thresholds read off out-of-fold scores: the guards for the labels, the doubt bounds
+for drafting."""
+
+from __future__ import annotations
+
+from classifier.corpus import Example
+from classifier.features import ModelInput
+from classifier.policy import decide
+from classifier.thresholds import choose_thresholds
+
+
+def _scored(label: str, **probabilities: float) -> tuple[Example, dict[str, float]]:
+    row = {"status_request": 0.0, "billing_query": 0.0, "legal_question": 0.0, "other": 0.0}
+    row.update(probabilities)
+    return Example("x", label, ModelInput("", "x"), "T"), row
+
+
+def test_the_doubt_bound_sends_the_legal_questions_the_guard_misses_to_a_person() -> None:
+    plain_legal = [_scored("legal_question", legal_question=0.9, status_request=0.1)] * 990
+    hidden_legal = [_scored("legal_question", legal_question=0.15, status_request=0.85)] * 10
+    # a guard low enough for the hidden ten would take these status requests too
+    near = [_scored("status_request", legal_question=0.16, status_request=0.84)] * 1000
+    status = [_scored("status_request", legal_question=0.02, status_request=0.98)] * 1000
+    data = plain_legal + hidden_legal + near + status
+    examples, scores = [e for e, _ in data], [s for _, s in data]
+    chosen = choose_thresholds(examples, scores)
+    assert chosen.legal_guard > 0.15  # 99% recall is met without the hidden ten
+    assert chosen.doubt is not None
+    hidden = decide(hidden_legal[0][1], chosen)
+    assert (hidden.label, hidden.needs_triage) == ("status_request", True)
+    assert decide(near[0][1], chosen).needs_triage  # the cost: a person reads these too
+    assert not decide(status[0][1], chosen).needs_triage
+
+
+def test_no_doubt_bound_when_the_guard_already_catches_enough() -> None:
+    data = [_scored("legal_question", legal_question=0.9, status_request=0.1)] * 1000
+    data += [_scored("status_request", legal_question=0.02, status_request=0.98)] * 1000
+    chosen = choose_thresholds([e for e, _ in data], [s for _, s in data])
+    assert (chosen.doubt_weights, chosen.doubt) == (None, None)
