@@ -10,6 +10,28 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from classifier.vectorizers import AskingTfidfVectorizer, FastTfidfVectorizer
 
 
+def word_tfidf(max_features: int) -> FastTfidfVectorizer:
+    """Word uni- and bigrams, one-letter words kept ("i", "a", "y")."""
+    return FastTfidfVectorizer(
+        ngram_range=(1, 2),
+        min_df=2,
+        sublinear_tf=True,
+        max_features=max_features,
+        token_pattern=r"(?u)\b\w+\b",
+    )
+
+
+def char_tfidf(max_features: int) -> FastTfidfVectorizer:
+    """Character 2-5-grams inside word boundaries."""
+    return FastTfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=(2, 5),
+        min_df=2,
+        sublinear_tf=True,
+        max_features=max_features,
+    )
+
+
 def build_pipeline(**params: Any) -> Pipeline:
     """Word and character TF-IDF into a multinomial logistic regression.
 
@@ -25,16 +47,7 @@ def build_pipeline(**params: Any) -> Pipeline:
                 "features",
                 FeatureUnion(
                     [
-                        (
-                            "words",
-                            FastTfidfVectorizer(
-                                ngram_range=(1, 2),
-                                min_df=2,
-                                sublinear_tf=True,
-                                max_features=60_000,
-                                token_pattern=r"(?u)\b\w+\b",
-                            ),
-                        ),
+                        ("words", word_tfidf(60_000)),
                         (
                             "asks",
                             AskingTfidfVectorizer(
@@ -45,16 +58,7 @@ def build_pipeline(**params: Any) -> Pipeline:
                                 token_pattern=r"(?u)\b\w+\b",
                             ),
                         ),
-                        (
-                            "chars",
-                            FastTfidfVectorizer(
-                                analyzer="char_wb",
-                                ngram_range=(2, 5),
-                                min_df=2,
-                                sublinear_tf=True,
-                                max_features=120_000,
-                            ),
-                        ),
+                        ("chars", char_tfidf(120_000)),
                     ]
                 ),
             ),

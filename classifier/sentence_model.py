@@ -20,13 +20,13 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from classifier.corpus import Example
 from classifier.features import ModelInput
+from classifier.model import char_tfidf, word_tfidf
 from classifier.persistence import ModelBundle
 from classifier.sentences import (
     SentenceReader,
     question_sentences,
     whole_model_reader,
 )
-from classifier.vectorizers import FastTfidfVectorizer
 
 LEGAL = "legal_question"
 # A question is the marked legal sentence when most of the shorter one's words are in
@@ -44,26 +44,8 @@ def build_sentence_pipeline() -> Pipeline:
                 "features",
                 FeatureUnion(
                     [
-                        (
-                            "words",
-                            FastTfidfVectorizer(
-                                ngram_range=(1, 2),
-                                min_df=2,
-                                sublinear_tf=True,
-                                max_features=60_000,
-                                token_pattern=r"(?u)\b\w+\b",
-                            ),
-                        ),
-                        (
-                            "chars",
-                            FastTfidfVectorizer(
-                                analyzer="char_wb",
-                                ngram_range=(2, 5),
-                                min_df=2,
-                                sublinear_tf=True,
-                                max_features=80_000,
-                            ),
-                        ),
+                        ("words", word_tfidf(60_000)),
+                        ("chars", char_tfidf(80_000)),
                     ]
                 ),
             ),

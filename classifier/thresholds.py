@@ -113,7 +113,8 @@ def choose_thresholds(
             results.append((d.label, d.needs_triage))
         return results
 
-    chosen = _best_guards(truth, scores, machine, known, sentence_legal)
+    data = _Scored.of(truth, scores, machine, known, sentence_legal)
+    chosen = _best_guards(data, with_sentences=sentence_legal is not None)
     confidence = CONFIDENCE_GRID[-1]
     for candidate_confidence in CONFIDENCE_GRID:
         predicted = outcomes(
@@ -131,9 +132,7 @@ def choose_thresholds(
     chosen = Thresholds(
         float(confidence), chosen.legal_guard, chosen.sentence_guard, chosen.sentence_gate
     )
-    weights, doubt = _doubt_bound(
-        _Scored.of(truth, scores, machine, known, sentence_legal), chosen, folds
-    )
+    weights, doubt = _doubt_bound(data, chosen, folds)
     return Thresholds(
         chosen.confidence,
         chosen.legal_guard,
@@ -142,43 +141,6 @@ def choose_thresholds(
         weights,
         doubt,
     )
-
-
-def _best_guards(
-    truth: Sequence[str],
-    scores: Sequence[dict[str, float]],
-    machine: Sequence[bool],
-    known: Sequence[float],
-    sentence_legal: Sequence[float] | None,
-) -> Thresholds:
-    """The guards (whole mail, one sentence, the sentence's gate) with the best macro-F1
-    among those keeping legal recall >= the target: policy.decide's labels, computed
-    for the whole grid at once (thousands of combinations over the corpus)."""
-    labels = sorted({*LABELS, *truth})
-    legal, other = labels.index("legal_question"), labels.index("other")
-    p = np.array([[row.get(label, 0.0) for label in labels] for row in scores])
-    y = np.array([labels.index(t) for t in truth])
-    is_machine = np.array(machine, dtype=bool)
-    model_label = np.where(is_machine, other, p.argmax(axis=1))
-    p_legal = p[:, legal]
-    sentence = np.array(sentence_legal if sentence_legal is not None else [0.0] * len(truth))
-    counted = (y == legal) & (np.array(known) >= KNOWN_WORDS_MIN)
-    sentence_grid = SENTENCE_GUARD_GRID if sentence_legal is not None else (None,)
-    gate_grid = SENTENCE_GATE_GRID if sentence_legal is not None else (0.0,)
-    best: tuple[float, Thresholds] | None = None
-    for guard in GUARD_GRID:
-        by_mail = p_legal >= guard
-        for sentence_guard in sentence_grid:
-            reads_legal = sentence >= (guard if sentence_guard is None else sentence_guard)
-            for gate in gate_grid:
-                guarded = ~is_machine & (by_mail | (reads_legal & (p_legal >= gate)))
-                predicted = np.where(guarded, legal, model_label)
-                if counted.any() and (predicted[counted] == legal).mean() < LEGAL_RECALL_TARGET:
-                    continue
-                macro = _macro_f1(y, predicted, len(labels))
-                if best is None or macro > best[0]:
-                    best = (macro, Thresholds(0.0, guard, sentence_guard, gate))
-    return best[1] if best else Thresholds(0.0, GUARD_GRID[0], SENTENCE_GUARD_GRID[0])
 
 
 @dataclass(frozen=True)
@@ -211,6 +173,43 @@ class _Scored:
             np.array(sentence_legal if sentence_legal is not None else [0.0] * len(truth)),
         )
 
+    @property
+    def legal(self) -> int:
+        return self.labels.index("legal_question")
+
+    @property
+    def p_legal(self) -> np.ndarray:
+        return self.p[:, self.legal]
+
+    @property
+    def model_label(self) -> np.ndarray:
+        """The model's own label: the likeliest, `other` for machine-written mail."""
+        return np.where(self.machine, self.labels.index("other"), self.p.argmax(axis=1))
+
+
+def _best_guards(data: _Scored, with_sentences: bool) -> Thresholds:
+    """The guards (whole mail, one sentence, the sentence's gate) with the best macro-F1
+    among those keeping legal recall >= the target: policy.decide's labels, computed
+    for the whole grid at once (thousands of combinations over the corpus)."""
+    legal, p_legal, model_label = data.legal, data.p_legal, data.model_label
+    counted = (data.truth == legal) & (data.known >= KNOWN_WORDS_MIN)
+    sentence_grid = SENTENCE_GUARD_GRID if with_sentences else (None,)
+    gate_grid = SENTENCE_GATE_GRID if with_sentences else (0.0,)
+    best: tuple[float, Thresholds] | None = None
+    for guard in GUARD_GRID:
+        by_mail = p_legal >= guard
+        for sentence_guard in sentence_grid:
+            reads_legal = data.sentence >= (guard if sentence_guard is None else sentence_guard)
+            for gate in gate_grid:
+                guarded = ~data.machine & (by_mail | (reads_legal & (p_legal >= gate)))
+                predicted = np.where(guarded, legal, model_label)
+                if counted.any() and (predicted[counted] == legal).mean() < LEGAL_RECALL_TARGET:
+                    continue
+                macro = _macro_f1(data.truth, predicted, len(data.labels))
+                if best is None or macro > best[0]:
+                    best = (macro, Thresholds(0.0, guard, sentence_guard, gate))
+    return best[1] if best else Thresholds(0.0, GUARD_GRID[0], SENTENCE_GUARD_GRID[0])
+
 
 def _doubt_bound(
     data: _Scored, chosen: Thresholds, folds: Sequence[int] | None
@@ -220,9 +219,7 @@ def _doubt_bound(
     (None, None) when the guards and the confidence already do. The weights are fitted
     on the mails under the guards; the bound is read off scores from weights fitted
     without each mail's fold (its writers)."""
-    legal, other = data.labels.index("legal_question"), data.labels.index("other")
-    p_legal = data.p[:, legal]
-    model_label = np.where(data.machine, other, data.p.argmax(axis=1))
+    legal, p_legal, model_label = data.legal, data.p_legal, data.model_label
     guarded = ~data.machine & (
         (p_legal >= chosen.legal_guard)
         | ((data.sentence >= chosen.sentence) & (p_legal >= chosen.sentence_gate))

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sklearn.pipeline import Pipeline
+
 from classifier.corpus import Example
 from classifier.features import ModelInput
+from classifier.model import build_pipeline
 from classifier.persistence import ModelBundle, read_bundle, save_bundle
 from classifier.sentence_model import (
     fit_sentence_model,
@@ -65,15 +68,17 @@ def _corpus() -> list[Example]:
     return [_example(label, text.format(day)) for label, text in questions for day in days]
 
 
+def _label_model(corpus: list[Example]) -> Pipeline:
+    pipeline = build_pipeline()
+    pipeline.fit([e.input.text() for e in corpus], [e.label for e in corpus])
+    return pipeline
+
+
 def test_the_sentence_model_is_saved_with_the_label_model_and_reads_the_same(
     tmp_path: Path,
 ) -> None:
-    from classifier.model import build_pipeline
-
     corpus = _corpus()
-    pipeline = build_pipeline()
-    pipeline.fit([e.input.text() for e in corpus], [e.label for e in corpus])
-    bundle = ModelBundle(pipeline, {"version": "t"}, fit_sentence_model(corpus))
+    bundle = ModelBundle(_label_model(corpus), {"version": "t"}, fit_sentence_model(corpus))
     save_bundle(bundle, tmp_path / "m.skops")
     loaded = read_bundle(tmp_path / "m.skops")
     assert loaded.sentence_pipeline is not None
@@ -88,12 +93,7 @@ def test_the_sentence_model_is_saved_with_the_label_model_and_reads_the_same(
 def test_a_model_file_without_a_sentence_model_reads_with_its_label_model(
     tmp_path: Path,
 ) -> None:
-    from classifier.model import build_pipeline
-
-    corpus = _corpus()
-    pipeline = build_pipeline()
-    pipeline.fit([e.input.text() for e in corpus], [e.label for e in corpus])
-    save_bundle(ModelBundle(pipeline, {"version": "old"}), tmp_path / "old.skops")
+    save_bundle(ModelBundle(_label_model(_corpus()), {"version": "old"}), tmp_path / "old.skops")
     loaded = read_bundle(tmp_path / "old.skops")
     assert loaded.sentence_pipeline is None
     assert sentence_reader(loaded).min_questions == 2
