@@ -131,7 +131,9 @@ def run(name: str, model: Callable[[], Any] | None, keep_placeholders: bool, arg
         train = load_examples(corpus_files(TRAIN_DIR))
         heldout = load_examples(corpus_files(HELDOUT_DIR))
         oof = out_of_fold(train)
-        thresholds = choose_thresholds(train, oof.scores, oof.known_words, oof.sentence_legal)
+        thresholds = choose_thresholds(
+            train, oof.scores, oof.known_words, oof.sentence_legal, oof.folds
+        )
         print(
             f"== {name}: {len(train)} examples, {len({e.group for e in train})} briefs; "
             f"thresholds {thresholds}"
