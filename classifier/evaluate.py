@@ -22,6 +22,9 @@ class Report:
     abstain_rate: float
     legal_recall: float
     legal_as_draftable: int  # legal questions labeled status or billing: the costly error
+    # ...and of those, the ones no person is asked to look at first: a draft is made
+    # (None in reports kept before it was counted)
+    legal_drafted: int | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -31,6 +34,7 @@ class Report:
             "legal_recall": round(self.legal_recall, 4),
             "abstain_rate": round(self.abstain_rate, 4),
             "legal_as_draftable": self.legal_as_draftable,
+            "legal_drafted": self.legal_drafted,
             "per_label": self.per_label,
             "confusion": {"labels": list(LABELS), "rows_true_cols_predicted": self.confusion},
         }
@@ -49,6 +53,7 @@ class Report:
             abstain_rate=float(stored["abstain_rate"]),  # type: ignore[arg-type]
             legal_recall=float(stored["legal_recall"]),  # type: ignore[arg-type]
             legal_as_draftable=int(stored["legal_as_draftable"]),  # type: ignore[call-overload]
+            legal_drafted=stored.get("legal_drafted"),  # type: ignore[arg-type]
         )
 
     def text(self) -> str:
@@ -57,7 +62,12 @@ class Report:
             f"accuracy: {self.accuracy:.3f}",
             f"macro-F1: {self.macro_f1:.3f}",
             f"legal-question recall: {self.legal_recall:.3f}",
-            f"legal questions labeled status/billing: {self.legal_as_draftable}",
+            f"legal questions labeled status/billing: {self.legal_as_draftable}"
+            + (
+                f" ({self.legal_drafted} not sent to a person first)"
+                if self.legal_drafted is not None
+                else ""
+            ),
             f"abstain (needs_triage) rate: {self.abstain_rate:.3f}",
             "",
             f"{'label':<16} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}",
@@ -104,8 +114,14 @@ def evaluate(truth: Sequence[str], predicted: Sequence[str], abstained: Sequence
         abstain_rate=sum(abstained) / n if n else 0.0,
         legal_recall=float(recall[labels.index(LEGAL)]) if legal_total else 1.0,
         legal_as_draftable=sum(
+            1 for t, p in zip(truth, predicted, strict=True) if t == LEGAL and p in _DRAFTABLE
+        ),
+        legal_drafted=sum(
             1
-            for t, p in zip(truth, predicted, strict=True)
-            if t == LEGAL and p in ("status_request", "billing_query")
+            for t, p, a in zip(truth, predicted, abstained, strict=True)
+            if t == LEGAL and p in _DRAFTABLE and not a
         ),
     )
+
+
+_DRAFTABLE = ("status_request", "billing_query")

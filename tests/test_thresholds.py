@@ -1,5 +1,5 @@
-"""Thresholds read off out-of-fold scores: the guards for the labels, the doubt bounds
-for drafting."""
+"""Thresholds read off out-of-fold scores: the guards for the labels, the doubt bound
+for drafting, and what the report counts of it."""
 
 from __future__ import annotations
 
@@ -37,3 +37,17 @@ def test_no_doubt_bound_when_the_guard_already_catches_enough() -> None:
     data += [_scored("status_request", legal_question=0.02, status_request=0.98)] * 1000
     chosen = choose_thresholds([e for e, _ in data], [s for _, s in data])
     assert (chosen.doubt_weights, chosen.doubt) == (None, None)
+
+
+def test_the_report_counts_legal_questions_that_would_be_drafted_unseen() -> None:
+    from classifier.evaluate import Report, evaluate
+
+    truth = ["legal_question", "legal_question", "legal_question", "status_request"]
+    predicted = ["legal_question", "billing_query", "status_request", "status_request"]
+    report = evaluate(truth, predicted, [False, True, False, False])
+    assert (report.legal_as_draftable, report.legal_drafted) == (2, 1)
+    assert "legal questions labeled status/billing: 2 (1 not sent to a person first)" in (
+        report.text()
+    )
+    kept_before = {k: v for k, v in report.as_dict().items() if k != "legal_drafted"}
+    assert Report.from_dict(kept_before).legal_drafted is None
