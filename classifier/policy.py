@@ -112,11 +112,14 @@ def decide(
     *,
     machine_written: bool = False,
     sentence_legal: float = 0.0,
+    legal_sentence: str = "",
     known_words: float = 1.0,
 ) -> Decision:
     """`sentence_legal`: the highest legal probability of the mail's question sentences
-    scored one by one (classifier/sentences.py), 0.0 when not measured; `known_words`:
-    the share of the mail's words the model was trained on."""
+    scored one by one (classifier/sentences.py), 0.0 when not measured, and
+    `legal_sentence` that sentence (quoted in the reasons when it counts, so a person
+    sees which question it was); `known_words`: the share of the mail's words the model
+    was trained on."""
     model_label = max(scores, key=lambda label: scores[label])
     reasons: list[str] = []
     if machine_written:
@@ -133,7 +136,7 @@ def decide(
     elif sentence_legal >= thresholds.sentence and reads_sentences(scores, thresholds):
         reasons.append(
             f"legal guard: one question reads as legal (P={sentence_legal:.2f} >= "
-            f"{thresholds.sentence:.2f}), so not {label}"
+            f"{thresholds.sentence:.2f}), so not {label}{_quoted(legal_sentence)}"
         )
         label = LEGAL
     confidence = scores[label]
@@ -146,11 +149,25 @@ def decide(
         reasons.append(
             f"legal doubt: it may also ask a legal question (P(legal)={scores.get(LEGAL, 0.0):.2f}"
             f", its most legal question {sentence_legal:.2f}): a person decides, no draft"
+            + (_quoted(legal_sentence) if sentence_legal > 0 else "")
         )
     if known_words < KNOWN_WORDS_MIN:
         needs_triage = True
         reasons.append(f"only {known_words:.0%} of its words are known to the model")
     return Decision(label, confidence, scores, needs_triage, tuple(reasons), doubt)
+
+
+_QUOTED_CHARS = 160
+
+
+def _quoted(sentence: str) -> str:
+    """': "the sentence"', cut to a line's length; nothing for no sentence."""
+    text = " ".join(sentence.split())
+    if not text:
+        return ""
+    if len(text) > _QUOTED_CHARS:
+        text = text[: _QUOTED_CHARS - 1].rstrip() + "…"
+    return f': "{text}"'
 
 
 def _in_doubt(scores: dict[str, float], thresholds: Thresholds, sentence_legal: float) -> bool:

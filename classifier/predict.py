@@ -14,7 +14,7 @@ from classifier.asking import NO_ASK
 from classifier.coverage import known_word_share, word_vocabulary
 from classifier.features import ModelInput
 from classifier.policy import Decision, Thresholds, decide, reads_sentences
-from classifier.sentences import legal_by_sentence
+from classifier.sentences import most_legal_sentences
 from inbox.mail.parse import ParsedMessage
 from inbox.settings import Settings
 
@@ -93,7 +93,7 @@ class Classifier:
         probabilities = self.bundle.pipeline.named_steps["model"].predict_proba(vectors)
         scores = [dict(zip(self.labels, map(float, row), strict=True)) for row in probabilities]
         unread = [not reads_sentences(s, self.thresholds) for s in scores]
-        by_sentence = legal_by_sentence(self.sentence_reader, messages, unread)
+        by_sentence = most_legal_sentences(self.sentence_reader, messages, unread)
         known = known_word_share(messages, self._vocabulary)
         predictions = []
         for i, message in enumerate(messages):
@@ -101,7 +101,8 @@ class Classifier:
                 scores[i],
                 self.thresholds,
                 machine_written=message.machine_written,
-                sentence_legal=by_sentence[i],
+                sentence_legal=by_sentence[i][0],
+                legal_sentence=by_sentence[i][1],
                 known_words=known[i],
             )
             terms = self._explain_vector(vectors[i], decision.label) if explain else ()

@@ -68,20 +68,31 @@ def legal_by_sentence(
     it has at least the reader's minimum of them; 0.0 otherwise, and for the messages
     `skip` marks (the policy would not weigh them: policy.reads_sentences). One
     batched call."""
+    return [legal for legal, _ in most_legal_sentences(reader, inputs, skip)]
+
+
+def most_legal_sentences(
+    reader: SentenceReader,
+    inputs: Sequence[ModelInput],
+    skip: Sequence[bool] | None = None,
+) -> list[tuple[float, str]]:
+    """`legal_by_sentence` with the sentence that scored it ("" where none did): what a
+    VA is shown when the sentence decides."""
     owners: list[int] = []
-    texts: list[str] = []
+    sentences: list[str] = []
     for i, message in enumerate(inputs):
         if message.machine_written or (skip is not None and skip[i]):
             continue
         questions = question_sentences(message.new_text)
         if len(questions) < reader.min_questions:
             continue
-        for sentence in questions:
-            owners.append(i)
-            texts.append(ModelInput("", sentence).text())
-    best = [0.0] * len(inputs)
-    if not texts:
+        owners += [i] * len(questions)
+        sentences += questions
+    best = [(0.0, "")] * len(inputs)
+    if not sentences:
         return best
-    for owner, legal in zip(owners, reader.score(texts), strict=True):
-        best[owner] = max(best[owner], float(legal))
+    texts = [ModelInput("", sentence).text() for sentence in sentences]
+    for owner, sentence, legal in zip(owners, sentences, reader.score(texts), strict=True):
+        if float(legal) > best[owner][0]:
+            best[owner] = (float(legal), sentence)
     return best

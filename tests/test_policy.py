@@ -124,3 +124,19 @@ def test_a_legal_label_is_never_in_doubt_and_thresholds_keep_their_doubt_bound()
     old_file = {"confidence": 0.7, "legal_guard": 0.125, "sentence_gate": 0.01}
     assert Thresholds.from_dict(old_file).doubt is None
     assert Thresholds.from_dict(old_file, confidence=0.6).confidence == 0.6
+
+
+def test_the_sentence_that_decided_is_quoted_for_the_person_reading_the_reasons() -> None:
+    asked = "Can my landlord keep the whole deposit?"
+    d = decide(
+        scores(status=0.85, legal=0.1, other=0.05), T, sentence_legal=0.6, legal_sentence=asked
+    )
+    assert d.reasons[0].endswith(f': "{asked}"')
+    long = "Can they " + "really " * 40 + "do that?"
+    cut = decide(
+        scores(status=0.9, legal=0.05, other=0.05),
+        BY_SENTENCE,
+        sentence_legal=0.4,
+        legal_sentence=long,
+    )
+    assert cut.legal_doubt and cut.reasons[-1].endswith('…"') and len(cut.reasons[-1]) < 300

@@ -7,6 +7,7 @@ from classifier.features import ModelInput
 from classifier.sentences import (
     SentenceReader,
     legal_by_sentence,
+    most_legal_sentences,
     question_sentences,
     whole_model_reader,
 )
@@ -78,4 +79,14 @@ def test_chinese_and_arabic_questions_are_sentences_of_their_own() -> None:
         "想问你们收到了没有，实际到账多少？",
         "如果移民局查到那套房子是共同财产，会不会有问题？",
         "هل يمكنني الدفع ببطاقة؟",
+    ]
+
+
+def test_the_most_legal_sentence_comes_with_its_score() -> None:
+    reader = SentenceReader(lambda texts: [0.8 if "sue" in t else 0.2 for t in texts], 1)
+    mixed = ModelInput("", "Is the hearing still on Tuesday? Can I sue the landlord?")
+    story = ModelInput("", "We moved out in May.")
+    assert most_legal_sentences(reader, [mixed, story]) == [
+        (0.8, "Can I sue the landlord?"),
+        (0.0, ""),
     ]
