@@ -229,3 +229,35 @@ def test_client_and_matter_searches_count_exactly_their_messages(session: Sessio
             session, select(Message), nothing, order=QUEUE_ORDER, limit=5, offset=0, cap=5
         )
         assert (page.total, page.ids) == (0, []), nothing
+
+
+@pytest.mark.parametrize("words", ["payment", "invoice", "lease", "zzzq", "from:a the", '"the"'])
+def test_matches_counted_and_ranked_at_once_are_the_pages_counted_then_ranked(
+    session: Session, monkeypatch: pytest.MonkeyPatch, words: str
+) -> None:
+    """PostgreSQL, when its planner expects fewer matches than the cap, counts them and
+    ranks the page in one statement: the same count and pages as counting them first
+    and then ranking the ids found, a page past the last included."""
+    import web.search
+
+    def pages() -> list[tuple[int, list[int]]]:
+        return [
+            (found.total, found.ids)
+            for offset in (0, 3, 500)
+            for cap in (2, 1000)
+            for found in [
+                search_page(
+                    session,
+                    select(Message),
+                    words,
+                    order=QUEUE_ORDER,
+                    limit=3,
+                    offset=offset,
+                    cap=cap,
+                )
+            ]
+        ]
+
+    at_once = pages()
+    monkeypatch.setattr(web.search, "_counted_and_ranked", lambda *args: None)
+    assert at_once == pages()

@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.util import ClauseAdapter
 
 from inbox.models import Client, Matter, Message
 from web.queue_order import in_order
@@ -254,11 +255,21 @@ SURELY_OVER_CAP = 5
 
 class Counted(NamedTuple):
     """What counting the matches told: how many (no further than the cap); PostgreSQL,
-    when it counted, their ids; SQLite, whether the words are common (COMMON_SHARE)."""
+    when it counted, their ids, or the page of them ranked (when asked and counted with
+    it); SQLite, whether the words are common (COMMON_SHARE)."""
 
     total: int
     found: list[int] | None = None
     common: bool = False
+    page: list[int] | None = None
+
+
+class PageAsked(NamedTuple):
+    """The page a search shows: the queue's order (after relevance), how many, from where."""
+
+    order: Sequence[Any]
+    limit: int
+    offset: int
 
 
 def _count_matches(
@@ -268,9 +279,11 @@ def _count_matches(
     cap: int,
     *,
     judged: bool = True,
+    page: PageAsked | None = None,
 ) -> Counted:
     """How many of `query`'s messages hold the words, counting no further than `cap`;
-    PostgreSQL, when it counted: their ids too, for ranking them alone; SQLite, if
+    PostgreSQL, when it counted: their ids too, for ranking them alone, or, with `page`
+    when the planner expects fewer than `cap`, that page of them ranked; SQLite, if
     `judged`, whether the words are common.
 
     PostgreSQL: a count first collects every match from the GIN index (36,000 for
@@ -280,10 +293,40 @@ def _count_matches(
     within = _within(session, query, terms)
     if session.connection().dialect.name != "postgresql":
         return _count_sqlite(session, query, within, fts5_match(terms), cap, judged)
-    if _expected_rows(session, within) > SURELY_OVER_CAP * cap:
+    expected = _expected_rows(session, within)
+    if expected > SURELY_OVER_CAP * cap:
         return Counted(cap)
+    if page is not None and expected < cap:
+        counted = _counted_and_ranked(session, within, terms, cap, page)
+        if counted is not None:
+            return counted
     found = _first_ids(session, within, cap)
     return Counted(len(found), found)
+
+
+def _counted_and_ranked(
+    session: Session, within: Select[Any], terms: list[list[Alternative]], cap: int, page: PageAsked
+) -> Counted | None:
+    """PostgreSQL: the matches (up to `cap`) counted and the page of them ranked in one
+    statement, each read once: counting them, then ranking them by id, read each twice
+    (the rows and their tsvector: "HV-2026-0007" at 100,000 messages, 763 matches, 4 + 4
+    ms; at once, 5). None when the page is past the last (nothing tells the count)."""
+    relevance = func.ts_rank(_VECTOR, _ts(terms)).label("relevance")
+    kept = (Message.id, Message.sla_due_at, Message.priority, Message.received_at)
+    matches = within.with_only_columns(*kept, relevance).limit(cap).subquery()
+    adapt = ClauseAdapter(matches).traverse  # the order's columns, as the subquery's
+    ranked = (
+        select(matches.c.id, func.count().over())
+        # (self_group: an ORM attribute as the column expression it stands for)
+        .order_by(matches.c.relevance.desc(), *(adapt(key.self_group()) for key in page.order))
+        .limit(page.limit)
+        .offset(page.offset)
+    )
+    rows = _without_scan(session, lambda: session.execute(ranked).all())
+    if not rows:
+        return Counted(0) if page.offset == 0 else None
+    total = rows[0][1]
+    return Counted(total, page=[row[0] for row in rows]) if total < cap else Counted(cap)
 
 
 # SQLite: words that this share of the mailbox holds are common: a page of them is
@@ -451,14 +494,17 @@ def search_page(
         ids = session.scalars(in_order(query, order, limit, offset)).all()
         return Found(total, list(ids))
     terms = alternatives(search)
-    total, found, common = _count_matches(session, query, terms, cap)
+    asked = PageAsked(order, limit, offset)
+    total, found, common, page = _count_matches(session, query, terms, cap, page=asked)
     corrected: dict[str, list[str]] = {}
     if total == 0:
         terms, corrected = _typos_fixed(session, terms)
         if corrected:
-            total, found, common = _count_matches(session, query, terms, cap)
+            total, found, common, page = _count_matches(session, query, terms, cap, page=asked)
     if total == 0:
         return Found(0, [], corrected)
+    if page is not None:  # PostgreSQL: ranked as they were counted
+        return Found(total, page, corrected)
     if total >= cap:
         checked = Checked(None)
         if common and offset == 0:
