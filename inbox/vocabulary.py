@@ -52,10 +52,11 @@ def catch_up(bind: Engine | Connection, most: int | None = None) -> int:
         with engine.connect() as connection:
             while most is None or done < most:
                 size = CATCH_UP_BATCH if most is None else min(CATCH_UP_BATCH, most - done)
-                with connection.begin():
-                    added = _catch_up_batch(connection, size)
-                if not added:
+                added = _catch_up_batch(connection, size)
+                if not added:  # nothing written: nothing to commit
+                    connection.rollback()
                     return done
+                connection.commit()
                 done += added
     except OperationalError:
         pass

@@ -666,18 +666,26 @@ def test_only_a_whole_queue_takes_its_size_from_the_navigation_counts() -> None:
         assert Filters.from_args(MultiDict(narrowing)).narrowed, narrowing
 
 
-def test_mail_ingested_is_found_by_its_words_and_their_typos_at_once(
-    app: Flask, settings: Settings, db: sessionmaker[Session], tmp_path
+def ingest_new_mail(
+    db: sessionmaker[Session], settings: Settings, tmp_path, subject: str, word: str
 ) -> None:  # type: ignore[no-untyped-def]
+    """A new mail from Pat Quill, through the pipeline as `ingest` runs it."""
     from inbox.ingest.files import ingest_paths
 
     mail = tmp_path / "new.eml"
-    mail.write_bytes(
-        b"From: Pat Quill <pat@example.org>\r\nTo: clients@harborvale.law\r\n"
-        b"Subject: Easement on the Marrowbank parcel\r\nMessage-ID: <easement-1@example.org>\r\n"
-        b"Date: Sun, 06 Dec 2026 09:00:00 +0000\r\n\r\nWho maintains the easements?\r\n"
+    mail.write_text(
+        "From: Pat Quill <pat@example.org>\r\nTo: clients@harborvale.law\r\n"
+        f"Subject: {subject}\r\nMessage-ID: <{word}-1@example.org>\r\n"
+        f"Date: Sun, 06 Dec 2026 09:00:00 +0000\r\n\r\nWho maintains the {word}?\r\n",
+        newline="",
     )
     assert "stored 1" in ingest_paths(db, settings, [mail]).line()
+
+
+def test_mail_ingested_is_found_by_its_words_and_their_typos_at_once(
+    app: Flask, settings: Settings, db: sessionmaker[Session], tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    ingest_new_mail(db, settings, tmp_path, "Easement on the Marrowbank parcel", "easements")
     stored = first(db, Message.subject.ilike("%Marrowbank%"))
     client = login(app, VA)
     assert found_ids(client, "easement marrowbank") == [stored.id]
@@ -750,17 +758,9 @@ def test_ingest_adds_the_words_of_its_mail_for_the_typo_lookup_not_a_search(
     vocabulary once it is stored; nothing is left pending for a search to do."""
     from sqlalchemy import text
 
-    from inbox.ingest.files import ingest_paths
-
     if not settings.db_url.startswith("sqlite"):
         pytest.skip("PostgreSQL's vocabulary is kept by a trigger")
-    mail = tmp_path / "new.eml"
-    mail.write_bytes(
-        b"From: Pat Quill <pat@example.org>\r\nTo: clients@harborvale.law\r\n"
-        b"Subject: Servitude of Quillmoor\r\nMessage-ID: <servitude-1@example.org>\r\n"
-        b"Date: Sun, 06 Dec 2026 09:00:00 +0000\r\n\r\nWho keeps the servitude?\r\n"
-    )
-    assert "stored 1" in ingest_paths(db, settings, [mail]).line()
+    ingest_new_mail(db, settings, tmp_path, "Servitude of Quillmoor", "servitude")
     with db() as session:
         assert session.scalar(text("SELECT count(*) FROM search_words_pending")) == 0
         known = session.scalars(text("SELECT word FROM search_words WHERE word LIKE 'quill%'"))
