@@ -43,8 +43,8 @@ SHORT_TTL = 2.0  # seconds; new mail shows in the counts this soon, our own acti
 
 class ShortCache:
     """What every page of a process shows and nobody needs fresher than SHORT_TTL:
-    the navigation's queue counts and the filters' choices (attorneys, users, clients,
-    mailboxes).
+    the navigation's queue counts and the outbox's held mail, and the filters' choices
+    (attorneys, users, clients, mailboxes).
 
     At 100,000 messages counting every message by state costs milliseconds, and the
     choices are four more queries on every page. Any form posted in this process
@@ -67,6 +67,11 @@ class ShortCache:
 
 def _cache() -> ShortCache:
     return current_app.extensions.setdefault("inbox_router_short", ShortCache())
+
+
+def short_cached(key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`, or its value of less than SHORT_TTL ago in this process (ShortCache)."""
+    return _cache().get(key, compute)
 
 
 def nav_counts(user: User) -> dict[str, int]:
