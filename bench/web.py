@@ -64,6 +64,7 @@ from inbox.models import (  # noqa: E402
     Thread,
 )
 from inbox.settings import Settings  # noqa: E402
+from inbox.vocabulary import catch_up  # noqa: E402
 from rules.directory_import import import_directory  # noqa: E402
 from web.serve import default_workers  # noqa: E402
 
@@ -637,6 +638,9 @@ def load(settings: Settings, count: int) -> dict[str, Any]:
                             f"(SELECT max(id) FROM {table}))"
                         )
                     )
+    # The typo lookup's words, as ingest adds them batch by batch (SQLite; inserted
+    # here in bulk, outside the pipeline).
+    catch_up(engine)
     # As autovacuum/auto-analyze would after a day's mail: fresh statistics.
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

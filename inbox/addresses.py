@@ -11,13 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.interfaces import ORMOption
 
+from inbox.db import prepared
 from inbox.models import Client, Contact
 
 
 def contact_for_address(session: Session, address: str, *options: ORMOption) -> Contact | None:
-    return session.scalar(
-        select(Contact).where(func.lower(Contact.email) == address.lower()).options(*options)
-    )
+    # A lookup by key (inbox/db.py), on every message page with a draft.
+    found = select(Contact).where(func.lower(Contact.email) == address.lower()).options(*options)
+    return session.scalar(prepared(found))
 
 
 def client_for_domain(session: Session, domain: str, *options: ORMOption) -> Client | None:

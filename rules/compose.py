@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
 from inbox.audit import audit
+from inbox.db import prepared
 from inbox.mail.build import html_from_text
 from inbox.mail.filetypes import UploadError, check_upload, megabytes
 from inbox.models import (
@@ -132,10 +133,12 @@ def draft_files(session: Session, draft_id: int) -> list[DraftFile]:
     """The files on a reply, without their bytes (for listing)."""
     return list(
         session.scalars(
-            select(DraftFile)
-            .options(defer(DraftFile.content))
-            .where(DraftFile.draft_id == draft_id)
-            .order_by(DraftFile.id)
+            prepared(  # a lookup by key (inbox/db.py), on every message page with a reply
+                select(DraftFile)
+                .options(defer(DraftFile.content))
+                .where(DraftFile.draft_id == draft_id)
+                .order_by(DraftFile.id)
+            )
         )
     )
 

@@ -138,6 +138,8 @@ def test_the_poller_process_does_not_load_the_model_when_a_worker_classifies() -
 
 
 def test_a_good_batch_commits_once(factory) -> None:  # type: ignore[no-untyped-def]
+    """The batch's messages in one commit; on SQLite their words for the typo lookup in
+    one more (inbox/vocabulary.py), not one a message either."""
     commits = []
     event.listen(factory.kw["bind"], "commit", lambda conn: commits.append(1))
     raws = [
@@ -150,7 +152,7 @@ def test_a_good_batch_commits_once(factory) -> None:  # type: ignore[no-untyped-
     items = [BatchItem(raw, f"m{i}", parse_safely(raw, f"m{i}")) for i, raw in enumerate(raws)]
     outcomes = ingest_batch(factory, items)
     assert [o.status for o in outcomes] == ["stored"] * 20
-    assert len(commits) == 1
+    assert len(commits) == (2 if factory.kw["bind"].dialect.name == "sqlite" else 1)
 
 
 @pytest.mark.parametrize("thread", ["main", "other"])

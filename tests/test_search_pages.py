@@ -39,6 +39,28 @@ def pages_of(session: Session, words: str, size: int, cap: int) -> list[list[int
         offset += size
 
 
+def searched_pages(
+    session: Session, words: str, limit: int, offsets: tuple[int, ...], caps: tuple[int, ...]
+) -> list[tuple[int, list[int]]]:
+    """The count and the ids of each page from `offsets`, under each cap."""
+    return [
+        (found.total, found.ids)
+        for offset in offsets
+        for cap in caps
+        for found in [
+            search_page(
+                session,
+                select(Message),
+                words,
+                order=QUEUE_ORDER,
+                limit=limit,
+                offset=offset,
+                cap=cap,
+            )
+        ]
+    ]
+
+
 def test_pages_past_the_cap_follow_one_another_subject_matches_first(session: Session) -> None:
     every = pages_of(session, "the", size=4, cap=3)
     ids = [i for page in every for i in page]
@@ -71,28 +93,10 @@ def test_prefixes_named_as_their_stems_find_the_same_pages(
     in the same order, as the prefix itself."""
     import web.search
 
-    def pages() -> list[tuple[int, list[int]]]:
-        return [
-            (found.total, found.ids)
-            for offset in (0, 7)
-            for cap in (3, 1000)
-            for found in [
-                search_page(
-                    session,
-                    select(Message),
-                    words,
-                    order=QUEUE_ORDER,
-                    limit=7,
-                    offset=offset,
-                    cap=cap,
-                )
-            ]
-        ]
-
-    named = pages()
+    named = searched_pages(session, words, 7, (0, 7), (3, 1000))
     session.info.clear()
     monkeypatch.setattr(web.search, "matching_query", lambda session, terms: None)
-    assert named == pages()
+    assert named == searched_pages(session, words, 7, (0, 7), (3, 1000))
 
 
 @pytest.mark.parametrize("words", ["the", "re", "invoice", "from:a th", '"the"'])
@@ -229,3 +233,17 @@ def test_client_and_matter_searches_count_exactly_their_messages(session: Sessio
             session, select(Message), nothing, order=QUEUE_ORDER, limit=5, offset=0, cap=5
         )
         assert (page.total, page.ids) == (0, []), nothing
+
+
+@pytest.mark.parametrize("words", ["payment", "invoice", "lease", "zzzq", "from:a the", '"the"'])
+def test_matches_counted_and_ranked_at_once_are_the_pages_counted_then_ranked(
+    session: Session, monkeypatch: pytest.MonkeyPatch, words: str
+) -> None:
+    """PostgreSQL, when its planner expects fewer matches than the cap, counts them and
+    ranks the page in one statement: the same count and pages as counting them first
+    and then ranking the ids found, a page past the last included."""
+    import web.search
+
+    at_once = searched_pages(session, words, 3, (0, 3, 500), (2, 1000))
+    monkeypatch.setattr(web.search, "_counted_and_ranked", lambda *args: None)
+    assert at_once == searched_pages(session, words, 3, (0, 3, 500), (2, 1000))

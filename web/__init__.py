@@ -18,7 +18,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from inbox.db import make_engine, session_factory
+from inbox.db import ONLY_MARKED, make_engine, session_factory
 from inbox.mail.filetypes import megabytes
 from inbox.settings import Settings
 from web import (
@@ -74,7 +74,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=max(2 * 1024 * 1024, settings.max_attachment_bytes + 1024 * 1024),
     )
     app.url_map.converters["int"] = IdConverter  # before any route is added
-    engine = make_engine(settings)
+    # Only the statements marked so are prepared (inbox/db.py), kept from one request to
+    # the next by ending a read-only one with a commit (web/database.py).
+    engine = make_engine(settings).execution_options(**{ONLY_MARKED: True})
     app.extensions["inbox_router"] = database.AppState(
         settings=settings, engine=engine, factory=session_factory(engine)
     )

@@ -36,6 +36,7 @@ from wtforms.validators import DataRequired, Length
 
 from inbox.accounts import authenticate, end_sessions, normalize_email
 from inbox.audit import audit
+from inbox.db import PREPARED
 from inbox.models import AuditEvent, User
 from web import database, login_throttle
 
@@ -65,7 +66,7 @@ def _load_user(user_id: str) -> LoginUser | None:
     """The session's user, unless deactivated or the session is of an older generation."""
     if not user_id.isdigit() or len(user_id) > 18:
         return None
-    record = database.session().get(User, int(user_id))
+    record = database.session().get(User, int(user_id), execution_options={PREPARED: True})
     if record is None or not record.active:
         return None
     if session.get(GENERATION_KEY) != record.session_generation:

@@ -69,10 +69,27 @@ def session() -> Session:
     return g.db_session
 
 
-def _close(_exc: BaseException | None) -> None:
+def _close(exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
-    if db_session is not None:
-        db_session.close()
+    if db_session is None:
+        return
+    if exc is None and _wrote_nothing(db_session):
+        # PostgreSQL: the same as a rollback, but psycopg forgets the connection's
+        # prepared statements on every rollback (inbox/db.py): a page's statements
+        # would never stay prepared from one request to the next.
+        db_session.commit()
+    db_session.close()
+
+
+def _wrote_nothing(db_session: Session) -> bool:
+    """PostgreSQL: the request's open transaction has written nothing, and the session
+    holds no change to flush (a transaction id is given at the first write)."""
+    if not db_session.in_transaction() or db_session.new or db_session.dirty or db_session.deleted:
+        return False
+    connection = db_session.connection()
+    if connection.dialect.name != "postgresql":
+        return False
+    return connection.exec_driver_sql("SELECT txid_current_if_assigned()").scalar() is None
 
 
 def init_app(app: Flask) -> None:

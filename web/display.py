@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,9 +24,10 @@ def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M", *, zone: 
     return value.astimezone(zone).strftime(fmt)
 
 
+@lru_cache(maxsize=16)
 def label_badge(label: str | None) -> Markup:
     """A label as the queues and the message page show it (a function: a Jinja macro
-    costs several times more, and a queue page shows fifty)."""
+    costs several times more, and a queue page shows fifty; made once a label)."""
     if not label:
         return Markup('<span class="label">unlabelled</span>')
     return Markup('<span class="label label-{0}">{1}</span>').format(label, label.replace("_", " "))

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session, defer, joinedload
 
+from inbox.db import prepared
 from inbox.message_rows import newest_id
 from inbox.models import (
     ATTORNEY_REPLY,
@@ -92,14 +93,15 @@ class MessagePage:
 
 
 # Built once with bound parameters: building each statement anew on every view costs
-# more than running it (SQLAlchemy compiles a statement once either way).
+# more than running it (SQLAlchemy compiles a statement once either way); prepared on
+# PostgreSQL (inbox/db.py): each is a lookup by key.
 def _newest_id(model: Any, *where: Any) -> Any:
     return newest_id(model, bindparam("message_id"), *where).scalar_subquery()
 
 
 # The current label, routing decision and pending draft in one round trip (on
 # PostgreSQL each statement is a round trip, and they add up on this page).
-_CURRENT = (
+_CURRENT = prepared(
     select(Classification, RoutingDecision, Draft)
     .select_from(Message)
     .outerjoin(Classification, Classification.id == _newest_id(Classification))
@@ -112,7 +114,7 @@ _CURRENT = (
     .where(Message.id == bindparam("message_id"))
 )
 # The thread as the page lists it: who, when, what, not every message's bodies.
-_THREAD = (
+_THREAD = prepared(
     select(
         Message.id,
         Message.received_at,
@@ -124,13 +126,13 @@ _THREAD = (
     .where(Message.thread_id == bindparam("thread_id"))
     .order_by(Message.received_at, Message.id)
 )
-_NOTES = (
+_NOTES = prepared(
     select(Note, User.name, User.email)
     .join(User, User.id == Note.user_id)
     .where(Note.message_id.in_(bindparam("thread_ids", expanding=True)))
     .order_by(Note.created_at)
 )
-_REPLIES = (
+_REPLIES = prepared(
     select(OutboxEntry)
     .where(
         OutboxEntry.message_id.in_(bindparam("thread_ids", expanding=True)),
@@ -138,24 +140,24 @@ _REPLIES = (
     )
     .order_by(OutboxEntry.queued_at)
 )
-_ATTACHMENTS = (
+_ATTACHMENTS = prepared(
     select(Attachment)
     .options(defer(Attachment.content))  # a list of names: not megabytes of files
     .where(Attachment.message_id == bindparam("message_id"))
     .order_by(Attachment.id)
 )
-_AUDIT = (
+_AUDIT = prepared(
     select(AuditEvent)
     .where(AuditEvent.message_id == bindparam("message_id"))
     .order_by(AuditEvent.at.desc())
     .limit(50)
 )
-_OPEN_INVOICES = (
+_OPEN_INVOICES = prepared(
     select(Invoice)
     .where(Invoice.matter_id.in_(bindparam("matter_ids", expanding=True)), Invoice.balance > 0)
     .order_by(Invoice.due)
 )
-_OTHERS_PRESENT = (
+_OTHERS_PRESENT = prepared(
     select(User.name, User.email, Presence.mode)
     .join(User, User.id == Presence.user_id)
     .where(
@@ -165,11 +167,15 @@ _OTHERS_PRESENT = (
     )
     .order_by(User.email)
 )
-_MESSAGE = select(Message).options(
-    joinedload(Message.client),
-    joinedload(Message.matter).joinedload(Matter.responsible_attorney),
-    joinedload(Message.assignee_attorney),
-    joinedload(Message.assignee_user),
+_MESSAGE = prepared(
+    select(Message)
+    .options(
+        joinedload(Message.client),
+        joinedload(Message.matter).joinedload(Matter.responsible_attorney),
+        joinedload(Message.assignee_attorney),
+        joinedload(Message.assignee_user),
+    )
+    .where(Message.id == bindparam("message_id"))
 )
 
 
@@ -255,4 +261,4 @@ def leave_presence(session: Session, message_id: int, user_id: int) -> None:
 
 
 def load_message(session: Session, message_id: int) -> Message | None:
-    return session.scalar(_MESSAGE.where(Message.id == message_id))
+    return session.scalar(_MESSAGE, {"message_id": message_id})

@@ -33,7 +33,7 @@ from web.flow import after_action, queue_context
 from web.ids import parse_id
 from web.message_page import load_message, load_message_page
 from web.permissions import allowed
-from web.queues import filter_choices
+from web.queues import assignee_choices, filter_choices
 from web.security import MAIL_POLICY
 from web.undo import offer_undo
 from web.walls import may_see
@@ -95,7 +95,7 @@ def render_message(
             unsaved=unsaved,
             stale=stale,
             choices=filter_choices(),
-            assignees=assignment.assignees(session),
+            assignees=assignee_choices(),
             assigned=assignment.current_assignee(message),
             unassigned=assignment.UNASSIGNED,
             view=request.args.get("view", "html"),

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from inbox.db import prepared
 from inbox.models import (
     LABELS,
     Attachment,
@@ -298,7 +299,7 @@ def queue_page(
         found = searched(page)
     if found is not None:  # ranked: the page in the search's order
         rank = {message_id: i for i, message_id in enumerate(found.ids)}
-        rows = session.execute(_rows().where(Message.id.in_(found.ids)))
+        rows = session.execute(prepared(_rows().where(Message.id.in_(found.ids))))  # by key
         messages = sorted((QueueRow(*row) for row in rows), key=lambda row: rank[row.id])
         return Page(
             messages,

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from inbox.models import LABELS, Attorney, Client, Mailbox, MessageState, User
@@ -19,7 +20,7 @@ from web import database
 from web.assignment import UNASSIGNED, Assignee, assignees
 from web.auth import login_required, me
 from web.bulk_actions import actions_for
-from web.display import local_time, row_reason, snippet, zone_label
+from web.display import label_badge, local_time, row_reason, snippet, zone_label
 from web.flow import remember_queue
 from web.permissions import allowed
 from web.queries import (
@@ -42,8 +43,8 @@ SHORT_TTL = 2.0  # seconds; new mail shows in the counts this soon, our own acti
 
 class ShortCache:
     """What every page of a process shows and nobody needs fresher than SHORT_TTL:
-    the navigation's queue counts and the filters' choices (attorneys, users, clients,
-    mailboxes).
+    the navigation's queue counts and the outbox's held mail, and the filters' choices
+    (attorneys, users, clients, mailboxes).
 
     At 100,000 messages counting every message by state costs milliseconds, and the
     choices are four more queries on every page. Any form posted in this process
@@ -66,6 +67,11 @@ class ShortCache:
 
 def _cache() -> ShortCache:
     return current_app.extensions.setdefault("inbox_router_short", ShortCache())
+
+
+def short_cached(key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`, or its value of less than SHORT_TTL ago in this process (ShortCache)."""
+    return _cache().get(key, compute)
 
 
 def nav_counts(user: User) -> dict[str, int]:
@@ -125,6 +131,7 @@ class QueueLine:
 
     row: QueueRow
     href: str
+    label: Markup  # the label's badge
     badge: str | None  # "overdue", "at-risk" or None
     due: str  # the SLA deadline in the firm's zone, "" when none
     age: str  # since it arrived here
@@ -154,6 +161,7 @@ def queue_line(row: QueueRow, now: dt.datetime, zone: ZoneInfo, href_prefix: str
     return QueueLine(
         row=row,
         href=f"{href_prefix}{row.id}",
+        label=label_badge(row.label),
         badge=urgency(row, now),
         due=local_time(row.sla_due_at, "%b %d %H:%M", zone=zone),
         age=age(row.received_at, now),

@@ -15,17 +15,12 @@ import re
 from dataclasses import dataclass, field
 
 from inbox.models import LABELS
+from inbox.vocabulary import trigrams, words_of
 
 OPERATORS = ("from", "client", "matter", "label")
 _PART = re.compile(
     r'(?P<op>\w+):(?:"(?P<opq>[^"]*)"?|(?P<opv>\S*))|"(?P<phrase>[^"]*)"?|(?P<bare>\S+)'
 )
-_WORD = re.compile(r"[^\W_]+")
-
-
-def words_of(text: str) -> tuple[str, ...]:
-    """The words of `text` as the indexes see them, lower case."""
-    return tuple(w.lower() for w in _WORD.findall(text))
 
 
 @dataclass(frozen=True)
@@ -131,12 +126,6 @@ def tsquery(terms: list[list[Alternative]], weights: str = "") -> str:
     return " & ".join(
         "(" + " | ".join("(" + phrase(w, o) + ")" for w, o in term) + ")" for term in terms
     )
-
-
-def trigrams(word: str) -> set[str]:
-    """pg_trgm's trigrams of one word: padded with two spaces before, one after."""
-    padded = f"  {word.lower()} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
 def similarity(a: str, b: str) -> float:

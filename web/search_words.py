@@ -1,10 +1,10 @@
 """Every word the messages hold, to find the one meant by a typo (migration 0013).
 
 PostgreSQL keeps `search_words` itself (a trigger adds each new message's stems) and
-compares with pg_trgm when it is installed. SQLite's FTS5 cannot list its terms
-without reading the whole index, so a trigger notes each new or changed message in
-`search_words_pending` and `catch_up` adds their words (and each word's trigrams, to
-`search_word_trigrams`, migration 0017) before a lookup. The words sharing enough
+compares with pg_trgm when it is installed. SQLite's words are kept by
+inbox/vocabulary.py: ingest adds the words of the mail it stores; a lookup adds those
+of at most CATCH_UP_IN_LOOKUP more messages still pending (stored outside the pipeline,
+or changed), so a lookup never does a bulk load's work. The words sharing enough
 trigrams with the typo are the candidates; the comparison then runs here, as
 pg_trgm's similarity does.
 """
@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import math
 
-from sqlalchemy import bindparam, column, delete, select, table, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from inbox.models import Message
-from web.search_query import similarity, trigrams, words_of
+from inbox.vocabulary import catch_up
+from web.search_query import similarity, trigrams
 
 TYPO_SIMILARITY = 0.4  # pg_trgm's own default is 0.3: a little stricter, fewer surprises
 TYPO_CHOICES = 3  # the indexed words tried in place of a word found nowhere
-CATCH_UP_BATCH = 500
-_PENDING = table("search_words_pending", column("message_id"))
+CATCH_UP_IN_LOOKUP = 100  # messages (~20 ms): what a lookup may do of what is pending
 _has_trgm: dict[str, bool] = {}  # per database URL: the schema does not change under us
 
 
@@ -41,7 +39,7 @@ def similar_words(session: Session, word: str) -> list[str]:
         return [w for w, score in rows if score >= TYPO_SIMILARITY]
     low, high = max(1, len(word) - 3), len(word) + 3
     if dialect == "sqlite":
-        catch_up(session)
+        catch_up(session.get_bind(), most=CATCH_UP_IN_LOOKUP)
         candidates = _sharing_trigrams(session, word, low, high)
     else:
         candidates = session.scalars(
@@ -68,47 +66,6 @@ def _sharing_trigrams(session: Session, word: str, low: int, high: int) -> list[
         {"grams": grams, "least": least},
     ).scalars()
     return [w for w in found if low <= len(w) <= high]
-
-
-def _worth_keeping(word: str) -> bool:
-    return 3 <= len(word) <= 40 and not word.isdigit()
-
-
-def catch_up(session: Session) -> None:
-    """Add the words of the messages noted as pending (SQLite), in their own
-    transaction. Busy (another process writing): the words known so far will do."""
-    try:
-        with session.get_bind().connect() as connection:
-            while True:
-                with connection.begin():
-                    ids = connection.scalars(
-                        select(_PENDING.c.message_id)
-                        .order_by(_PENDING.c.message_id)
-                        .limit(CATCH_UP_BATCH)
-                    ).all()
-                    if not ids:
-                        return
-                    columns = (Message.subject, Message.from_name, Message.from_addr)
-                    rows = connection.execute(
-                        select(*columns, Message.text_body).where(Message.id.in_(ids))
-                    )
-                    words = {w for row in rows for value in row for w in words_of(value or "")}
-                    kept = sorted(w for w in words if _worth_keeping(w))
-                    if kept:
-                        connection.execute(
-                            text("INSERT OR IGNORE INTO search_words (word) VALUES (:w)"),
-                            [{"w": w} for w in kept],
-                        )
-                        connection.execute(
-                            text(
-                                "INSERT OR IGNORE INTO search_word_trigrams (trigram, word) "
-                                "VALUES (:g, :w)"
-                            ),
-                            [{"g": g, "w": w} for w in kept for g in sorted(trigrams(w))],
-                        )
-                    connection.execute(delete(_PENDING).where(_PENDING.c.message_id.in_(ids)))
-    except OperationalError:
-        return
 
 
 def pg_trgm(session: Session) -> bool:

@@ -31,6 +31,7 @@ from inbox.ingest.store import (
 from inbox.mail.keys import dedupe_key, key_for_raw
 from inbox.mail.limits import MailLimits, over_limit
 from inbox.mail.parse import MalformedMessage, ParsedMessage, parse_message
+from inbox.vocabulary import catch_up
 
 log = logging.getLogger(__name__)
 
@@ -253,13 +254,16 @@ def ingest_batch(
     when the database itself fails.
     """
     try:
-        return _ingest_together(factory, items, stages, on_stored, should_stop)
+        outcomes = _ingest_together(factory, items, stages, on_stored, should_stop)
     except Exception:
         log.warning(
             "a batch of %d failed as one transaction; storing each on its own",
             len(items),
             exc_info=True,
         )
+    else:
+        _keep_vocabulary(factory)
+        return outcomes
     outcomes = []
     for item in items:
         if should_stop():
@@ -277,7 +281,15 @@ def ingest_batch(
                 parsed_result=item.parsed,
             )
         )
+    _keep_vocabulary(factory)
     return outcomes
+
+
+def _keep_vocabulary(factory: sessionmaker[Session]) -> None:
+    """SQLite: the words of the mail just stored, for the search's typo lookup, added
+    now (inbox/vocabulary.py; a few ms a batch), not left to a search."""
+    with factory() as session:
+        catch_up(session.get_bind())
 
 
 def _ingest_together(
