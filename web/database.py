@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.registry import active_model_path
@@ -73,12 +74,16 @@ def _close(exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
     if db_session is None:
         return
-    if exc is None and _wrote_nothing(db_session):
-        # PostgreSQL: the same as a rollback, but psycopg forgets the connection's
-        # prepared statements on every rollback (inbox/db.py): a page's statements
-        # would never stay prepared from one request to the next.
-        db_session.commit()
-    db_session.close()
+    try:
+        if exc is None and _wrote_nothing(db_session):
+            # PostgreSQL: the same as a rollback, but psycopg forgets the connection's
+            # prepared statements on every rollback (inbox/db.py): a page's statements
+            # would never stay prepared from one request to the next.
+            db_session.commit()
+    except SQLAlchemyError:  # e.g. a transaction a view left failed: close rolls it back
+        pass
+    finally:
+        db_session.close()
 
 
 def _wrote_nothing(db_session: Session) -> bool:

@@ -70,7 +70,7 @@ def _sqlite_upgrade() -> None:
     op.execute("INSERT INTO messages_words(messages_words) VALUES ('rebuild')")
     # The typo fallback's words: FTS5 cannot list its terms without reading the whole
     # index, so the words of each new or changed message wait in search_words_pending
-    # and web/search_words.py adds them to search_words before it looks for a word.
+    # and inbox/vocabulary.py adds them to search_words before it looks for a word.
     op.execute("CREATE TABLE search_words (word TEXT PRIMARY KEY) WITHOUT ROWID")
     op.execute("CREATE TABLE search_words_pending (message_id INTEGER PRIMARY KEY)")
     op.execute(

@@ -4,7 +4,8 @@
   trigrams (as web/search_query.py trigrams makes them). A typo's candidates are the
   words sharing enough of its trigrams, looked up in this table, where every word of
   about its length was read and compared in Python (5 ms for 1,300 words; it grows with
-  the vocabulary). web/search_words.py catch_up keeps it with `search_words`.
+  the vocabulary). inbox/vocabulary.py catch_up (after each ingest batch, and for a few
+  pending messages at a typo lookup) keeps it with `search_words`.
   PostgreSQL has pg_trgm's index on `search_words` (0013).
 - Metrics (web/metrics_data.py): the SLA breaches still open are counted from
   (state, sla_due_at, first_response_at), a superset of ix_messages_state_sla that it
