@@ -10,6 +10,7 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from inbox.models import LABELS
 
 LEGAL = "legal_question"
+_DRAFTABLE = ("status_request", "billing_query")  # the labels a draft is made for
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,3 @@ def evaluate(truth: Sequence[str], predicted: Sequence[str], abstained: Sequence
             if t == LEGAL and p in _DRAFTABLE and not a
         ),
     )
-
-
-_DRAFTABLE = ("status_request", "billing_query")

@@ -30,9 +30,10 @@ from classifier.corpus import Example
 from classifier.coverage import known_word_share, word_vocabulary
 from classifier.doubt import cross_fitted, doubt_scores, features, fit_weights
 from classifier.model import build_pipeline
+from classifier.persistence import ModelBundle
 from classifier.policy import KNOWN_WORDS_MIN, Thresholds, decide
-from classifier.sentence_model import fit_sentence_model, pipeline_reader
-from classifier.sentences import legal_by_sentence, whole_model_reader
+from classifier.sentence_model import fit_sentence_model, sentence_reader
+from classifier.sentences import legal_by_sentence
 from inbox.models import LABELS
 
 LEGAL_RECALL_TARGET = 0.99
@@ -78,13 +79,10 @@ def out_of_fold(examples: Sequence[Example], folds: int = 5) -> OutOfFold:
         rows = pipeline.predict_proba([texts[i] for i in test_index])
         inputs = [examples[i].input for i in test_index]
         shares = known_word_share(inputs, word_vocabulary(pipeline))
-        sentence_pipeline = fit_sentence_model([examples[i] for i in train_index])
-        reader = (
-            pipeline_reader(sentence_pipeline)
-            if sentence_pipeline is not None
-            else whole_model_reader(pipeline.predict_proba, columns)
+        fold_model = ModelBundle(
+            pipeline, {}, fit_sentence_model([examples[i] for i in train_index])
         )
-        sentences = legal_by_sentence(reader, inputs)
+        sentences = legal_by_sentence(sentence_reader(fold_model), inputs)
         for i, row, share, sentence in zip(test_index, rows, shares, sentences, strict=True):
             by_class = dict(zip(columns, map(float, row), strict=True))
             scores[i] = {label: by_class.get(label, 0.0) for label in classes}

@@ -51,3 +51,16 @@ def test_the_report_counts_legal_questions_that_would_be_drafted_unseen() -> Non
     )
     kept_before = {k: v for k, v in report.as_dict().items() if k != "legal_drafted"}
     assert Report.from_dict(kept_before).legal_drafted is None
+
+
+def test_the_policys_doubt_score_is_the_one_the_bound_was_read_off() -> None:
+    import numpy as np
+
+    from classifier.doubt import doubt_score, doubt_scores, features
+
+    weights = (1.08, 0.59, -5.35, 0.008, 10.98)
+    p_legal = np.array([0.0, 0.003, 0.05, 0.17, 0.9, 1.0])
+    sentence = np.array([0.0, 0.2, 0.0, 0.39, 0.99, 0.5])
+    batch = doubt_scores(features(p_legal, sentence), weights)
+    one_by_one = [doubt_score(p, s, weights) for p, s in zip(p_legal, sentence, strict=True)]
+    assert np.allclose(batch, one_by_one, rtol=0, atol=1e-9)
