@@ -26,6 +26,10 @@ from web.search_query import Alternative, fts5_match
 PREFIX_INDEX = 3  # the longest prefix FTS5 reads from its prefix index (migration 0019)
 EXPANDED_AT_MOST = 8  # stems beginning a prefix; past this, the prefix as typed
 _CACHE = "search_stems"  # session.info: word -> its stem and the stems it begins
+# What the tokenizer makes of a word never changes: kept for the process (a search
+# would otherwise make and fill a small index of its own to ask, ~1 ms).
+_STEM_OF: dict[str, str | None] = {}
+STEMS_KEPT = 10_000  # words; past it the memo starts again
 _PENDING = text("SELECT 1 FROM search_words_pending LIMIT 1")
 _BEGINNING = text(
     "SELECT stem FROM search_stems WHERE stem >= :first AND stem < :first || x'F48FBFBF' "
@@ -67,7 +71,7 @@ def _stems_beginning(connection: Connection, words: list[str]) -> dict[str, list
     if connection.execute(_PENDING).first() is not None:  # some mail's terms not known yet
         return {w: None for w in words}
     found: dict[str, list[str] | None] = {}
-    for word, stem in zip(words, stems_of(connection, words), strict=True):
+    for word, stem in zip(words, _stems(connection, words), strict=True):
         if stem is None or len(stem) <= PREFIX_INDEX:  # the prefix index serves it
             found[word] = None
             continue
@@ -80,10 +84,17 @@ def _stems_beginning(connection: Connection, words: list[str]) -> dict[str, list
             found[word] = None
     # Any other stem is asked as a word: kept only if the tokenizer leaves it as it is.
     named = sorted({s for w, stems in found.items() if stems for s in stems if s != w})
-    unchanged = {
-        s for s, again in zip(named, stems_of(connection, named), strict=True) if s == again
-    }
+    unchanged = {s for s, again in zip(named, _stems(connection, named), strict=True) if s == again}
     return {
         w: stems if stems is not None and set(stems) - {w} <= unchanged else None
         for w, stems in found.items()
     }
+
+
+def _stems(connection: Connection, words: list[str]) -> list[str | None]:
+    """stems_of, remembered for the process."""
+    if todo := [w for w in words if w not in _STEM_OF]:
+        if len(_STEM_OF) + len(todo) > STEMS_KEPT:
+            _STEM_OF.clear()
+        _STEM_OF.update(zip(todo, stems_of(connection, todo), strict=True))
+    return [_STEM_OF.get(w) for w in words]
