@@ -15,7 +15,7 @@
 
 Revision ID: 0022
 Revises: 0021
-Create Date: 2026-12-14 10:00:00
+Create Date: 2026-12-07 03:00:00
 """
 
 from collections.abc import Sequence
