@@ -129,7 +129,7 @@ def reset_database(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         # The search indexes and their words, and the metrics' version, are no models of
-        # ours (migrations 0004, 0013, 0017, 0019, 0020, 0021).
+        # ours (migrations 0004, 0013, 0017, 0019, 0020, 0021, 0022).
         if engine.dialect.name == "sqlite":
             for table in (
                 "messages_fts",
@@ -139,6 +139,7 @@ def reset_database(engine: Engine) -> None:
                 "search_words",
                 "search_words_pending",
                 "search_word_trigrams",
+                "search_stems",
                 "metrics_version",
             ):
                 connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")

@@ -22,6 +22,22 @@ from inbox.models import Message
 CATCH_UP_BATCH = 500  # messages a transaction (~90 ms at 100,000 messages)
 _PENDING = table("search_words_pending", column("message_id"))
 _WORD = re.compile(r"[^\W_]+")
+# As migration 0019 made messages_words: its terms are what this tokenizer makes.
+TOKENIZE = "porter unicode61 remove_diacritics 2"
+# A small index of this connection's own, made as the word index is: the terms of some
+# text, read back from its vocabulary (emptied after each use).
+_STEMMER = "search_stemmer"
+_STEMMER_TABLES = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_STEMMER} USING fts5(subject, from_name, "
+    f"from_addr, text_body, content='', tokenize='{TOKENIZE}')",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_STEMMER}_terms "
+    f"USING fts5vocab(temp, {_STEMMER}, instance)",
+)
+_STEMMER_FILL = text(
+    f"INSERT INTO temp.{_STEMMER} (rowid, subject, from_name, from_addr, text_body) "
+    "VALUES (:id, :subject, :from_name, :from_addr, :text_body)"
+)
+_STEMMER_EMPTY = f"INSERT INTO temp.{_STEMMER} ({_STEMMER}) VALUES ('delete-all')"
 
 
 def words_of(text: str) -> tuple[str, ...]:
@@ -70,7 +86,7 @@ def _catch_up_batch(connection: Connection, size: int) -> int:
     if not ids:
         return 0
     columns = (Message.subject, Message.from_name, Message.from_addr, Message.text_body)
-    rows = connection.execute(select(*columns).where(Message.id.in_(ids)))
+    rows = connection.execute(select(*columns).where(Message.id.in_(ids))).all()
     words = {w for row in rows for value in row for w in words_of(value or "")}
     kept = sorted(w for w in words if _worth_keeping(w))
     if kept:
@@ -82,5 +98,50 @@ def _catch_up_batch(connection: Connection, size: int) -> int:
             text("INSERT OR IGNORE INTO search_word_trigrams (trigram, word) VALUES (:g, :w)"),
             [{"g": g, "w": w} for w in kept for g in sorted(trigrams(w))],
         )
+    _add_stems(connection, [tuple(row) for row in rows])
     connection.execute(delete(_PENDING).where(_PENDING.c.message_id.in_(ids)))
     return len(ids)
+
+
+def _tokenized(connection: Connection, rows: list[tuple[str | None, ...]]) -> list[list[str]]:
+    """The terms the word index makes of each row (subject, from_name, from_addr,
+    text_body), in order: the stemmer index filled, read and emptied."""
+    for statement in _STEMMER_TABLES:
+        connection.exec_driver_sql(statement)
+    keys = ("subject", "from_name", "from_addr", "text_body")
+    connection.execute(
+        _STEMMER_FILL,
+        [{"id": i, **dict(zip(keys, row, strict=True))} for i, row in enumerate(rows, 1)],
+    )
+    try:
+        found = connection.exec_driver_sql(
+            f"SELECT doc, term FROM temp.{_STEMMER}_terms ORDER BY doc, col, offset"
+        ).all()
+    finally:
+        connection.exec_driver_sql(_STEMMER_EMPTY)
+    terms: list[list[str]] = [[] for _ in rows]
+    for doc, term in found:
+        terms[doc - 1].append(term)
+    return terms
+
+
+def stems_of(connection: Connection, words: list[str]) -> list[str | None]:
+    """SQLite: each word as the word index holds it (its stem), None if it is not one
+    term there (web/search_stems.py)."""
+    if not words:
+        return []
+    tokens = _tokenized(connection, [(w, None, None, None) for w in words])
+    return [found[0] if len(found) == 1 else None for found in tokens]
+
+
+def _add_stems(connection: Connection, rows: list[tuple[str | None, ...]]) -> None:
+    """The terms of these messages, each as the word index holds it, into `search_stems`
+    (migration 0022): a long prefix is searched as the stems it begins."""
+    if not rows:
+        return
+    terms = sorted({term for found in _tokenized(connection, rows) for term in found})
+    if not terms:  # mail without words (quarantined unread)
+        return
+    connection.execute(
+        text("INSERT OR IGNORE INTO search_stems (stem) VALUES (:s)"), [{"s": t} for t in terms]
+    )

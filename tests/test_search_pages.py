@@ -247,3 +247,56 @@ def test_matches_counted_and_ranked_at_once_are_the_pages_counted_then_ranked(
     at_once = searched_pages(session, words, 3, (0, 3, 500), (2, 1000))
     monkeypatch.setattr(web.search, "_counted_and_ranked", lambda *args: None)
     assert at_once == searched_pages(session, words, 3, (0, 3, 500), (2, 1000))
+
+
+@pytest.mark.parametrize(
+    "words", ["regards", "invoices", "lease", "pay invoice", "matt", "from:a regards", '"the"']
+)
+def test_long_prefixes_named_as_their_stems_find_the_same_pages(
+    session: Session, monkeypatch: pytest.MonkeyPatch, words: str
+) -> None:
+    """SQLite names a prefix longer than its prefix index as the stems it begins
+    (web/search_stems.py): the same counts and pages, in the same order, as the prefix."""
+    import web.search
+    from web.search_query import alternatives, fts5_match, parse
+    from web.search_stems import matching_expression
+
+    terms = alternatives(parse(words))
+    if session.connection().dialect.name == "sqlite" and words in ("regards", "invoices"):
+        assert matching_expression(session, terms) != fts5_match(terms)  # named: stems
+    named = searched_pages(session, words, 7, (0, 7), (3, 1000))
+    session.info.clear()
+    monkeypatch.setattr(web.search, "matching_expression", lambda session, terms: fts5_match(terms))
+    assert named == searched_pages(session, words, 7, (0, 7), (3, 1000))
+
+
+def test_a_new_words_stems_are_known_once_its_mail_is_caught_up(session: Session) -> None:
+    """SQLite: a message stored or changed waits in search_words_pending; until its
+    words are caught up (inbox/vocabulary.py) a long prefix is searched as typed, then
+    as the stems it begins, the new one among them. Either way it is found."""
+    from inbox.vocabulary import catch_up
+    from web.search_query import alternatives, fts5_match, parse
+    from web.search_stems import matching_expression
+
+    message = session.scalars(select(Message).order_by(Message.id)).first()
+    assert message is not None
+    message.subject = "Zanzibarization of the docket"
+    session.commit()
+    terms = alternatives(parse("zanzibar"))
+
+    def found() -> list[int]:
+        session.info.clear()
+        page = search_page(
+            session, select(Message), "zanzibar", order=QUEUE_ORDER, limit=5, offset=0, cap=5
+        )
+        return page.ids
+
+    assert found() == [message.id]
+    if session.connection().dialect.name != "sqlite":
+        return
+    assert matching_expression(session, terms) == fts5_match(terms)  # pending: as typed
+    session.commit()
+    catch_up(session.get_bind())
+    session.info.clear()
+    assert matching_expression(session, terms) == '("zanzibar")'
+    assert found() == [message.id]
