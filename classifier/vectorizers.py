@@ -24,7 +24,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.asking import asking_text
-from classifier.char_grams import CharGramIndex
+from classifier.char_grams import CharGramIndex, find_sorted
 
 # The memo's bound: mail is hostile input, so neither many distinct words nor long
 # ones can grow it past ~40 MB (about 10 MB for ordinary mail); longer words are cut
@@ -155,7 +155,7 @@ class _WordGrams:
         both = (tokens[:-1] != _UNKNOWN) & (tokens[1:] != _UNKNOWN)
         both &= owners[:-1] == owners[1:]  # a bigram never spans two messages
         keys = (tokens[:-1][both].astype(np.int64) << 32) | tokens[1:][both]
-        at = np.searchsorted(self.bigram_keys, keys).clip(max=len(self.bigram_keys) - 1)
+        at = find_sorted(self.bigram_keys, keys).clip(max=len(self.bigram_keys) - 1)
         found = self.bigram_keys[at] == keys if len(self.bigram_keys) else keys < 0
         return count_pairs(
             np.concatenate((owners, owners[:-1][both][found])),
