@@ -12,7 +12,11 @@ import re
 
 from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS, asks
 
-_SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}¿¡]*[{QUESTION_MARKS}]+|[^{SENTENCE_ENDS}¿¡]+[.!。！]*")
+# Possessive runs (*+, ++): giving back a character that is not a sentence end can
+# never help, so the engine need not try (the same sentences, found faster).
+_SENTENCE = re.compile(
+    rf"[^{SENTENCE_ENDS}¿¡]*+[{QUESTION_MARKS}]+|[^{SENTENCE_ENDS}¿¡]++[.!。！]*"
+)
 # A sentence that opens like an ask, with or without its "?" (phone-typed mail).
 _OPENS_AN_ASK = re.compile(
     r"^\W*(can|could|should|would|will|is|are|am|do|does|did|may|must|have|has|what|how|"
@@ -24,6 +28,9 @@ _OPENS_AN_ASK = re.compile(
 # An ask told in the third person or softened: "she also asks whether the fee is
 # permissible", "I wonder if we can", "ob wir", "si podemos".
 _ASKS_INSIDE = re.compile(r"\b(whether|wonder(ing)? (if|whether)|ask(s|ed|ing)? (if|whether)|ob)\b")
+# Every match holds one of these: looking for them first skips the pattern's
+# position-by-position search in most sentences.
+_INSIDE_WORDS = ("ob", "whether", "wonder", "ask")
 NO_ASK = "noask"  # the block's token for a mail that asks nothing
 _BODY = re.compile(r" body(?: |$)")  # model_text's marker between subject and body
 
@@ -56,12 +63,19 @@ _IF_CLAUSE = re.compile(
 def _opens_an_ask(sentence: str) -> bool:
     """It opens like an ask, once a joining word or a leading condition is set aside."""
     bare = _LEAD.sub("", sentence)
-    return bool(_OPENS_AN_ASK.match(bare) or _OPENS_AN_ASK.match(_IF_CLAUSE.sub("", bare)))
+    if _OPENS_AN_ASK.match(bare):
+        return True
+    # an if clause ends at a comma: without one, the sub would change nothing
+    return "," in bare and bool(_OPENS_AN_ASK.match(_IF_CLAUSE.sub("", bare)))
+
+
+def _asks_inside(sentence: str) -> bool:
+    return any(map(sentence.__contains__, _INSIDE_WORDS)) and bool(_ASKS_INSIDE.search(sentence))
 
 
 def _asks(text: str) -> list[str]:
     return [
         sentence.strip()
-        for sentence in (m.group(0) for m in _SENTENCE.finditer(text))
-        if asks(sentence) or _opens_an_ask(sentence) or _ASKS_INSIDE.search(sentence)
+        for sentence in _SENTENCE.findall(text)
+        if asks(sentence) or _opens_an_ask(sentence) or _asks_inside(sentence)
     ]

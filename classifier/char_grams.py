@@ -21,6 +21,18 @@ def _codes(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+def find_sorted(table: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """`np.searchsorted(table, needles)`, found in the needles' sorted order: a binary
+    search that goes on from the last one's place is several times faster than one
+    per needle in scattered order, the sort included."""
+    if len(needles) < 2:
+        return np.searchsorted(table, needles)
+    order = np.argsort(needles)
+    found = np.empty(len(needles), dtype=np.intp)
+    found[order] = np.searchsorted(table, needles[order])
+    return found
+
+
 class CharGramIndex:
     """A fitted char_wb vocabulary, looked up by integer keys."""
 
@@ -98,7 +110,7 @@ class CharGramIndex:
 
     def _group(self, keys: np.ndarray, owners: np.ndarray, n_words: int) -> list[bytes]:
         """Known keys -> their ids, packed per owning word."""
-        at = np.searchsorted(self.keys, keys).clip(max=len(self.keys) - 1)
+        at = find_sorted(self.keys, keys).clip(max=len(self.keys) - 1)
         hit = self.keys[at] == keys
         owners = owners[hit]
         ids = self.ids[at[hit]][np.argsort(owners, kind="stable")]

@@ -16,16 +16,25 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 _MIN_WORDS = 4  # shorter mails are judged by the model alone
 
 
-def known_word_share(inputs: Sequence[ModelInput], vocabulary: Container[str]) -> list[float]:
+def known_word_share(
+    inputs: Sequence[ModelInput],
+    vocabulary: Container[str],
+    skip: Sequence[bool] | None = None,
+) -> list[float]:
     """For each mail, the share of the words of its new text in `vocabulary` (1.0 when it
-    has fewer than four words)."""
+    has fewer than four words, and for the mails `skip` marks: the policy never weighs
+    the share of machine-written mail)."""
+    known = vocabulary.__contains__
     shares = []
-    for message in inputs:
+    for i, message in enumerate(inputs):
+        if skip is not None and skip[i]:
+            shares.append(1.0)
+            continue
         words = _WORD.findall(message.new_text.lower())
         if len(words) < _MIN_WORDS:
             shares.append(1.0)
             continue
-        shares.append(sum(word in vocabulary for word in words) / len(words))
+        shares.append(sum(map(known, words)) / len(words))
     return shares
 
 

@@ -29,8 +29,10 @@ _PLACEHOLDERS = re.compile(
 # (url "://" or "www.", email "@", the rest a digit or currency sign). So no match
 # starts before the whitespace-separated word holding the next trigger, and the
 # pattern only needs to run from there: the same result as one sub over the text.
-# One search finds the leftmost of either kind of trigger.
-_TRIGGER = re.compile(r"[\d@$€£:]|[wW]{3}\.")
+# One search finds the leftmost of either kind of trigger: a trigger character, or a
+# "w" that opens "www." (written so, one class then a check, rather than as two
+# alternatives, the search runs twice as fast).
+_TRIGGER = re.compile(r"[\d@$€£:wW](?:(?<![wW])|(?=[wW]{2}\.))")
 MAX_CHARS = 2000  # long mail: the question is almost always near the top
 
 
@@ -38,15 +40,34 @@ def _placeholder(match: re.Match[str]) -> str:
     return f" {match.lastgroup}token "
 
 
-def _next_word_with_trigger(text: str, pos: int) -> int:
-    """Start of the word (at or after pos) holding the next trigger, or -1."""
+def _next_word_with_trigger(text: str, pos: int) -> tuple[int, int]:
+    """Start and end of the word (at or after pos) holding the next trigger; (-1, -1)
+    when no trigger is left."""
     found = _TRIGGER.search(text, pos)
     if found is None:
-        return -1
+        return -1, -1
     start = found.start()
     while start > pos and not text[start - 1].isspace():  # str.isspace is re's \s
         start -= 1
-    return start
+    return start, _NON_SPACE.match(text, found.start()).end()  # type: ignore[union-attr]
+
+
+_NON_SPACE = re.compile(r"\S*")
+
+
+def _next_placeholder(text: str, pos: int) -> re.Match[str] | None:
+    """`_PLACEHOLDERS.search(text, pos)`, tried only where a match can start: in a word
+    holding a trigger. A search from the word would scan on, position by position,
+    through all the text after a word that holds a trigger but no placeholder ("re:",
+    "hi anna:"): most of the cleanup's time."""
+    while (span := _next_word_with_trigger(text, pos))[0] >= 0:
+        start, end = span
+        for at in range(start, end):
+            match = _PLACEHOLDERS.match(text, at)
+            if match is not None:
+                return match
+        pos = end
+    return None
 
 
 def clean_text(text: str) -> str:
@@ -54,10 +75,7 @@ def clean_text(text: str) -> str:
     text = text[:MAX_CHARS]
     parts: list[str] = []
     pos = 0
-    while (start := _next_word_with_trigger(text, pos)) >= 0:
-        match = _PLACEHOLDERS.search(text, start)
-        if match is None:
-            break
+    while (match := _next_placeholder(text, pos)) is not None:
         parts += (text[pos : match.start()], _placeholder(match))
         pos = match.end()
     parts.append(text[pos:])

@@ -102,7 +102,7 @@ def reads_sentences(scores: dict[str, float], thresholds: Thresholds) -> bool:
     when the model or the whole-mail guard already says legal, nor under the gate. The
     classifier scores the sentences only then (scoring them is a third of its time)."""
     legal = scores.get(LEGAL, 0.0)
-    model_label = max(scores, key=lambda label: scores[label])
+    model_label = max(scores, key=scores.__getitem__)
     return model_label != LEGAL and thresholds.sentence_gate <= legal < thresholds.legal_guard
 
 
@@ -120,7 +120,7 @@ def decide(
     `legal_sentence` that sentence (quoted in the reasons when it counts, so a person
     sees which question it was); `known_words`: the share of the mail's words the model
     was trained on."""
-    model_label = max(scores, key=lambda label: scores[label])
+    model_label = max(scores, key=scores.__getitem__)
     reasons: list[str] = []
     if machine_written:
         label = "other"

@@ -91,16 +91,18 @@ class Classifier:
         texts = [m.text() for m in messages]
         vectors = self._vectors(texts)  # once: for the probabilities and the explanation
         probabilities = self.bundle.pipeline.named_steps["model"].predict_proba(vectors)
-        scores = [dict(zip(self.labels, map(float, row), strict=True)) for row in probabilities]
+        labels = self.labels
+        scores = [dict(zip(labels, row, strict=True)) for row in probabilities.tolist()]
         unread = [not reads_sentences(s, self.thresholds) for s in scores]
         by_sentence = most_legal_sentences(self.sentence_reader, messages, unread)
-        known = known_word_share(messages, self._vocabulary)
+        machine = [m.machine_written for m in messages]  # decide weighs no share for these
+        known = known_word_share(messages, self._vocabulary, machine)
         predictions = []
-        for i, message in enumerate(messages):
+        for i in range(len(messages)):
             decision = decide(
                 scores[i],
                 self.thresholds,
-                machine_written=message.machine_written,
+                machine_written=machine[i],
                 sentence_legal=by_sentence[i][0],
                 legal_sentence=by_sentence[i][1],
                 known_words=known[i],

@@ -17,9 +17,10 @@ from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS, asks, word_cou
 
 LEGAL = "legal_question"
 # A sentence ends at . ! ? (Spanish opens with ¿; Chinese ends with 。！？, Arabic asks
-# with ؟) or a line break.
+# with ؟) or a line break. The runs are possessive (*+, ++): giving back a character
+# that ends no sentence can never help, so the engine need not try.
 _SENTENCE = re.compile(
-    rf"[^{SENTENCE_ENDS}\n]*[{QUESTION_MARKS}][)\"'»」』]*|[^{SENTENCE_ENDS}\n]+[.!。！]?"
+    rf"[^{SENTENCE_ENDS}\n]*+[{QUESTION_MARKS}][)\"'»」』]*|[^{SENTENCE_ENDS}\n]++[.!。！]?"
 )
 _MIN_WORDS = 3
 # Phone-typed questions often lose their "?": a sentence opening like a question asks.

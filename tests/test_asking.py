@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifier import asking
 from classifier.asking import NO_ASK, asking_text
 from classifier.features import model_text
+from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS
 
 
 def test_the_story_around_a_status_question_is_left_out() -> None:
@@ -69,3 +76,45 @@ def test_chinese_and_arabic_questions_ask() -> None:
         "subj x body 钱我昨天已经汇出去了。你们收到了没有？ وصلت الفاتورة. هل يمكنني الدفع ببطاقة؟"
     )
     assert asking_text(text) == "你们收到了没有？ هل يمكنني الدفع ببطاقة؟"
+
+
+_PIECES = [
+    *".!?。！？؟¿¡\n ,)»」x",
+    "and ",
+    "if we sign, ",
+    "can ",
+    "whether ",
+    "ob ",
+    "job ",
+    "wondering if ",
+    "asks whether ",
+    "so, ",
+    "please ",
+]
+
+
+def _asks_as_first_written(text: str) -> list[str]:
+    """asking._asks with backtracking sentence runs and every check run on every sentence."""
+    found = re.findall(
+        rf"[^{SENTENCE_ENDS}¿¡]*[{QUESTION_MARKS}]+|[^{SENTENCE_ENDS}¿¡]+[.!。！]*", text
+    )
+    inside = re.compile(r"\b(whether|wonder(ing)? (if|whether)|ask(s|ed|ing)? (if|whether)|ob)\b")
+
+    def opens(sentence: str) -> bool:
+        bare = asking._LEAD.sub("", sentence)
+        return bool(
+            asking._OPENS_AN_ASK.match(bare)
+            or asking._OPENS_AN_ASK.match(asking._IF_CLAUSE.sub("", bare))
+        )
+
+    return [
+        s.strip()
+        for s in found
+        if any(mark in s for mark in QUESTION_MARKS) or opens(s) or inside.search(s)
+    ]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join))
+def test_the_quick_sentence_checks_find_what_the_plain_ones_found(text: str) -> None:
+    assert asking._asks(text) == _asks_as_first_written(text)

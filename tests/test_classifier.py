@@ -17,7 +17,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from classifier import features, vectorizers
 from classifier.asking import asking_text
-from classifier.char_grams import CharGramIndex
+from classifier.char_grams import CharGramIndex, find_sorted
 from classifier.corpus import HELDOUT_DIR, TRAIN_DIR, Example, corpus_files, load_examples
 from classifier.features import ModelInput, clean_text, model_text
 from classifier.model import build_pipeline
@@ -315,3 +315,18 @@ def test_new_words_get_scikit_learns_char_ngram_ids() -> None:
             fitted.vocabulary_[g] for g in fitted._char_wb_ngrams(word) if g in fitted.vocabulary_
         )
         assert sorted(np.frombuffer(alone, dtype=np.int32).tolist()) == expected
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from([*"a1_ .é\u0301٣ß-\u200c中\t"]), max_size=20).map("".join))
+def test_the_quick_word_tokenizer_finds_the_word_patterns_tokens(text: str) -> None:
+    tokenize = FastTfidfVectorizer(token_pattern=r"(?u)\b\w+\b").build_tokenizer()
+    assert tokenize(text) == TfidfVectorizer(token_pattern=r"(?u)\b\w+\b").build_tokenizer()(text)
+
+
+def test_a_sorted_order_search_finds_what_searchsorted_finds() -> None:
+    rng = np.random.default_rng(7)
+    table = np.sort(rng.integers(0, 1000, 300))
+    for size in (0, 1, 2, 500):
+        needles = rng.integers(-5, 1005, size)
+        assert np.array_equal(find_sorted(table, needles), np.searchsorted(table, needles))

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifier import sentences
 from classifier.coverage import known_word_share
 from classifier.features import ModelInput
 from classifier.sentences import (
@@ -11,6 +17,7 @@ from classifier.sentences import (
     question_sentences,
     whole_model_reader,
 )
+from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS
 
 
 def test_question_sentences_are_split_at_question_marks_and_line_breaks() -> None:
@@ -68,6 +75,17 @@ def test_known_word_share_counts_words_of_the_new_text() -> None:
         vocabulary,
     )
     assert shares == [1.0, 0.0, 1.0]
+    skipped = known_word_share(
+        [ModelInput("", "как продвигается договор аренды")], vocabulary, [True]
+    )
+    assert skipped == [1.0]  # machine-written mail: the policy never weighs its share
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from([*'.!?。！？؟\n )"»x', "can we ", "ab"]), max_size=16).map("".join))
+def test_possessive_sentence_runs_split_as_backtracking_ones_did(text: str) -> None:
+    plain = rf"[^{SENTENCE_ENDS}\n]*[{QUESTION_MARKS}][)\"'»」』]*|[^{SENTENCE_ENDS}\n]+[.!。！]?"
+    assert sentences._SENTENCE.findall(text) == re.findall(plain, text)
 
 
 def test_chinese_and_arabic_questions_are_sentences_of_their_own() -> None:
