@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from classifier.indirect import asks_indirectly
 from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS, asks
 
 _SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}¿¡]*[{QUESTION_MARKS}]+|[^{SENTENCE_ENDS}¿¡]+[.!。！]*")
@@ -21,9 +22,6 @@ _OPENS_AN_ASK = re.compile(
     r"kann|k[öo]nnen|darf|d[üu]rfen|muss|m[üu]ssen|soll|ist|sind|wie|wann|wo|warum|bitte|"
     r"est-ce|puis-je|dois-je|peut-on|pouvez|quand|comment|merci de|posso|devo|pode|czy)\b"
 )
-# An ask told in the third person or softened: "she also asks whether the fee is
-# permissible", "I wonder if we can", "ob wir", "si podemos".
-_ASKS_INSIDE = re.compile(r"\b(whether|wonder(ing)? (if|whether)|ask(s|ed|ing)? (if|whether)|ob)\b")
 NO_ASK = "noask"  # the block's token for a mail that asks nothing
 _BODY = re.compile(r" body(?: |$)")  # model_text's marker between subject and body
 
@@ -63,5 +61,5 @@ def _asks(text: str) -> list[str]:
     return [
         sentence.strip()
         for sentence in (m.group(0) for m in _SENTENCE.finditer(text))
-        if asks(sentence) or _opens_an_ask(sentence) or _ASKS_INSIDE.search(sentence)
+        if asks(sentence) or _opens_an_ask(sentence) or asks_indirectly(sentence)
     ]
