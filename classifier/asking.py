@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from classifier.indirect import asks_indirectly
 from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS, asks
 
 # Possessive runs (*+, ++): giving back a character that is not a sentence end can
@@ -25,12 +26,6 @@ _OPENS_AN_ASK = re.compile(
     r"kann|k[öo]nnen|darf|d[üu]rfen|muss|m[üu]ssen|soll|ist|sind|wie|wann|wo|warum|bitte|"
     r"est-ce|puis-je|dois-je|peut-on|pouvez|quand|comment|merci de|posso|devo|pode|czy)\b"
 )
-# An ask told in the third person or softened: "she also asks whether the fee is
-# permissible", "I wonder if we can", "ob wir", "si podemos".
-_ASKS_INSIDE = re.compile(r"\b(whether|wonder(ing)? (if|whether)|ask(s|ed|ing)? (if|whether)|ob)\b")
-# Every match holds one of these: looking for them first skips the pattern's
-# position-by-position search in most sentences.
-_INSIDE_WORDS = ("ob", "whether", "wonder", "ask")
 NO_ASK = "noask"  # the block's token for a mail that asks nothing
 _BODY = re.compile(r" body(?: |$)")  # model_text's marker between subject and body
 
@@ -69,13 +64,9 @@ def _opens_an_ask(sentence: str) -> bool:
     return "," in bare and bool(_OPENS_AN_ASK.match(_IF_CLAUSE.sub("", bare)))
 
 
-def _asks_inside(sentence: str) -> bool:
-    return any(map(sentence.__contains__, _INSIDE_WORDS)) and bool(_ASKS_INSIDE.search(sentence))
-
-
 def _asks(text: str) -> list[str]:
     return [
         sentence.strip()
         for sentence in _SENTENCE.findall(text)
-        if asks(sentence) or _opens_an_ask(sentence) or _asks_inside(sentence)
+        if asks(sentence) or _opens_an_ask(sentence) or asks_indirectly(sentence)
     ]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from classifier.features import ModelInput
+from classifier.indirect import asks_indirectly
 from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS, asks, word_count
 
 LEGAL = "legal_question"
@@ -34,10 +35,14 @@ _ASKS = re.compile(
 
 
 def question_sentences(text: str) -> list[str]:
-    """The sentences that ask something (a question mark, or opening like a question),
-    of three words or more."""
+    """The sentences that ask something (a question mark, opening like a question, or
+    asking indirectly: "she asks whether..."), of three words or more."""
     found = (m.group(0).strip() for m in _SENTENCE.finditer(text))
-    return [s for s in found if word_count(s) >= _MIN_WORDS and (asks(s) or _ASKS.match(s))]
+    return [
+        s
+        for s in found
+        if word_count(s) >= _MIN_WORDS and (asks(s) or _ASKS.match(s) or asks_indirectly(s))
+    ]
 
 
 @dataclass(frozen=True)

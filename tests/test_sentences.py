@@ -39,6 +39,23 @@ def test_a_question_typed_without_its_question_mark_still_counts() -> None:
     assert question_sentences("We signed it. The buyer paid.") == []
 
 
+def test_a_question_asked_indirectly_counts_in_every_language() -> None:
+    text = (
+        "Licenciado, me mandaron la hoja del acuerdo. "
+        "Y Joel pregunta si tenemos que pagar impuestos por el dinero del acuerdo.\n"
+        "I was wondering whether the hearing moved\n"
+        "Ich wollte fragen, ob wir die Kaution zurückbekommen.\n"
+        "Нужно ли мне идти в суд лично.\n"
+        "Ask your bookkeeper for the W-9 form."
+    )
+    assert question_sentences(text) == [
+        "Y Joel pregunta si tenemos que pagar impuestos por el dinero del acuerdo.",
+        "I was wondering whether the hearing moved",
+        "Ich wollte fragen, ob wir die Kaution zurückbekommen.",
+        "Нужно ли мне идти в суд лично.",
+    ]
+
+
 def _model(texts: list[str]) -> list[list[float]]:
     """A stand-in model: 'sue' reads as legal, everything else as status."""
     return [[0.9, 0.1] if "sue" in t else [0.1, 0.9] for t in texts]
