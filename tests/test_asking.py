@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifier import asking
+from classifier import asking, indirect
 from classifier.asking import NO_ASK, asking_text
 from classifier.features import model_text
 from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS
@@ -88,17 +88,22 @@ _PIECES = [
     "job ",
     "wondering if ",
     "asks whether ",
+    "pregunta si ",
+    "want to know if ",
+    "czy ",
+    "是否",
     "so, ",
     "please ",
 ]
 
 
 def _asks_as_first_written(text: str) -> list[str]:
-    """asking._asks with backtracking sentence runs and every check run on every sentence."""
+    """asking._asks with backtracking sentence runs and every check run in full on every
+    sentence."""
     found = re.findall(
         rf"[^{SENTENCE_ENDS}¿¡]*[{QUESTION_MARKS}]+|[^{SENTENCE_ENDS}¿¡]+[.!。！]*", text
     )
-    inside = re.compile(r"\b(whether|wonder(ing)? (if|whether)|ask(s|ed|ing)? (if|whether)|ob)\b")
+    inside = indirect._INDIRECT  # without asks_indirectly's quick look for its words
 
     def opens(sentence: str) -> bool:
         bare = asking._LEAD.sub("", sentence)
