@@ -33,6 +33,7 @@ _PLACEHOLDERS = re.compile(
 # "w" that opens "www." (written so, one class then a check, rather than as two
 # alternatives, the search runs twice as fast).
 _TRIGGER = re.compile(r"[\d@$€£:wW](?:(?<![wW])|(?=[wW]{2}\.))")
+_NON_SPACE = re.compile(r"\S*")  # the rest of a word
 MAX_CHARS = 2000  # long mail: the question is almost always near the top
 
 
@@ -50,9 +51,6 @@ def _next_word_with_trigger(text: str, pos: int) -> tuple[int, int]:
     while start > pos and not text[start - 1].isspace():  # str.isspace is re's \s
         start -= 1
     return start, _NON_SPACE.match(text, found.start()).end()  # type: ignore[union-attr]
-
-
-_NON_SPACE = re.compile(r"\S*")
 
 
 def _next_placeholder(text: str, pos: int) -> re.Match[str] | None:
