@@ -94,29 +94,17 @@ def count_ids(docs: list[bytes], n_features: int) -> sp.csr_matrix:
 def count_pairs(owners: np.ndarray, ids: np.ndarray, n_docs: int, n_features: int) -> sp.csr_matrix:
     """(message, n-gram id) pairs, in any order, unknown ids included -> the count matrix.
 
-    Sorting (message, id) keys once for the batch gives each message's ids in order
-    with their counts: the canonical CSR matrix CountVectorizer builds.
+    SciPy builds the rows without sorting, then sorts and sums each message's ids on
+    its own: the canonical CSR matrix CountVectorizer builds, about twice as fast as
+    one sort of the whole batch's (message, id) keys (many short sorts stay in cache).
     """
     known = ids != _UNKNOWN
-    keys = owners[known] << 32
-    keys |= ids[known]
-    keys.sort()
-    first = np.empty(len(keys), dtype=bool)
-    first[:1] = True
-    np.not_equal(keys[1:], keys[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    unique = keys[starts]
-    indptr = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(np.bincount(unique >> 32, minlength=n_docs), out=indptr[1:])
-    index_dtype = np.int32 if len(unique) < 2**31 else np.int64
-    return sp.csr_matrix(
-        (
-            np.diff(starts, append=len(keys)).astype(np.float64),
-            (unique & 0xFFFFFFFF).astype(index_dtype),
-            indptr.astype(index_dtype),
-        ),
+    counts = sp.csr_matrix(
+        (np.ones(np.count_nonzero(known)), (owners[known], ids[known])),
         shape=(n_docs, n_features),
     )
+    counts.sum_duplicates()  # sorted indices, one entry per id: the canonical format
+    return counts
 
 
 class _WordGrams:
