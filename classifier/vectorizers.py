@@ -85,10 +85,23 @@ class _WordIds(dict[str, bytes]):
 
 
 def count_ids(docs: list[bytes], n_features: int) -> sp.csr_matrix:
-    """Packed n-gram ids per message (repeats and unknowns included) -> the count matrix."""
+    """Packed n-gram ids per message (repeats and unknowns included) -> the count matrix.
+
+    The messages come in order, so their known ids already are the rows of a CSR
+    matrix: only each row's sort and sum is left (see count_pairs).
+    """
     ids = np.frombuffer(b"".join(docs), dtype=np.int32)
-    owners = np.repeat(np.arange(len(docs), dtype=np.int64), [len(d) >> 2 for d in docs])
-    return count_pairs(owners, ids, len(docs), n_features)
+    known = ids != _UNKNOWN
+    known_before = np.zeros(len(ids) + 1, dtype=np.int64)  # known ids before each position
+    np.cumsum(known, out=known_before[1:])
+    row_ends = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum([len(d) >> 2 for d in docs], out=row_ends[1:])
+    counts = sp.csr_matrix(
+        (np.ones(int(known_before[-1])), ids[known], known_before[row_ends]),
+        shape=(len(docs), n_features),
+    )
+    counts.sum_duplicates()  # sorted indices, one entry per id: the canonical format
+    return counts
 
 
 def count_pairs(owners: np.ndarray, ids: np.ndarray, n_docs: int, n_features: int) -> sp.csr_matrix:
