@@ -387,8 +387,8 @@ def _count_sqlite(
     if found < cap or _reads_rows(query) or scans:
         return Counted(_count(session, within, cap), common=common)
     # The share of the ids read says whether counting far enough to be sure could tell
-    # (a sample of the oldest messages: up to twice it, as it may be off).
-    likely = 2 * share * mailbox
+    # (a sample of the oldest messages; when it says too few, they are counted).
+    likely = share * mailbox
     if estimate and likely >= SURELY_OVER_CAP * cap:
         queue = _count(session, query, mailbox + 1)
         needed = math.ceil(SURELY_OVER_CAP * cap * mailbox / queue) if queue else mailbox + 1
