@@ -507,7 +507,7 @@ def search_page(
         if corrected:
             counted = _count_matches(session, query, terms, cap, page=asked)
     if counted.total >= cap:
-        ids = _past_cap(session, query, terms, asked, common=counted.common)
+        ids = _by_place(session, query, terms, asked, common=counted.common)
         if not counted.estimated or len(ids) == limit or offset + len(ids) >= cap:
             return Found(cap, ids, corrected)
         # A page not full ends the matches: fewer than estimated (the words are rare in
@@ -530,32 +530,6 @@ def search_page(
         among = _ranked_among(session, query, terms)
     ranked = among.order_by(_relevance(session, terms), *order).limit(limit).offset(offset)
     return Found(total, list(session.scalars(ranked).all()), corrected)
-
-
-def _past_cap(
-    session: Session,
-    query: Select[Any],
-    terms: list[list[Alternative]],
-    asked: PageAsked,
-    *,
-    common: bool,
-) -> list[int]:
-    """The page of a search with more matches than the count's cap (in their place)."""
-    checked = Checked(None)
-    if common and asked.offset == 0:
-        checked = _first_checked(session, query, terms, asked.order, asked.limit)
-    if checked.page is not None:
-        return checked.page
-    return _by_place(
-        session,
-        query,
-        terms,
-        order=asked.order,
-        limit=asked.limit,
-        offset=asked.offset,
-        in_subject=checked.in_subject,
-        subject_page=checked.subject_page,
-    )
 
 
 def _typos_fixed(
@@ -591,19 +565,24 @@ def _by_place(
     session: Session,
     query: Select[Any],
     terms: list[list[Alternative]],
+    asked: PageAsked,
     *,
-    order: Sequence[Any],
-    limit: int,
-    offset: int,
-    in_subject: int | None = None,
-    subject_page: list[int] | None = None,
+    common: bool,
 ) -> list[int]:
     """More matches than the count's cap: scoring every one of them costs more than
     the page is allowed (~30 ms of CPU for 27,000 at 100,000 messages), so relevance
     is where the words are: messages with them in the subject first, then the rest,
     each in the queue's order (walked from its index, testing each message).
-    `in_subject`: how many of the queue's messages have them in the subject, up to a
-    page, when already counted; `subject_page`: those messages, when already read."""
+    SQLite, `common` words: the queue's first messages checked first (_first_checked),
+    which may tell the page, or how many of the queue's messages have them in the
+    subject (up to a page), or those messages."""
+    order, limit, offset = asked
+    checked = Checked(None)
+    if common and offset == 0:
+        checked = _first_checked(session, query, terms, order, limit)
+    if checked.page is not None:
+        return checked.page
+    in_subject, subject_page = checked.in_subject, checked.subject_page
     subject_holds = _holds(session, terms, subject=True)
     first = query.where(subject_holds)
     ids: list[int] | None = None
