@@ -5,6 +5,7 @@ count stops at its cap however it is reached (the index, the planner's estimate)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -300,3 +301,34 @@ def test_a_new_words_stems_are_known_once_its_mail_is_caught_up(session: Session
     session.info.clear()
     assert matching_expression(session, terms) == '("zanzibar")'
     assert found() == [message.id]
+
+
+@pytest.mark.parametrize("words", ["invoice", "label:billing lease", "zzzq"])
+def test_an_estimate_over_the_cap_that_the_page_belies_is_counted(
+    session: Session, monkeypatch: pytest.MonkeyPatch, words: str
+) -> None:
+    """Past an estimate of many more matches than the cap nothing is counted, but a page
+    that is not full says how few there are: "label:billing overtime" at 100,000
+    messages (common words, not in billing mail) once showed "more than 1,000 messages"
+    over an empty page. Counted then, as if never estimated, the same count and pages."""
+    import web.search
+
+    counted = searched_pages(session, words, 1000, (0, 3), (1000,))
+    calls: list[bool] = []
+    real = web.search._count_matches
+
+    def estimated(*args: Any, **kwargs: Any) -> web.search.Counted:
+        calls.append(kwargs.get("estimate", True))
+        if kwargs.get("estimate", True) and kwargs.get("judged", True):
+            return web.search.Counted(args[3], estimated=True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(web.search, "_count_matches", estimated)
+    assert searched_pages(session, words, 1000, (0, 3), (1000,)) == counted
+    assert counted[0][0] < 1000
+    calls.clear()
+    full = search_page(
+        session, select(Message), "the", order=QUEUE_ORDER, limit=2, offset=0, cap=1000
+    )
+    assert len(full.ids) == 2 and full.total == 1000  # a full page: the estimate stands
+    assert False not in calls

@@ -261,6 +261,7 @@ class Counted(NamedTuple):
     found: list[int] | None = None
     common: bool = False
     page: list[int] | None = None
+    estimated: bool = False  # over the cap as estimated, not counted
 
 
 class PageAsked(NamedTuple):
@@ -279,11 +280,13 @@ def _count_matches(
     *,
     judged: bool = True,
     page: PageAsked | None = None,
+    estimate: bool = True,
 ) -> Counted:
     """How many of `query`'s messages hold the words, counting no further than `cap`;
     PostgreSQL, when it counted: their ids too, for ranking them alone, or, with `page`
     when the planner expects fewer than `cap`, that page of them ranked; SQLite, if
-    `judged`, whether the words are common.
+    `judged`, whether the words are common. `estimate`: whether "more than the cap"
+    may be told from an estimate (Counted.estimated), not counted.
 
     PostgreSQL: a count first collects every match from the GIN index (36,000 for
     "lease" at 100,000 messages: 20-50 ms) and reads up to `cap` rows. Its statistics
@@ -292,11 +295,11 @@ def _count_matches(
     within = _within(session, query, terms)
     if session.connection().dialect.name != "postgresql":
         return _count_sqlite(
-            session, query, within, matching_expression(session, terms), cap, judged
+            session, query, within, matching_expression(session, terms), cap, judged, estimate
         )
     expected = _expected_rows(session, within)
-    if expected > SURELY_OVER_CAP * cap:
-        return Counted(cap)
+    if estimate and expected > SURELY_OVER_CAP * cap:
+        return Counted(cap, estimated=True)
     if page is not None and expected < cap:
         counted = _counted_and_ranked(session, within, terms, cap, page)
         if counted is not None:
@@ -351,6 +354,7 @@ def _count_sqlite(
     expression: str,
     cap: int,
     judged: bool,
+    estimate: bool = True,
 ) -> Counted:
     """SQLite: the count, from the word index alone when it can tell, and whether the
     words are common: judged from the ids the index count read (the oldest messages
@@ -383,13 +387,13 @@ def _count_sqlite(
     if found < cap or _reads_rows(query) or scans:
         return Counted(_count(session, within, cap), common=common)
     # The share of the ids read says whether counting far enough to be sure could tell
-    # (a sample of the oldest messages: up to twice it, as it may be off).
-    likely = 2 * share * mailbox
-    if likely >= SURELY_OVER_CAP * cap:
+    # (a sample of the oldest messages; when it says too few, they are counted).
+    likely = share * mailbox
+    if estimate and likely >= SURELY_OVER_CAP * cap:
         queue = _count(session, query, mailbox + 1)
         needed = math.ceil(SURELY_OVER_CAP * cap * mailbox / queue) if queue else mailbox + 1
         if needed <= min(mailbox, likely) and holding(needed)[0] >= needed:
-            return Counted(cap, common=common)
+            return Counted(cap, common=common, estimated=True)
     return Counted(_count(session, within, cap), common=common)
 
 
@@ -496,33 +500,26 @@ def search_page(
         return Found(total, list(ids))
     terms = alternatives(search)
     asked = PageAsked(order, limit, offset)
-    total, found, common, page = _count_matches(session, query, terms, cap, page=asked)
+    counted = _count_matches(session, query, terms, cap, page=asked)
     corrected: dict[str, list[str]] = {}
-    if total == 0:
+    if counted.total == 0:
         terms, corrected = _typos_fixed(session, terms)
         if corrected:
-            total, found, common, page = _count_matches(session, query, terms, cap, page=asked)
+            counted = _count_matches(session, query, terms, cap, page=asked)
+    if counted.total >= cap:
+        ids = _by_place(session, query, terms, asked, common=counted.common)
+        if not counted.estimated or len(ids) == limit or offset + len(ids) >= cap:
+            return Found(cap, ids, corrected)
+        # A page not full ends the matches: fewer than estimated (the words are rare in
+        # this queue, e.g. "overtime" in billing mail), counted and ranked as such.
+        counted = _count_matches(session, query, terms, cap, page=asked, estimate=False)
+        if counted.total >= cap:
+            return Found(cap, ids, corrected)
+    total, found, page = counted.total, counted.found, counted.page
     if total == 0:
         return Found(0, [], corrected)
     if page is not None:  # PostgreSQL: ranked as they were counted
         return Found(total, page, corrected)
-    if total >= cap:
-        checked = Checked(None)
-        if common and offset == 0:
-            checked = _first_checked(session, query, terms, order, limit)
-        ids = checked.page
-        if ids is None:
-            ids = _by_place(
-                session,
-                query,
-                terms,
-                order=order,
-                limit=limit,
-                offset=offset,
-                in_subject=checked.in_subject,
-                subject_page=checked.subject_page,
-            )
-        return Found(total, ids, corrected)
     if found is not None:
         # PostgreSQL: the matches, found once, ranked by id: finding them again (a
         # phrase's positions checked, a sender matched) cost as much as the count.
@@ -568,19 +565,24 @@ def _by_place(
     session: Session,
     query: Select[Any],
     terms: list[list[Alternative]],
+    asked: PageAsked,
     *,
-    order: Sequence[Any],
-    limit: int,
-    offset: int,
-    in_subject: int | None = None,
-    subject_page: list[int] | None = None,
+    common: bool,
 ) -> list[int]:
     """More matches than the count's cap: scoring every one of them costs more than
     the page is allowed (~30 ms of CPU for 27,000 at 100,000 messages), so relevance
     is where the words are: messages with them in the subject first, then the rest,
     each in the queue's order (walked from its index, testing each message).
-    `in_subject`: how many of the queue's messages have them in the subject, up to a
-    page, when already counted; `subject_page`: those messages, when already read."""
+    SQLite, `common` words: the queue's first messages checked first (_first_checked),
+    which may tell the page, or how many of the queue's messages have them in the
+    subject (up to a page), or those messages."""
+    order, limit, offset = asked
+    checked = Checked(None)
+    if common and offset == 0:
+        checked = _first_checked(session, query, terms, order, limit)
+    if checked.page is not None:
+        return checked.page
+    in_subject, subject_page = checked.in_subject, checked.subject_page
     subject_holds = _holds(session, terms, subject=True)
     first = query.where(subject_holds)
     ids: list[int] | None = None
