@@ -26,7 +26,7 @@ from classifier.persistence import save_bundle
 from classifier.policy import Thresholds
 from classifier.predict import Classifier
 from classifier.registry import corrections, register_candidate
-from classifier.train import measure, train_model
+from classifier.train import ALL_MAIL, measure, measure_by_group, train_model
 from inbox.mail.parse import parse_file
 from inbox.models import LABELS
 from inbox.settings import Settings
@@ -99,18 +99,43 @@ def evaluate_labeled_files(
     return measure(classifier.bundle, examples, classifier.thresholds)
 
 
-def evaluate_heldout(settings: Settings, model_path: Path | None = None) -> Report:
+def evaluate_heldout(settings: Settings, model_path: Path | None = None) -> dict[str, Report]:
+    """The held-out briefs through the whole policy: over all mail (ALL_MAIL) and each
+    language group's."""
     classifier = Classifier.from_settings(settings, model_path)
     examples = load_examples(corpus_files(HELDOUT_DIR))
-    return measure(classifier.bundle, examples, classifier.thresholds)
+    return measure_by_group(classifier.bundle, examples, classifier.thresholds)
 
 
-def writer_disjoint_report(settings: Settings, model_path: Path | None = None) -> Report | None:
+def writer_disjoint_reports(
+    settings: Settings, model_path: Path | None = None
+) -> dict[str, Report]:
     """The model's cross-validation grouped by writer brief, measured when it was
-    trained (the headline figure: no writer scored by a model that read them)."""
-    classifier = Classifier.from_settings(settings, model_path)
-    stored = classifier.bundle.metadata.get("writer_disjoint_cv_metrics")
-    return Report.from_dict(stored) if isinstance(stored, dict) else None
+    trained (the headline figure: no writer scored by a model that read them), over all
+    mail (ALL_MAIL) and each language group's (model files since groups)."""
+    metadata = Classifier.from_settings(settings, model_path).bundle.metadata
+    stored = metadata.get("writer_disjoint_cv_metrics")
+    if not isinstance(stored, dict):
+        return {}
+    by_group = metadata.get("writer_disjoint_cv_by_group") or {}
+    return {ALL_MAIL: Report.from_dict(stored)} | {
+        name: Report.from_dict(report) for name, report in by_group.items()
+    }
+
+
+def group_lines(reports: dict[str, Report]) -> str:
+    """One line a language group: what the full report of all mail shows, in brief."""
+    lines = []
+    for name, r in reports.items():
+        if name == ALL_MAIL:
+            continue
+        status = r.per_label["status_request"]["recall"]
+        lines.append(
+            f"language group {name:<6} {r.n:>6} mails: macro-F1 {r.macro_f1:.3f}, "
+            f"legal recall {r.legal_recall:.3f}, status recall {status:.3f}, "
+            f"abstain {r.abstain_rate:.3f}"
+        )
+    return "\n".join(lines)
 
 
 def train_and_save(

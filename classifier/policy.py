@@ -20,6 +20,13 @@ Order matters and is deliberate:
    when in doubt, never draft (DESIGN.md). The guards are chosen for the best labels
    at legal recall >= 0.99; the doubt bound so that no more than half a percent of
    legal questions are neither labelled legal nor shown to a person.
+
+All four are chosen per language group of the mail (`language_group`): English, and
+every other language (or too few words to tell) together. The model scores the two
+differently (English is most of its training mail), so one set of thresholds for both
+let the legal guard miss more non-English legal questions than the 0.99 recall allows,
+while it sent more English status and billing mail to attorneys than needed. A model
+file without thresholds by group applies its one set to all mail.
 """
 
 from __future__ import annotations
@@ -28,9 +35,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from classifier.doubt import doubt_score
+from inbox.mail.language import guess_language
 
 LEGAL = "legal_question"
 KNOWN_WORDS_MIN = 0.5  # below: more of the mail is new to the model than known
+ENGLISH, OTHER_LANGUAGES = "en", "other"
+LANGUAGE_GROUPS = (ENGLISH, OTHER_LANGUAGES)
+
+
+def language_group(new_text: str) -> str:
+    """The mail's language group, from its new text (what the sender writes now, which
+    the model reads): English only when the words say so; a mail too short to tell
+    gets the thresholds of the other languages, the more careful ones."""
+    return ENGLISH if guess_language(new_text) == ENGLISH else OTHER_LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,13 @@ class Thresholds:
     # or above which a label other than legal needs a person; None: no such bound.
     doubt_weights: tuple[float, ...] | None = None
     doubt: float | None = None
+    # (language group, its own thresholds), chosen on that group's mail alone; a group
+    # not named here (and all mail, in model files before groups) uses the ones above.
+    by_group: tuple[tuple[str, Thresholds], ...] = ()
+
+    def for_group(self, group: str | None) -> Thresholds:
+        """The thresholds that apply to mail of this language group."""
+        return next((t for name, t in self.by_group if name == group), self)
 
     @property
     def sentence(self) -> float:
@@ -63,7 +87,7 @@ class Thresholds:
 
     def as_dict(self) -> dict[str, Any]:
         """As the model file's metadata keeps them."""
-        return {
+        kept: dict[str, Any] = {
             "confidence": self.confidence,
             "legal_guard": self.legal_guard,
             "sentence_guard": self.sentence_guard,
@@ -71,6 +95,9 @@ class Thresholds:
             "doubt_weights": list(self.doubt_weights) if self.doubt_weights else None,
             "doubt": self.doubt,
         }
+        if self.by_group:
+            kept["by_group"] = {name: t.as_dict() for name, t in self.by_group}
+        return kept
 
     @classmethod
     def from_dict(
@@ -80,7 +107,7 @@ class Thresholds:
         legal_guard: float | None = None,
     ) -> Thresholds:
         """From a model file's metadata (older files lack the later keys); a confidence
-        or legal guard given (from settings) wins."""
+        or legal guard given (from settings) wins, for every language group."""
 
         def first(*values: float | None) -> float:
             return float(next(v for v in values if v is not None))
@@ -94,13 +121,21 @@ class Thresholds:
             if (weights := chosen.get("doubt_weights"))
             else None,
             doubt=chosen.get("doubt"),
+            by_group=tuple(
+                (name, cls.from_dict(group, confidence, legal_guard))
+                for name, group in (chosen.get("by_group") or {}).items()
+            ),
         )
 
 
-def reads_sentences(scores: dict[str, float], thresholds: Thresholds) -> bool:
-    """Whether `decide` weighs the question sentences of a mail with these scores: not
-    when the model or the whole-mail guard already says legal, nor under the gate. The
-    classifier scores the sentences only then (scoring them is a third of its time)."""
+def reads_sentences(
+    scores: dict[str, float], thresholds: Thresholds, group: str | None = None
+) -> bool:
+    """Whether `decide` weighs the question sentences of a mail with these scores (and
+    language group): not when the model or the whole-mail guard already says legal,
+    nor under the gate. The classifier scores the sentences only then (scoring them is
+    a third of its time)."""
+    thresholds = thresholds.for_group(group)
     legal = scores.get(LEGAL, 0.0)
     model_label = max(scores, key=scores.__getitem__)
     return model_label != LEGAL and thresholds.sentence_gate <= legal < thresholds.legal_guard
@@ -114,12 +149,15 @@ def decide(
     sentence_legal: float = 0.0,
     legal_sentence: str = "",
     known_words: float = 1.0,
+    group: str | None = None,
 ) -> Decision:
     """`sentence_legal`: the highest legal probability of the mail's question sentences
     scored one by one (classifier/sentences.py), 0.0 when not measured, and
     `legal_sentence` that sentence (quoted in the reasons when it counts, so a person
     sees which question it was); `known_words`: the share of the mail's words the model
-    was trained on."""
+    was trained on; `group`: its language group (`language_group`), whose thresholds
+    apply."""
+    thresholds = thresholds.for_group(group)
     model_label = max(scores, key=scores.__getitem__)
     reasons: list[str] = []
     if machine_written:

@@ -13,7 +13,7 @@ import numpy as np
 from classifier.asking import NO_ASK
 from classifier.coverage import known_word_share, word_vocabulary
 from classifier.features import ModelInput
-from classifier.policy import Decision, Thresholds, decide, reads_sentences
+from classifier.policy import Decision, Thresholds, decide, language_group, reads_sentences
 from classifier.sentences import most_legal_sentences
 from inbox.mail.parse import ParsedMessage
 from inbox.settings import Settings
@@ -93,9 +93,12 @@ class Classifier:
         probabilities = self.bundle.pipeline.named_steps["model"].predict_proba(vectors)
         labels = self.labels
         scores = [dict(zip(labels, row, strict=True)) for row in probabilities.tolist()]
-        unread = [not reads_sentences(s, self.thresholds) for s in scores]
-        by_sentence = most_legal_sentences(self.sentence_reader, messages, unread)
         machine = [m.machine_written for m in messages]  # decide weighs no share for these
+        groups = self._groups(messages, machine)
+        unread = [
+            not reads_sentences(s, self.thresholds, g) for s, g in zip(scores, groups, strict=True)
+        ]
+        by_sentence = most_legal_sentences(self.sentence_reader, messages, unread)
         known = known_word_share(messages, self._vocabulary, machine)
         predictions = []
         for i in range(len(messages)):
@@ -106,10 +109,21 @@ class Classifier:
                 sentence_legal=by_sentence[i][0],
                 legal_sentence=by_sentence[i][1],
                 known_words=known[i],
+                group=groups[i],
             )
             terms = self._explain_vector(vectors[i], decision.label) if explain else ()
             predictions.append(Prediction(decision, terms, self.version))
         return predictions
+
+    def _groups(self, messages: Sequence[ModelInput], machine: Sequence[bool]) -> list[str | None]:
+        """Each message's language group, when the thresholds differ by group (not for
+        machine-written mail, which `decide` labels before any threshold)."""
+        if not self.thresholds.by_group:
+            return [None] * len(messages)
+        return [
+            None if skip else language_group(m.new_text)
+            for m, skip in zip(messages, machine, strict=True)
+        ]
 
     def predict(self, message: ModelInput, *, explain: bool = True) -> Prediction:
         return self.predict_many([message], explain=explain)[0]

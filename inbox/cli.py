@@ -370,31 +370,36 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     from classifier.commands import (
         evaluate_heldout,
         evaluate_labeled_files,
-        writer_disjoint_report,
+        group_lines,
+        writer_disjoint_reports,
     )
     from classifier.corpus import CorpusError
     from classifier.persistence import ModelFileError
+    from classifier.train import ALL_MAIL
 
     if (args.labels is None) != (args.directory is None):
         raise CommandError("eval takes both --labels CSV and DIR, or neither (held-out set)")
     try:
         model_path = active_model(settings)
         if args.labels is not None:
-            reports = {
-                "labelled": evaluate_labeled_files(
-                    settings, args.labels, args.directory, model_path
-                )
-            }
+            labelled = evaluate_labeled_files(settings, args.labels, args.directory, model_path)
+            reports = {"labelled": {ALL_MAIL: labelled}}
         else:
             reports = {
-                "writer_disjoint_cv": writer_disjoint_report(settings, model_path),
+                "writer_disjoint_cv": writer_disjoint_reports(settings, model_path),
                 "heldout": evaluate_heldout(settings, model_path),
             }
     except (CorpusError, ModelFileError) as exc:
         raise CommandError(str(exc)) from None
-    shown = {name: report for name, report in reports.items() if report is not None}
-    if args.json:  # --labels: the report itself; the default: both, by name
-        as_json = {name: r.as_dict() for name, r in shown.items()}
+    shown = {name: by_group for name, by_group in reports.items() if by_group}
+    if args.json:  # --labels: the report itself; the default: both, by name, and by group
+        as_json: dict[str, object] = {}
+        for name, by_group in shown.items():
+            as_json[name] = by_group[ALL_MAIL].as_dict()
+            if len(by_group) > 1:
+                as_json[f"{name}_by_group"] = {
+                    group: r.as_dict() for group, r in by_group.items() if group != ALL_MAIL
+                }
         print(json.dumps(as_json.get("labelled", as_json), indent=2))
         return 0
     titles = {
@@ -402,7 +407,12 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
         "heldout": "held-out briefs (never trained on)",
         "labelled": f"{args.labels}",
     }
-    print("\n\n".join(f"== {titles[name]}\n{r.text()}" for name, r in shown.items()))
+    print(
+        "\n\n".join(
+            f"== {titles[name]}\n{by_group[ALL_MAIL].text()}\n{group_lines(by_group)}".rstrip()
+            for name, by_group in shown.items()
+        )
+    )
     return 0
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from classifier.features import ModelInput
 from classifier.policy import Decision
 from classifier.predict import Classifier, ClassifyJob, Prediction
+from inbox.mail.language import guess_language
 from inbox.mail.parse import ParsedMessage
 from inbox.models import (
     Attorney,
@@ -38,7 +39,6 @@ from rules.drafting import (
 from rules.engine import SCHEDULING_NOTICE, Facts, Outcome, walk
 from rules.identify import Identification, identify
 from rules.intents import predict_intent
-from rules.language import guess_language
 from rules.localize import localize_data, localized_template, untranslated
 from rules.lookups import Lookups
 from rules.ruleset import RuleSet, load_rules

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from classifier.corpus import HELDOUT_DIR, TRAIN_DIR, Example, corpus_files, loa
 from classifier.features import ModelInput, clean_text, model_text
 from classifier.model import build_pipeline
 from classifier.persistence import ModelFileError, read_bundle, save_bundle
+from classifier.policy import Thresholds
 from classifier.predict import Classifier
 from classifier.train import measure, train_model
 from classifier.vectorizers import AskingTfidfVectorizer, FastTfidfVectorizer
@@ -89,6 +91,7 @@ def test_eval_prints_the_writer_disjoint_and_held_out_figures(capsys) -> None:  
     out = capsys.readouterr().out
     assert "writer-disjoint cross-validation" in out and "held-out briefs" in out
     assert out.count("confusion") == 2 and out.count("status_request") >= 4
+    assert "language group en" in out and "language group other" in out
 
 
 def test_held_out_set_shares_no_text_with_training() -> None:
@@ -129,6 +132,29 @@ def test_training_saving_and_loading_round_trip(tmp_path: Path) -> None:
     texts = [e.input.text() for e in examples[:20]]
     assert (loaded.pipeline.predict_proba(texts) == bundle.pipeline.predict_proba(texts)).all()
     assert loaded.metadata["thresholds"]["legal_guard"] > 0
+    # each language group (431 legal questions: 271 English, 160 in other languages)
+    assert set(loaded.metadata["thresholds"]["by_group"]) == {"en", "other"}
+    assert set(loaded.metadata["writer_disjoint_cv_by_group"]) == {"en", "other"}
+    assert Classifier.load(path).thresholds == Thresholds.from_dict(bundle.metadata["thresholds"])
+
+
+def test_each_mail_is_classified_with_its_language_groups_thresholds(
+    classifier: Classifier,
+) -> None:
+    """The shipped pipeline with thresholds by group: an English mail and a Spanish one
+    decided with their own group's, exactly as `decide` would."""
+    grouped = replace(
+        classifier.thresholds,
+        by_group=(("en", Thresholds(1.01, 0.9)), ("other", Thresholds(0.0, 0.01))),
+    )
+    mails = [
+        ModelInput("Invoice", "Hi, can you resend the invoice for March? Thanks"),
+        ModelInput("Factura", "Hola, ¿me pueden reenviar la factura de marzo? Gracias"),
+    ]
+    english, spanish = Classifier(classifier.bundle, grouped).predict_many(mails)
+    assert english.decision.needs_triage  # every confidence is under 1.01
+    assert spanish.label == "legal_question"  # the guard at 0.01
+    assert not spanish.decision.needs_triage
 
 
 def test_cleanup_replaces_identifiers_with_placeholders() -> None:

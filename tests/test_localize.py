@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rules.language import guess_language
+from inbox.mail.language import guess_language
 from rules.localize import localize_data, localized_template
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"

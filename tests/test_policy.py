@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from classifier.policy import Thresholds, decide
+from classifier.policy import Thresholds, decide, language_group
 
 T = Thresholds(confidence=0.5, legal_guard=0.3)
 
@@ -140,3 +140,58 @@ def test_the_sentence_that_decided_is_quoted_for_the_person_reading_the_reasons(
         legal_sentence=long,
     )
     assert cut.legal_doubt and cut.reasons[-1].endswith('…"') and len(cut.reasons[-1]) < 300
+
+
+@pytest.mark.parametrize(
+    ("new_text", "group"),
+    [
+        ("Hi Dana, did the court set a hearing date yet? Thanks, Mark", "en"),
+        ("hey can you send me the invoice for march when you get a chance", "en"),
+        ("Hola licenciada, ¿ya recibieron el pago de la factura? Saludos", "other"),
+        ("Sehr geehrte Frau Klein, ist unsere Überweisung schon eingegangen? Danke", "other"),
+        ("Bonjour Maître, avez-vous reçu les documents signés ? Cordialement", "other"),
+        ("Olá, vocês já receberam o meu pagamento? Obrigado", "other"),
+        ("律师您好，我们的案子现在进展到哪一步了？谢谢", "other"),
+        ("مرحبا، هل وصلتكم الأوراق الموقعة؟ شكرا", "other"),
+        ("Добрий день, чи отримали ви мої документи? Дякую", "other"),
+        ("변호사님, 청문회 날짜가 정해졌나요?", "other"),
+        ("Luật sư ơi, hồ sơ của tôi đã nộp chưa ạ?", "other"),
+        ("Sir, mera H-1B transfer ka kya update hai? Abhi tak kuch nahi aaya", "other"),
+        ("ok", "other"),  # too few words to tell: the more careful thresholds
+        ("", "other"),
+    ],
+)
+def test_the_language_group_comes_from_the_mails_new_text(new_text: str, group: str) -> None:
+    assert language_group(new_text) == group
+
+
+# English mail gets a higher legal guard and a lower confidence bar than the rest.
+GROUPED = Thresholds(
+    0.7,
+    0.1,
+    by_group=(("en", Thresholds(0.6, 0.2)), ("other", Thresholds(0.7, 0.075))),
+)
+
+
+def test_each_mail_is_decided_with_its_language_groups_thresholds() -> None:
+    mail = scores(status=0.68, legal=0.15, other=0.17)
+    english = decide(mail, GROUPED, group="en")
+    assert (english.label, english.needs_triage) == ("status_request", False)
+    other = decide(mail, GROUPED, group="other")
+    assert other.label == "legal_question"  # 0.15 >= the other languages' 0.075
+    assert decide(mail, GROUPED).label == "legal_question"  # no group: all mail's
+
+
+def test_thresholds_without_groups_apply_to_every_group_as_before() -> None:
+    old_file = {"confidence": 0.7, "legal_guard": 0.1, "sentence_guard": 0.7, "sentence_gate": 0.01}
+    loaded = Thresholds.from_dict(old_file)
+    assert loaded.by_group == ()
+    mail = scores(status=0.68, legal=0.15, other=0.17)
+    assert decide(mail, loaded, group="en") == decide(mail, loaded)
+    assert loaded.as_dict() == {**old_file, "doubt_weights": None, "doubt": None}
+
+
+def test_grouped_thresholds_round_trip_and_settings_win_in_every_group() -> None:
+    assert Thresholds.from_dict(GROUPED.as_dict()) == GROUPED
+    overridden = Thresholds.from_dict(GROUPED.as_dict(), confidence=0.5)
+    assert {t.confidence for _, t in overridden.by_group} == {0.5}
