@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 import skops.io as sio
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -322,6 +323,41 @@ def test_new_words_get_scikit_learns_char_ngram_ids() -> None:
 def test_the_quick_word_tokenizer_finds_the_word_patterns_tokens(text: str) -> None:
     tokenize = FastTfidfVectorizer(token_pattern=r"(?u)\b\w+\b").build_tokenizer()
     assert tokenize(text) == TfidfVectorizer(token_pattern=r"(?u)\b\w+\b").build_tokenizer()(text)
+
+
+def _counted_one_by_one(rows: list[list[int]], n_features: int) -> sp.csr_matrix:
+    """The straightforward count matrix: every known (row, id) pair, SciPy's own sums."""
+    owners = [r for r, ids in enumerate(rows) for i in ids if i != -1]
+    ids = [i for row in rows for i in row if i != -1]
+    counts = sp.csr_matrix(
+        (np.ones(len(ids)), (np.array(owners, dtype=np.int64), np.array(ids, dtype=np.int64))),
+        shape=(len(rows), n_features),
+    )
+    counts.sum_duplicates()
+    return counts
+
+
+_ID_ROWS = st.integers(1, 40).flatmap(
+    lambda n: st.tuples(
+        st.just(n), st.lists(st.lists(st.integers(-1, n - 1), max_size=60), max_size=12)
+    )
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ID_ROWS)
+def test_counting_ids_sums_each_rows_ids_as_scipy_does(case: tuple[int, list[list[int]]]) -> None:
+    """Both ways: row by row sorts (few entries) and counting sorts (more entries than
+    the vocabulary holds ids)."""
+    n_features, rows = case
+    expected = _counted_one_by_one(rows, n_features)
+    packed = [np.array(ids, dtype=np.int32).tobytes() for ids in rows]
+    assert _same_matrix(vectorizers.count_ids(packed, n_features), expected)
+    owners = np.array([r for r, ids in enumerate(rows) for _ in ids], dtype=np.int64)
+    ids = np.array([i for row in rows for i in row], dtype=np.int32)
+    order = np.random.default_rng(len(ids)).permutation(len(ids))  # pairs in any order
+    got = vectorizers.count_pairs(owners[order], ids[order], len(rows), n_features)
+    assert _same_matrix(got, expected)
 
 
 def test_a_sorted_order_search_finds_what_searchsorted_finds() -> None:
