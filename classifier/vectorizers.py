@@ -26,7 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.asking import asking_text
-from classifier.char_grams import CharGramIndex, find_sorted
+from classifier.char_grams import CharGramIndex, KeyTable
 
 # The memo's bound: mail is hostile input, so neither many distinct words nor long
 # ones can grow it past ~40 MB (about 10 MB for ordinary mail); longer words are cut
@@ -34,7 +34,7 @@ from classifier.char_grams import CharGramIndex, find_sorted
 MEMO_WORDS = 50_000
 MEMO_WORD_CHARS = 32
 _CACHES = ("_memo", "_fit_memo", "_grams")  # per process, never written to the model file
-_UNKNOWN = -1  # an n-gram outside the vocabulary; count_ids leaves it out
+_UNKNOWN = KeyTable.MISSING  # an n-gram outside the vocabulary; the counts leave it out
 # The word pattern the pipelines use, and one that finds the same tokens faster: a
 # longest run of word characters is bounded by \b on both sides, and \b never falls
 # inside one.
@@ -143,8 +143,8 @@ class _WordGrams:
 
     Joining each pair of tokens into a bigram string and looking it up one by one was
     the word side's largest cost. Here each token is looked up once (its id among the
-    vocabulary's tokens, or -1), and the batch's bigrams become int64 keys found with
-    one NumPy search. A bigram of the vocabulary is its two tokens joined by a space
+    vocabulary's tokens, or -1), and the batch's bigrams become int64 keys found all at
+    once (char_grams.KeyTable). A bigram of the vocabulary is its two tokens joined by a space
     (tokens hold no whitespace), so both tokens have ids; a pair holding an unknown
     token is in no vocabulary.
     """
@@ -164,8 +164,8 @@ class _WordGrams:
         self.unigram_ids = np.full(len(self.tokens) + 1, _UNKNOWN, dtype=np.int32)
         for token, index in unigrams:
             self.unigram_ids[token] = index
-        pairs = np.array(sorted(bigrams), dtype=np.int64).reshape(-1, 2)
-        self.bigram_keys, self.bigram_ids = pairs[:, 0], pairs[:, 1].astype(np.int32)
+        pairs = np.array(bigrams, dtype=np.int64).reshape(-1, 2)
+        self.bigrams = KeyTable(pairs[:, 0], pairs[:, 1].astype(np.int32))
 
     def fits(self, vectorizer: TfidfVectorizer) -> bool:
         return self.vocabulary is vectorizer.vocabulary_
@@ -180,11 +180,9 @@ class _WordGrams:
         both = (tokens[:-1] != _UNKNOWN) & (tokens[1:] != _UNKNOWN)
         both &= owners[:-1] == owners[1:]  # a bigram never spans two messages
         keys = (tokens[:-1][both].astype(np.int64) << 32) | tokens[1:][both]
-        at = find_sorted(self.bigram_keys, keys).clip(max=len(self.bigram_keys) - 1)
-        found = self.bigram_keys[at] == keys if len(self.bigram_keys) else keys < 0
-        return count_pairs(
-            np.concatenate((owners, owners[:-1][both][found])),
-            np.concatenate((self.unigram_ids[tokens], self.bigram_ids[at[found]])),
+        return count_pairs(  # a pair that is no bigram of the vocabulary is found as -1
+            np.concatenate((owners, owners[:-1][both])),
+            np.concatenate((self.unigram_ids[tokens], self.bigrams.find(keys))),
             len(docs),
             len(self.vocabulary),
         )

@@ -18,7 +18,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from classifier import features, vectorizers
 from classifier.asking import asking_text
-from classifier.char_grams import CharGramIndex, find_sorted
+from classifier.char_grams import CharGramIndex, KeyTable
 from classifier.corpus import HELDOUT_DIR, TRAIN_DIR, Example, corpus_files, load_examples
 from classifier.features import ModelInput, clean_text, model_text
 from classifier.model import build_pipeline
@@ -360,9 +360,19 @@ def test_counting_ids_sums_each_rows_ids_as_scipy_does(case: tuple[int, list[lis
     assert _same_matrix(got, expected)
 
 
-def test_a_sorted_order_search_finds_what_searchsorted_finds() -> None:
-    rng = np.random.default_rng(7)
-    table = np.sort(rng.integers(0, 1000, 300))
-    for size in (0, 1, 2, 500):
-        needles = rng.integers(-5, 1005, size)
-        assert np.array_equal(find_sorted(table, needles), np.searchsorted(table, needles))
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.integers(0, 2**62), st.integers(0, 2**31 - 1), max_size=300),
+    st.lists(st.integers(0, 2**62), max_size=50),
+)
+def test_the_key_table_finds_each_keys_id_and_nothing_else(
+    table: dict[int, int], others: list[int]
+) -> None:
+    """Also many keys in a dense range, whose slots' runs meet."""
+    for keys in (table, {k % 1000: v for k, v in table.items()}):
+        found = KeyTable(
+            np.array(list(keys), dtype=np.int64), np.array(list(keys.values()), dtype=np.int32)
+        )
+        needles = [*keys, *others, *range(1000)]
+        got = found.find(np.array(needles, dtype=np.int64)).tolist()
+        assert got == [keys.get(n, -1) for n in needles]
