@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from classifier.indirect import asks_indirectly
+from classifier.indirect import asks_indirectly, may_ask_indirectly
 from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS, asks
 
 # Possessive runs (*+, ++): giving back a character that is not a sentence end can
@@ -65,8 +65,13 @@ def _opens_an_ask(sentence: str) -> bool:
 
 
 def _asks(text: str) -> list[str]:
+    # A sentence holds a question mark or an indirect ask's marker only if the text
+    # does: most mails hold neither, and their sentences need not be searched for them.
+    marked, indirect = asks(text), may_ask_indirectly(text)
     return [
         sentence.strip()
         for sentence in _SENTENCE.findall(text)
-        if asks(sentence) or _opens_an_ask(sentence) or asks_indirectly(sentence)
+        if (marked and asks(sentence))
+        or _opens_an_ask(sentence)
+        or (indirect and asks_indirectly(sentence))
     ]

@@ -21,26 +21,78 @@ def _codes(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def find_sorted(table: np.ndarray, needles: np.ndarray) -> np.ndarray:
-    """`np.searchsorted(table, needles)`, found in the needles' sorted order: a binary
-    search that goes on from the last one's place is several times faster than one
-    per needle in scattered order, the sort included."""
-    if len(needles) < 2:
-        return np.searchsorted(table, needles)
-    order = np.argsort(needles)
-    found = np.empty(len(needles), dtype=np.intp)
-    found[order] = np.searchsorted(table, needles[order])
-    return found
+def _char_indices(alphabet: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """A character's index in the alphabet + 1; one past the alphabet for any other
+    character, so an n-gram holding it has a key the vocabulary does not hold."""
+    at = np.searchsorted(alphabet, codes).clip(max=len(alphabet) - 1)
+    known = alphabet[at] == codes
+    return np.where(known, at + 1, len(alphabet) + 1).astype(np.int64)
+
+
+class KeyTable:
+    """Non-negative int64 keys -> int32 ids, looked up many at once: a hash table with
+    linear probing, in NumPy arrays.
+
+    Finding a batch's keys among sorted ones took a sort of the batch and a binary
+    search (half the time spent on a batch's new words); here a key costs one or two
+    looks at the table, a round of array operations each, and the longest probe run
+    bounds the rounds.
+    """
+
+    MISSING = -1  # an empty slot's key and id; find's answer for a needle that is no key
+    _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: 2**64 / golden ratio
+
+    def __init__(self, keys: np.ndarray, ids: np.ndarray) -> None:
+        """`keys` distinct and >= 0, `ids` >= 0, one for each key."""
+        self.bits = max(int(4 * len(keys)).bit_length(), 1)  # at most a quarter full:
+        # a needle that is no key, most of a new word's n-grams, then meets an empty
+        # slot after one or two probes
+        self.keys = np.full(1 << self.bits, self.MISSING, dtype=np.int64)
+        self.ids = np.full(1 << self.bits, self.MISSING, dtype=np.int32)
+        self.rounds = 0  # the longest probe run: a key is at most rounds - 1 slots on
+        slots, pending = self._home(keys), np.arange(len(keys))
+        while len(pending):
+            self.rounds += 1
+            at = slots[pending]
+            free = self.keys[at] == self.MISSING
+            # of the keys wanting one free slot, the first takes it
+            taken, first = np.unique(at[free], return_index=True)
+            placed = pending[free][first]
+            self.keys[taken], self.ids[taken] = keys[placed], ids[placed]
+            pending = np.setdiff1d(pending, placed, assume_unique=True)
+            slots[pending] = (slots[pending] + 1) & ((1 << self.bits) - 1)
+
+    def _home(self, keys: np.ndarray) -> np.ndarray:
+        """Each key's first slot: the top bits of the key times the multiplier."""
+        hashed = keys.astype(np.uint64) * self._MULTIPLIER  # wraps around, as it should
+        return (hashed >> np.uint64(64 - self.bits)).astype(np.int64)
+
+    def find(self, needles: np.ndarray) -> np.ndarray:
+        """The id of each needle, -1 for a needle that is no key."""
+        slots = self._home(needles)
+        held = self.keys[slots]
+        found = np.where(held == needles, self.ids[slots], self.MISSING)
+        # the others go on along their run, until their key or an empty slot
+        pending = np.flatnonzero((held != needles) & (held != self.MISSING))
+        slots, needles = slots[pending], needles[pending]
+        for _ in range(self.rounds - 1):
+            if not len(pending):
+                break
+            slots = (slots + 1) & (len(self.keys) - 1)
+            held = self.keys[slots]
+            hit = held == needles
+            found[pending[hit]] = self.ids[slots[hit]]
+            going = np.flatnonzero(~hit & (held != self.MISSING))
+            pending, slots, needles = pending[going], slots[going], needles[going]
+        return found
 
 
 class CharGramIndex:
     """A fitted char_wb vocabulary, looked up by integer keys."""
 
-    def __init__(
-        self, alphabet: np.ndarray, keys: np.ndarray, ids: np.ndarray, ngram_range: tuple[int, int]
-    ) -> None:
+    def __init__(self, alphabet: np.ndarray, table: KeyTable, ngram_range: tuple[int, int]) -> None:
         self.alphabet = alphabet  # sorted code points; a character's index is its place + 1
-        self.keys, self.ids = keys, ids  # sorted n-gram keys and their vocabulary ids
+        self.table = table  # n-gram keys -> their vocabulary ids
         self.min_n, self.max_n = ngram_range
         self.bits = _KEY_BITS // self.max_n
 
@@ -55,23 +107,14 @@ class CharGramIndex:
             return None
         codes = _codes("".join(terms))
         alphabet = np.unique(codes)
-        index = cls(alphabet, np.empty(0, np.int64), np.empty(0, np.int32), ngram_range)
-        if len(alphabet) + 2 > 1 << index.bits:  # + 1: characters outside the alphabet
+        bits = _KEY_BITS // ngram_range[1]
+        if len(alphabet) + 2 > 1 << bits:  # + 1: characters outside the alphabet
             return None
         starts = np.cumsum(lengths) - lengths
         place = np.arange(len(codes)) - np.repeat(starts, lengths)
-        keys = np.add.reduceat(index._char_indices(codes) << (place * index.bits), starts)
-        order = np.argsort(keys)
+        keys = np.add.reduceat(_char_indices(alphabet, codes) << (place * bits), starts)
         ids = np.fromiter(map(vocabulary.__getitem__, terms), dtype=np.int32, count=len(terms))
-        index.keys, index.ids = keys[order], ids[order]
-        return index
-
-    def _char_indices(self, codes: np.ndarray) -> np.ndarray:
-        """A character's index in the alphabet + 1; one past the alphabet for any other
-        character, so an n-gram holding it has a key the vocabulary does not hold."""
-        at = np.searchsorted(self.alphabet, codes).clip(max=len(self.alphabet) - 1)
-        known = self.alphabet[at] == codes
-        return np.where(known, at + 1, len(self.alphabet) + 1).astype(np.int64)
+        return cls(alphabet, KeyTable(keys, ids), ngram_range)
 
     def packed(self, words: list[str]) -> list[bytes]:
         """For each word (no whitespace in it), the int32 vocabulary ids of the n-grams
@@ -79,7 +122,7 @@ class CharGramIndex:
         if not words:
             return []
         lengths = np.fromiter((len(w) + 2 for w in words), dtype=np.int64, count=len(words))
-        chars = self._char_indices(_codes("".join(f" {w} " for w in words)))
+        chars = _char_indices(self.alphabet, _codes("".join(f" {w} " for w in words)))
         owners = np.repeat(np.arange(len(words)), lengths)
         length_at = np.repeat(lengths, lengths)
         room = np.repeat(np.cumsum(lengths), lengths) - np.arange(len(chars))
@@ -110,10 +153,10 @@ class CharGramIndex:
 
     def _group(self, keys: np.ndarray, owners: np.ndarray, n_words: int) -> list[bytes]:
         """Known keys -> their ids, packed per owning word."""
-        at = find_sorted(self.keys, keys).clip(max=len(self.keys) - 1)
-        hit = self.keys[at] == keys
+        ids = self.table.find(keys)
+        hit = ids != KeyTable.MISSING
         owners = owners[hit]
-        ids = self.ids[at[hit]][np.argsort(owners, kind="stable")]
+        ids = ids[hit][np.argsort(owners, kind="stable")]
         ends = (np.cumsum(np.bincount(owners, minlength=n_words)) * 4).tolist()
         data = ids.tobytes()
         return [data[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]

@@ -37,5 +37,11 @@ _MARKERS = (
 
 def asks_indirectly(sentence: str) -> bool:
     """The sentence reports or softens a question ("she asks whether", "saber si")."""
-    lower = sentence.lower()
-    return any(map(lower.__contains__, _MARKERS)) and bool(_INDIRECT.search(sentence))
+    return may_ask_indirectly(sentence) and bool(_INDIRECT.search(sentence))
+
+
+def may_ask_indirectly(text: str) -> bool:
+    """Whether the text holds a marker, without which none of its sentences asks
+    indirectly: one look at a whole mail spares each sentence its own look."""
+    lower = text.lower()
+    return any(map(lower.__contains__, _MARKERS))

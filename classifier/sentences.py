@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from classifier.features import ModelInput
-from classifier.indirect import asks_indirectly
+from classifier.indirect import asks_indirectly, may_ask_indirectly
 from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS, asks, word_count
 
 LEGAL = "legal_question"
@@ -38,10 +38,13 @@ def question_sentences(text: str) -> list[str]:
     """The sentences that ask something (a question mark, opening like a question, or
     asking indirectly: "she asks whether..."), of three words or more."""
     found = (m.group(0).strip() for m in _SENTENCE.finditer(text))
+    # as in asking.py: no sentence holds a question mark or marker the text lacks
+    marked, indirect = asks(text), may_ask_indirectly(text)
     return [
         s
         for s in found
-        if word_count(s) >= _MIN_WORDS and (asks(s) or _ASKS.match(s) or asks_indirectly(s))
+        if word_count(s) >= _MIN_WORDS
+        and ((marked and asks(s)) or _ASKS.match(s) or (indirect and asks_indirectly(s)))
     ]
 
 

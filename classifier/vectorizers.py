@@ -3,9 +3,10 @@
 TfidfVectorizer cuts every message into n-gram strings in Python and counts them
 through a generic dict, which was most of the classifier's time (char_wb n-grams
 above all). Here a message becomes the vocabulary ids of its n-grams, packed as
-int32 bytes, and one NumPy sort counts the whole batch. char_wb n-grams never cross
-a word and mail repeats its words, so each distinct word is cut (by scikit-learn's
-own `_char_wb_ngrams`) and looked up once; after that a word costs one dict lookup.
+int32 bytes, and SciPy counts the whole batch's ids at once (`canonical`). char_wb
+n-grams never cross a word and mail repeats its words, so each distinct word is cut
+(by scikit-learn's own `_char_wb_ngrams`) and looked up once; after that a word
+costs one dict lookup.
 Word uni- and bigrams are found by token ids (_WordGrams), never joined into strings.
 Fitting is scikit-learn's, so the vocabulary and idf are TfidfVectorizer's.
 """
@@ -25,7 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.asking import asking_text
-from classifier.char_grams import CharGramIndex, find_sorted
+from classifier.char_grams import CharGramIndex, KeyTable
 
 # The memo's bound: mail is hostile input, so neither many distinct words nor long
 # ones can grow it past ~40 MB (about 10 MB for ordinary mail); longer words are cut
@@ -33,7 +34,7 @@ from classifier.char_grams import CharGramIndex, find_sorted
 MEMO_WORDS = 50_000
 MEMO_WORD_CHARS = 32
 _CACHES = ("_memo", "_fit_memo", "_grams")  # per process, never written to the model file
-_UNKNOWN = -1  # an n-gram outside the vocabulary; count_ids leaves it out
+_UNKNOWN = KeyTable.MISSING  # an n-gram outside the vocabulary; the counts leave it out
 # The word pattern the pipelines use, and one that finds the same tokens faster: a
 # longest run of word characters is bounded by \b on both sides, and \b never falls
 # inside one.
@@ -88,36 +89,53 @@ def count_ids(docs: list[bytes], n_features: int) -> sp.csr_matrix:
     """Packed n-gram ids per message (repeats and unknowns included) -> the count matrix.
 
     The messages come in order, so their known ids already are the rows of a CSR
-    matrix: only each row's sort and sum is left (see count_pairs).
+    matrix: only each row's sort and sum is left (see `canonical`). A row ends where
+    its message does, less the unknown ids before that: there are few of them (the
+    word memo leaves them out), so they are found, not counted at every position.
     """
     ids = np.frombuffer(b"".join(docs), dtype=np.int32)
-    known = ids != _UNKNOWN
-    known_before = np.zeros(len(ids) + 1, dtype=np.int64)  # known ids before each position
-    np.cumsum(known, out=known_before[1:])
-    row_ends = np.zeros(len(docs) + 1, dtype=np.int64)
-    np.cumsum([len(d) >> 2 for d in docs], out=row_ends[1:])
+    ends = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum([len(d) >> 2 for d in docs], out=ends[1:])
+    unknown = np.flatnonzero(ids == _UNKNOWN)
     counts = sp.csr_matrix(
-        (np.ones(int(known_before[-1])), ids[known], known_before[row_ends]),
+        (
+            np.ones(len(ids) - len(unknown)),
+            np.delete(ids, unknown),
+            ends - np.searchsorted(unknown, ends),
+        ),
         shape=(len(docs), n_features),
     )
-    counts.sum_duplicates()  # sorted indices, one entry per id: the canonical format
-    return counts
+    return canonical(counts)
 
 
 def count_pairs(owners: np.ndarray, ids: np.ndarray, n_docs: int, n_features: int) -> sp.csr_matrix:
-    """(message, n-gram id) pairs, in any order, unknown ids included -> the count matrix.
-
-    SciPy builds the rows without sorting, then sorts and sums each message's ids on
-    its own: the canonical CSR matrix CountVectorizer builds, about twice as fast as
-    one sort of the whole batch's (message, id) keys (many short sorts stay in cache).
-    """
+    """(message, n-gram id) pairs, in any order, unknown ids included -> the count matrix."""
     known = ids != _UNKNOWN
     counts = sp.csr_matrix(
         (np.ones(np.count_nonzero(known)), (owners[known], ids[known])),
         shape=(n_docs, n_features),
     )
-    counts.sum_duplicates()  # sorted indices, one entry per id: the canonical format
-    return counts
+    return canonical(counts)
+
+
+def canonical(counts: sp.csr_matrix) -> sp.csr_matrix:
+    """The counts with each row's ids sorted and repeats summed: the canonical CSR
+    matrix CountVectorizer builds (the order the later sums run in, so bit for bit).
+
+    A batch holds many more entries than the vocabulary has ids, and then two
+    counting sorts beat a sort of each row: to columns (each column's rows come out
+    in order, its repeats side by side, summed there), and back to rows (each row's
+    ids come out in order), linear in the entries and the vocabulary. A message or
+    a few are cheaper sorted row by row (SciPy's sort_indices): the counting sorts
+    walk the whole vocabulary twice. Counts are small whole numbers, so summing them
+    in another order gives the same floats.
+    """
+    if counts.nnz < counts.shape[1]:
+        counts.sum_duplicates()
+        return counts
+    by_column = counts.tocsc()
+    by_column.sum_duplicates()
+    return by_column.tocsr()
 
 
 class _WordGrams:
@@ -125,8 +143,8 @@ class _WordGrams:
 
     Joining each pair of tokens into a bigram string and looking it up one by one was
     the word side's largest cost. Here each token is looked up once (its id among the
-    vocabulary's tokens, or -1), and the batch's bigrams become int64 keys found with
-    one NumPy search. A bigram of the vocabulary is its two tokens joined by a space
+    vocabulary's tokens, or -1), and the batch's bigrams become int64 keys found all at
+    once (char_grams.KeyTable). A bigram of the vocabulary is its two tokens joined by a space
     (tokens hold no whitespace), so both tokens have ids; a pair holding an unknown
     token is in no vocabulary.
     """
@@ -146,8 +164,8 @@ class _WordGrams:
         self.unigram_ids = np.full(len(self.tokens) + 1, _UNKNOWN, dtype=np.int32)
         for token, index in unigrams:
             self.unigram_ids[token] = index
-        pairs = np.array(sorted(bigrams), dtype=np.int64).reshape(-1, 2)
-        self.bigram_keys, self.bigram_ids = pairs[:, 0], pairs[:, 1].astype(np.int32)
+        pairs = np.array(bigrams, dtype=np.int64).reshape(-1, 2)
+        self.bigrams = KeyTable(pairs[:, 0], pairs[:, 1].astype(np.int32))
 
     def fits(self, vectorizer: TfidfVectorizer) -> bool:
         return self.vocabulary is vectorizer.vocabulary_
@@ -162,11 +180,9 @@ class _WordGrams:
         both = (tokens[:-1] != _UNKNOWN) & (tokens[1:] != _UNKNOWN)
         both &= owners[:-1] == owners[1:]  # a bigram never spans two messages
         keys = (tokens[:-1][both].astype(np.int64) << 32) | tokens[1:][both]
-        at = find_sorted(self.bigram_keys, keys).clip(max=len(self.bigram_keys) - 1)
-        found = self.bigram_keys[at] == keys if len(self.bigram_keys) else keys < 0
-        return count_pairs(
-            np.concatenate((owners, owners[:-1][both][found])),
-            np.concatenate((self.unigram_ids[tokens], self.bigram_ids[at[found]])),
+        return count_pairs(  # a pair that is no bigram of the vocabulary is found as -1
+            np.concatenate((owners, owners[:-1][both])),
+            np.concatenate((self.unigram_ids[tokens], self.bigrams.find(keys))),
             len(docs),
             len(self.vocabulary),
         )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 import skops.io as sio
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,7 +19,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from classifier import features, vectorizers
 from classifier.asking import asking_text
-from classifier.char_grams import CharGramIndex, find_sorted
+from classifier.char_grams import CharGramIndex, KeyTable
 from classifier.corpus import HELDOUT_DIR, TRAIN_DIR, Example, corpus_files, load_examples
 from classifier.features import ModelInput, clean_text, model_text
 from classifier.model import build_pipeline
@@ -350,9 +351,54 @@ def test_the_quick_word_tokenizer_finds_the_word_patterns_tokens(text: str) -> N
     assert tokenize(text) == TfidfVectorizer(token_pattern=r"(?u)\b\w+\b").build_tokenizer()(text)
 
 
-def test_a_sorted_order_search_finds_what_searchsorted_finds() -> None:
-    rng = np.random.default_rng(7)
-    table = np.sort(rng.integers(0, 1000, 300))
-    for size in (0, 1, 2, 500):
-        needles = rng.integers(-5, 1005, size)
-        assert np.array_equal(find_sorted(table, needles), np.searchsorted(table, needles))
+def _counted_one_by_one(rows: list[list[int]], n_features: int) -> sp.csr_matrix:
+    """The straightforward count matrix: every known (row, id) pair, SciPy's own sums."""
+    owners = [r for r, ids in enumerate(rows) for i in ids if i != -1]
+    ids = [i for row in rows for i in row if i != -1]
+    counts = sp.csr_matrix(
+        (np.ones(len(ids)), (np.array(owners, dtype=np.int64), np.array(ids, dtype=np.int64))),
+        shape=(len(rows), n_features),
+    )
+    counts.sum_duplicates()
+    return counts
+
+
+_ID_ROWS = st.integers(1, 40).flatmap(
+    lambda n: st.tuples(
+        st.just(n), st.lists(st.lists(st.integers(-1, n - 1), max_size=60), max_size=12)
+    )
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ID_ROWS)
+def test_counting_ids_sums_each_rows_ids_as_scipy_does(case: tuple[int, list[list[int]]]) -> None:
+    """Both ways: row by row sorts (few entries) and counting sorts (more entries than
+    the vocabulary holds ids)."""
+    n_features, rows = case
+    expected = _counted_one_by_one(rows, n_features)
+    packed = [np.array(ids, dtype=np.int32).tobytes() for ids in rows]
+    assert _same_matrix(vectorizers.count_ids(packed, n_features), expected)
+    owners = np.array([r for r, ids in enumerate(rows) for _ in ids], dtype=np.int64)
+    ids = np.array([i for row in rows for i in row], dtype=np.int32)
+    order = np.random.default_rng(len(ids)).permutation(len(ids))  # pairs in any order
+    got = vectorizers.count_pairs(owners[order], ids[order], len(rows), n_features)
+    assert _same_matrix(got, expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.integers(0, 2**62), st.integers(0, 2**31 - 1), max_size=300),
+    st.lists(st.integers(0, 2**62), max_size=50),
+)
+def test_the_key_table_finds_each_keys_id_and_nothing_else(
+    table: dict[int, int], others: list[int]
+) -> None:
+    """Also many keys in a dense range, whose slots' runs meet."""
+    for keys in (table, {k % 1000: v for k, v in table.items()}):
+        found = KeyTable(
+            np.array(list(keys), dtype=np.int64), np.array(list(keys.values()), dtype=np.int32)
+        )
+        needles = [*keys, *others, *range(1000)]
+        got = found.find(np.array(needles, dtype=np.int64)).tolist()
+        assert got == [keys.get(n, -1) for n in needles]

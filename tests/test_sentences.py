@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifier import sentences
+from classifier import indirect, sentences
 from classifier.coverage import known_word_share
 from classifier.features import ModelInput
 from classifier.sentences import (
@@ -17,7 +17,7 @@ from classifier.sentences import (
     question_sentences,
     whole_model_reader,
 )
-from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS
+from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS, word_count
 
 
 def test_question_sentences_are_split_at_question_marks_and_line_breaks() -> None:
@@ -103,6 +103,40 @@ def test_known_word_share_counts_words_of_the_new_text() -> None:
 def test_possessive_sentence_runs_split_as_backtracking_ones_did(text: str) -> None:
     plain = rf"[^{SENTENCE_ENDS}\n]*[{QUESTION_MARKS}][)\"'»」』]*|[^{SENTENCE_ENDS}\n]+[.!。！]?"
     assert sentences._SENTENCE.findall(text) == re.findall(plain, text)
+
+
+_QUESTION_PIECES = [
+    *".!?。！？؟\n )x",
+    "Can we ",
+    "OB ",
+    "Job ",
+    "she asks WHETHER ",
+    "Pregunta si ",
+    "ΣΑΣ ",
+    "İ",
+    "czy ",
+    "是否",
+    "Ли ",
+]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_QUESTION_PIECES), max_size=14).map("".join))
+def test_question_sentences_are_those_every_check_on_every_sentence_finds(text: str) -> None:
+    """The question marks and indirect markers looked for in the whole mail once, not
+    per sentence: the same sentences."""
+    found = (m.group(0).strip() for m in sentences._SENTENCE.finditer(text))
+    plain = [
+        s
+        for s in found
+        if word_count(s) >= 3
+        and (
+            any(mark in s for mark in QUESTION_MARKS)
+            or sentences._ASKS.match(s)
+            or indirect._INDIRECT.search(s)
+        )
+    ]
+    assert question_sentences(text) == plain
 
 
 def test_chinese_and_arabic_questions_are_sentences_of_their_own() -> None:
