@@ -119,7 +119,7 @@ def choose_thresholds(
     chosen = _choose_one(examples, scores, known_words, sentence_legal, folds)
     if not by_group:
         return chosen
-    groups = [language_group(e.input.new_text) for e in examples]
+    groups = language_groups(examples)
     own = []
     for group in LANGUAGE_GROUPS:
         inside = [i for i, g in enumerate(groups) if g == group]
@@ -129,6 +129,11 @@ def choose_thresholds(
         columns = (_rows(c, inside) for c in (known_words, sentence_legal, folds))
         own.append((group, _choose_one(*only, *columns)))
     return replace(chosen, by_group=tuple(own))
+
+
+def language_groups(examples: Sequence[Example]) -> list[str]:
+    """Each example's language group, as the classifier finds it in production."""
+    return [language_group(e.input.new_text) for e in examples]
 
 
 def _rows(column: Sequence[T] | None, inside: Sequence[int]) -> list[T] | None:

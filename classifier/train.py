@@ -28,7 +28,6 @@ from classifier.policy import (
     Decision,
     Thresholds,
     decide,
-    language_group,
     reads_sentences,
 )
 from classifier.sentence_model import fit_sentence_model, sentence_reader
@@ -37,6 +36,7 @@ from classifier.thresholds import (
     LEGAL_RECALL_TARGET,
     OutOfFold,
     choose_thresholds,
+    language_groups,
     out_of_fold,
 )
 from inbox.models import LABELS
@@ -119,11 +119,6 @@ def reports_by_group(
         if inside:
             reports[group] = _report(examples, decisions, inside)
     return reports
-
-
-def language_groups(examples: Sequence[Example]) -> list[str]:
-    """Each example's language group, as the classifier finds it in production."""
-    return [language_group(e.input.new_text) for e in examples]
 
 
 def _report(
