@@ -27,6 +27,7 @@ from jinja2 import (
 from jinja2.ext import Extension
 
 from inbox.models import Contact, Matter
+from rules.directory import matter_is_open
 from rules.status_wording import StatusWording
 from rules.template_sandbox import BoundedSandbox, render_bounded
 
@@ -166,6 +167,8 @@ def unworded_reason(matter: Matter, policy: StatusPolicy) -> str | None:
 def stale_reason(matter: Matter, policy: StatusPolicy) -> str | None:
     """Why the record may no longer hold (a past date, or unchanged too long), or None."""
     number = matter.matter_number
+    if not matter.next_step.strip() and matter_is_open(matter.status):
+        return f"matter {number}: no next step on record (the draft says where it stands only)"
     if matter.next_date is not None and matter.next_date < policy.today:
         return (
             f"matter {number}: next step dated {matter.next_date.isoformat()}, before today "
@@ -181,18 +184,23 @@ def stale_reason(matter: Matter, policy: StatusPolicy) -> str | None:
 
 def matter_data(matter: Matter, policy: StatusPolicy) -> dict[str, Any]:
     """A matter as a client may read it: never an internal code (a status without client
-    wording is left out), never a past date as upcoming (a date before today is left out)."""
+    wording is left out), never a past date as upcoming (a date before today is left out).
+    A matter with no next step on record (a closed one, most often) is told by its worded
+    status alone; with neither there is nothing true to say, so no draft."""
     number = matter.matter_number
     if not matter.status.strip():
         raise MissingData(f"matter {number} has no status on record")
-    if not matter.next_step.strip():
-        raise MissingData(f"matter {number} has no next step on record")
     status = policy.wording.client_text(matter.status)
+    if not matter.next_step.strip() and status is None:
+        raise MissingData(
+            f"matter {number} has no next step on record and its status has no client "
+            "wording: the draft would tell the client nothing"
+        )
     return {
         "number": number,
         "title": matter.title,
         **({"status": status} if status is not None else {}),
-        "next_step": matter.next_step,
+        **({"next_step": matter.next_step} if matter.next_step.strip() else {}),
         **({"next_date": long_date(matter.next_date)} if _upcoming(matter, policy) else {}),
     }
 

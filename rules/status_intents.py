@@ -77,7 +77,7 @@ def status_intent_data(
     like `warnings` turns auto-send off)."""
     data = status_data(firm_name, contact_name, matters, policy)
     for row in data["matters"]:
-        row["meeting"] = reads_as_meeting(row["next_step"])
+        row["meeting"] = reads_as_meeting(row.get("next_step", ""))
     if template.removeprefix(STATUS_TEMPLATE_PREFIX) == FILED_OR_RECEIVED:
         data["checks"] = [FILED_OR_RECEIVED_CHECK]
     return data

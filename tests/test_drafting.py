@@ -104,3 +104,40 @@ def test_the_as_of_day_and_staleness_come_from_the_environment() -> None:
     assert Settings.from_env({}).as_of is None
     with pytest.raises(SettingsError, match="INBOX_ROUTER_AS_OF"):
         Settings.from_env({"INBOX_ROUTER_AS_OF": "20 November"})
+
+
+STATUS_TEMPLATES = sorted(
+    str(path.relative_to(TEMPLATES)).removesuffix(".txt.j2")
+    for path in (TEMPLATES / "client").rglob("status_*.txt.j2")
+)
+
+
+NEXT_STEP_WORDS = (
+    "Next step",
+    "next step is",
+    "Nächster Schritt",
+    "Próximo paso",
+    "Prochaine étape",
+)
+
+
+@pytest.mark.parametrize("template", STATUS_TEMPLATES)
+def test_every_status_template_tells_a_matter_with_no_next_step_by_its_status(
+    template: str,
+) -> None:
+    """A closed matter has no next step: each status template, in each language, says
+    where it stands and prints no empty next-step line or date sentence for it."""
+    closed = {"number": "X-2026-1", "title": "Lease", "status": "your matter is closed"}
+    going = {"number": "X-2026-2", "title": "Will", "status": "drafting", "next_step": "Sign it"}
+    data = {
+        "firm_name": "Firm",
+        "contact_name": "Ana",
+        "matters": [{**closed, "meeting": False}, {**going, "meeting": False}],
+    }
+    rendered = render(TEMPLATES, template, "Re: x", data)
+    for part in (rendered.body_text, rendered.body_html):
+        block = part[part.index("X-2026-1") : part.index("X-2026-2")]
+        assert "your matter is closed" in block
+        assert not [w for w in NEXT_STEP_WORDS if w.lower() in block.lower()], block
+        assert "Sign it" in part[part.index("X-2026-2") :]
+    assert len(STATUS_TEMPLATES) == 20

@@ -361,13 +361,52 @@ def test_billing_draft_lists_open_invoices_and_total(router, session) -> None:  
 
 
 def test_missing_matter_data_sends_to_triage_with_reason(router, session) -> None:  # type: ignore[no-untyped-def]
+    """No next step and a status the client may not read: nothing true to tell."""
+    matter = session.scalars(select(Matter).where(Matter.matter_number == "HV-2026-0007")).one()
+    matter.next_step, matter.status = "", "QX-hold-7"
+    result = route(
+        router, session, mail("sam@bluefincoffee.com", "HV-2026-0007", "Update?"), "status_request"
+    )
+    assert result.action == "triage" and result.draft is None
+    assert any(
+        "HV-2026-0007 has no next step on record and its status" in r for r in result.reasons
+    )
+    session.rollback()
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Update?", "When will it be done?", "Did you receive the signed pages?", "Is the hearing on?"],
+)
+def test_closed_matter_without_next_step_is_told_by_its_status(router, session, question) -> None:  # type: ignore[no-untyped-def]
+    """A client asking about a closed matter hears that it is closed, in both parts,
+    with no empty "Next step" line and no date."""
+    matter = session.scalars(select(Matter).where(Matter.matter_number == "HV-2026-0007")).one()
+    matter.next_step, matter.status = "", "closed"
+    result = route(
+        router, session, mail("sam@bluefincoffee.com", "HV-2026-0007", question), "status_request"
+    )
+    assert result.action == "draft", result.reasons
+    draft = result.draft
+    for part in (draft.body_text, draft.body_html):
+        assert "HV-2026-0007" in part and "your matter is closed" in part
+        assert "Next step" not in part and "next step is expected" not in part
+    assert not any("no next step" in r for r in result.reasons)
+    session.rollback()
+
+
+def test_open_matter_without_next_step_is_drafted_but_held(router, session) -> None:  # type: ignore[no-untyped-def]
+    """An open matter with no next step on record: the draft says where it stands and
+    a person confirms before it goes (the record may simply be behind)."""
     matter = session.scalars(select(Matter).where(Matter.matter_number == "HV-2026-0007")).one()
     matter.next_step = ""
     result = route(
         router, session, mail("sam@bluefincoffee.com", "HV-2026-0007", "Update?"), "status_request"
     )
-    assert result.action == "triage" and result.draft is None
-    assert any("HV-2026-0007 has no next step" in r for r in result.reasons)
+    assert result.action == "draft" and not result.outcome.auto_send
+    assert "we are preparing the documents" in result.draft.body_text
+    assert "Next step" not in result.draft.body_text
+    assert any("HV-2026-0007: no next step on record" in r for r in result.reasons)
     session.rollback()
 
 
