@@ -332,3 +332,22 @@ def test_an_estimate_over_the_cap_that_the_page_belies_is_counted(
     )
     assert len(full.ids) == 2 and full.total == 1000  # a full page: the estimate stands
     assert False not in calls
+
+
+def test_words_common_at_one_end_of_the_mailbox_are_counted_not_guessed(
+    session: Session,
+) -> None:
+    """Whether a queue surely holds more than the cap is estimated from samples of the
+    word index (SQLite: its oldest, middle and newest matches; PostgreSQL: the planner):
+    a word in every old message and no new one, searched in a queue of new messages and
+    three old ones, is counted (3), not told "more than the cap" from the oldest ids."""
+    ids = session.scalars(select(Message.id).order_by(Message.id)).all()
+    old = ids[: len(ids) // 2]
+    for message in session.scalars(select(Message).where(Message.id.in_(old))):
+        message.text_body = (message.text_body or "") + "\nzeugma"
+    session.commit()
+    queue = select(Message).where((Message.id > old[-1]) | Message.id.in_(old[:3]))
+    cap = 4  # the oldest ids alone say five times the cap in the queue (46 messages)
+    assert len(ids) >= 40
+    found = search_page(session, queue, "zeugma", order=QUEUE_ORDER, limit=1, offset=0, cap=cap)
+    assert found.total == 3 and found.ids[0] in old[:3]
