@@ -351,3 +351,39 @@ def test_words_common_at_one_end_of_the_mailbox_are_counted_not_guessed(
     assert len(ids) >= 40
     found = search_page(session, queue, "zeugma", order=QUEUE_ORDER, limit=1, offset=0, cap=cap)
     assert found.total == 3 and found.ids[0] in old[:3]
+
+
+@pytest.mark.parametrize("words", ["the", "re", "invoice", "from:a th", "label:billing the"])
+@pytest.mark.parametrize("cap", [2, 1000])
+def test_a_queue_size_given_finds_what_counting_the_queue_finds(
+    session: Session, words: str, cap: int
+) -> None:
+    """The queue page gives the search the queue's size from the navigation's counts
+    (SQLite's estimate of "more than the cap" needs it): the same count and pages as
+    when the search counts the queue itself; operators narrowing the queue void it."""
+    from sqlalchemy import func
+
+    from web.queue_order import of_states
+
+    base = of_states(select(Message), ("triage", "received"))
+    size = session.scalar(base.with_only_columns(func.count()).select_from(Message))
+
+    def pages(base_size: int | None) -> list[tuple[int, list[int]]]:
+        return [
+            (found.total, found.ids)
+            for offset in (0, 3)
+            for found in [
+                search_page(
+                    session,
+                    base,
+                    words,
+                    order=QUEUE_ORDER,
+                    limit=3,
+                    offset=offset,
+                    cap=cap,
+                    base_size=base_size,
+                )
+            ]
+        ]
+
+    assert pages(size) == pages(None)

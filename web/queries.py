@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Integer, Select, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from inbox.db import prepared
@@ -97,6 +98,11 @@ class Filters:
     def narrowed(self) -> bool:
         """Whether anything but the page number limits the queue."""
         return any(value for name, value in self.as_args().items() if name != "page")
+
+    @property
+    def narrowed_apart_from_search(self) -> bool:
+        """Whether anything but the search words and the page number limits the queue."""
+        return any(value for name, value in self.as_args().items() if name not in ("page", "q"))
 
     def as_args(self, **changes: Any) -> dict[str, Any]:
         values = {
@@ -222,6 +228,15 @@ def _rows() -> Select[Any]:
     )
 
 
+def _among(session: Session, ids: list[int]) -> ColumnElement[bool]:
+    """Message.id among `ids`. PostgreSQL: as one array, so the statement's text is the
+    same for any page (an IN list of fifty was rendered and parsed again by psycopg on
+    each page: ~0.3 ms)."""
+    if session.connection().dialect.name == "postgresql":
+        return Message.id == any_(bindparam("page_ids", ids, type_=ARRAY(Integer)))
+    return Message.id.in_(ids)
+
+
 def _queue_select(queue: Queue, user: User) -> Select[Any]:
     query = select(Message)
     if queue.states is not None:
@@ -262,14 +277,18 @@ def queue_page(
     known_total: int | None = None,
     *,
     walls: bool = False,
+    queue_total: int | None = None,
 ) -> Page:
     """One page of the queue. `known_total`: the queue's size when already counted (the
     navigation's counts), which only holds when no filter or search narrows it.
-    `walls`: the firm's ethical walls are on (web/walls.py)."""
+    `walls`: the firm's ethical walls are on (web/walls.py). `queue_total`: the whole
+    queue's size, when counted already, for a search in it (web/search.py)."""
     base = _filtered(_queue_select(queue, user), filters)
+    if filters.narrowed_apart_from_search:
+        queue_total = None
     if walled(user, walls):
         base = base.where(visible_condition(user))
-        known_total = None  # the navigation counts the whole queue
+        known_total = queue_total = None  # the navigation counts the whole queue
     if known_total is not None and filters.narrowed:
         raise ValueError("a known total applies to the whole queue, not to a filtered one")
     found = None
@@ -284,6 +303,7 @@ def queue_page(
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
             cap=SEARCH_COUNT_CAP + 1,
+            base_size=queue_total,
         )
 
     if known_total is not None:
@@ -299,7 +319,7 @@ def queue_page(
         found = searched(page)
     if found is not None:  # ranked: the page in the search's order
         rank = {message_id: i for i, message_id in enumerate(found.ids)}
-        rows = session.execute(prepared(_rows().where(Message.id.in_(found.ids))))  # by key
+        rows = session.execute(prepared(_rows().where(_among(session, found.ids))))  # by key
         messages = sorted((QueueRow(*row) for row in rows), key=lambda row: rank[row.id])
         return Page(
             messages,

@@ -193,9 +193,12 @@ def queue(name: str) -> Any:
     filters = Filters.from_args(request.args)
     # The whole queue's size is in the navigation's counts already (a count of every
     # row costs milliseconds on PostgreSQL at 100,000 messages).
-    known = None if filters.narrowed else nav_counts(me())[name]
+    counted = nav_counts(me())[name]
+    known = None if filters.narrowed else counted
     walls = database.settings().ethical_walls
-    page = queue_page(database.session(), chosen, me(), filters, known, walls=walls)
+    page = queue_page(
+        database.session(), chosen, me(), filters, known, walls=walls, queue_total=counted
+    )
     # Every line links to /messages/<id>: the address is built once, not fifty times.
     href_prefix = url_for("messages.show", message_id=0).removesuffix("0")
     here = request.full_path.rstrip("?")
