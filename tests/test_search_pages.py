@@ -140,6 +140,34 @@ def test_a_queue_of_several_states_is_read_in_the_queues_order(
         )
 
 
+def test_a_queue_read_in_order_is_built_once_for_the_same_statement_alone(
+    session: Session,
+) -> None:
+    """web/queue_order.py keeps what in_order built per query: another queue, another
+    value (a label, a sender's part) or another page is another statement."""
+    from web.queue_order import in_order, of_states
+
+    def ids(query: Any, limit: int, offset: int) -> list[int]:
+        return list(session.scalars(in_order(query, QUEUE_ORDER, limit, offset)))
+
+    for states in (("triage", "received"), ("sending", "answered"), ("triage", "review")):
+        for label in ("billing", "legal", None):
+            queue = of_states(select(Message), states)
+            if label:
+                queue = queue.where(Message.label == label)
+            for offset in (0, 2):
+                everything = session.scalars(
+                    queue.with_only_columns(Message.id).order_by(*QUEUE_ORDER)
+                ).all()
+                expected = list(everything[offset : offset + 3])
+                assert ids(queue, 3, offset) == expected
+                assert ids(queue, 3, offset) == expected  # built before: the same
+    one = select(Message).where(Message.state == "triage")
+    assert ids(one, 2, 0) == list(
+        session.scalars(one.with_only_columns(Message.id).order_by(*QUEUE_ORDER).limit(2))
+    )
+
+
 def test_a_new_subject_is_where_a_search_past_the_cap_looks_first(session: Session) -> None:
     """The subjects' words (SQLite: their own index, migration 0019) follow a changed
     subject: past the cap, its message comes before one holding the words elsewhere."""
