@@ -305,6 +305,9 @@ def _count_matches(
             estimate,
             size,
         )
+    if not estimate and page is None:  # counted whatever the planner expects
+        found = _first_ids(session, within, cap)
+        return Counted(len(found), found)
     expected = _expected_rows(session, within)
     if estimate and expected > SURELY_OVER_CAP * cap:
         return Counted(cap, estimated=True)
@@ -597,9 +600,13 @@ def _typos_fixed(
             continue
         word = words[0]
         # The only word found nowhere is this one (the whole search found nothing).
+        # Counted, not estimated: PostgreSQL's planner expects a row or more of any
+        # word, and a typo beside a known word ("invoce deposit") was never corrected.
         if (
             len(terms) > 1
-            and _count_matches(session, select(Message), [term], 1, judged=False).total
+            and _count_matches(
+                session, select(Message), [term], 1, judged=False, estimate=False
+            ).total
         ):
             fixed.append(term)  # this word is found; another one is not
             continue
