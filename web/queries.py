@@ -97,12 +97,15 @@ class Filters:
     @property
     def narrowed(self) -> bool:
         """Whether anything but the page number limits the queue."""
-        return any(value for name, value in self.as_args().items() if name != "page")
+        return self._narrowed_apart_from("page")
 
     @property
     def narrowed_apart_from_search(self) -> bool:
         """Whether anything but the search words and the page number limits the queue."""
-        return any(value for name, value in self.as_args().items() if name not in ("page", "q"))
+        return self._narrowed_apart_from("page", "q")
+
+    def _narrowed_apart_from(self, *names: str) -> bool:
+        return any(value for name, value in self.as_args().items() if name not in names)
 
     def as_args(self, **changes: Any) -> dict[str, Any]:
         values = {

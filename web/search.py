@@ -393,13 +393,8 @@ def _count_sqlite(
     first, last = session.execute(_ID_RANGE).one()
     mailbox = (last or 0) - (first or 1) + 1
 
-    def holding(up_to: int) -> tuple[int, float]:
-        """How many hold the words, up to `up_to`; the share of the ids read holding them."""
-        n, upto_id = session.execute(_HOLDING, {"m": expression, "n": up_to}).one()
-        read = (upto_id - (first or 1) + 1) if n == up_to and upto_id else mailbox
-        return n, n / max(read, 1)
-
-    found, share = holding(cap)
+    found, upto = session.execute(_HOLDING, {"m": expression, "n": cap}).one()
+    share = _share_read(found, cap, upto and upto - (first or 1) + 1, mailbox)
     common = judged and share >= COMMON_SHARE
     if _whole_mailbox(session, query):
         return Counted(found, common=common)
@@ -435,12 +430,18 @@ def _likely_holding(
     mailbox = last - first + 1
     middle = first + mailbox // 2
     found, upto = session.execute(_HOLDING_FROM, {"m": expression, "start": middle, "n": n}).one()
-    read = (upto - middle + 1) if found == n and upto else last - middle + 1
-    shares = [oldest, found / max(read, 1)]
+    from_middle = _share_read(found, n, upto and upto - middle + 1, last - middle + 1)
     found, since = session.execute(_HOLDING_NEWEST, {"m": expression, "n": n}).one()
-    read = (last - since + 1) if found == n and since else mailbox
-    shares.append(found / max(read, 1))
-    return min(shares) * mailbox
+    newest = _share_read(found, n, since and last - since + 1, mailbox)
+    return min(oldest, from_middle, newest) * mailbox
+
+
+def _share_read(found: int, n: int, span_read: int | None, span: int) -> float:
+    """The share of the ids read that hold the words: `n` matches found end where the
+    reading stopped (`span_read` ids from where it began); fewer were all there were
+    in `span`."""
+    read = span_read if found == n and span_read else span
+    return found / max(read, 1)
 
 
 def _among_ids(query: Select[Any]) -> Select[Any]:
