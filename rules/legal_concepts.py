@@ -22,6 +22,8 @@ from __future__ import annotations
 # fmt: off
 
 # fmt: off
+
+# fmt: off
 AREAS: dict[str, dict[str, tuple[str, ...]]] = {
     "immigration": {
         "immigration": (
@@ -533,12 +535,11 @@ ACROSS: dict[str, tuple[str, ...]] = {
 # "brand new" no trademark, "I trust you are well" no trust.
 NOT_CONCEPTS: tuple[str, ...] = (
     "trust account", "client trust", "trust balance", "trust deposit", "iolta", "anti-trust",
-    "i trust", "we trust", "trust you", "trust your", "brand new", "privacy fence", "by accident",
-    "visa card", "visa credit", "visa debit", "visa payment", "visa ending", "visa on file",
-    "visa or mastercard", "mastercard or visa", "by visa", "via visa", "pay with visa",
-    "paid with visa", "vat number", "vat id", "numéro de tva", "tva intracommunautaire",
-    "umsatzsteuer-id", "contain trade secrets", "purchase order", "in-house", "marital status",
-    "property management", "property manager", "tax id", "tax identification", "for tax purposes",
-    "social security number", "discovery call",
+    "i trust", "we trust", "brand new", "privacy fence", "by accident", "visa card", "visa credit",
+    "visa debit", "visa payment", "visa ending", "visa on file", "visa or mastercard",
+    "mastercard or visa", "by visa", "via visa", "pay with visa", "paid with visa", "vat number",
+    "vat id", "numéro de tva", "tva intracommunautaire", "umsatzsteuer-id", "contain trade secrets",
+    "purchase order", "in-house", "marital status", "property management", "property manager",
+    "tax id", "tax identification", "for tax purposes", "social security number", "discovery call",
 )
 # fmt: on
