@@ -157,8 +157,9 @@ def concepts(text: str) -> dict[str, str]:
     folded = fold(text).replace("’", "'")
     found: dict[str, str] = {}
     for hit in _concept_pattern().finditer(folded):
+        shown = " ".join(hit.group(0).split())  # a phrase may run over a line break
         for term in _terms(hit.group(0)):
-            found.setdefault(term, hit.group(0))
+            found.setdefault(term, shown)
     hit = _PHRASE_WILL.search(folded)
     if hit:
         for term in _WILL:
