@@ -24,6 +24,16 @@ ORTEGA = open_matters(
     "Purchase of 14 Cedar Lane",
 )
 
+ESTATES = open_matters(
+    "Estate plan - will and revocable trust", "Probate of Ruth Whitfield's estate"
+)
+FAMILY = open_matters(
+    "Divorce - Kowalski", "Parenting plan modification", "Child support enforcement"
+)
+STAFF = open_matters("EEOC charge - R. Gomez", "Severance negotiation - VP", "Non-compete review")
+HOMES = open_matters("Home purchase - 12 Oak Street", "Quiet title - lot 7 boundary")
+RENTALS = open_matters("Eviction - Unit 4B", "Security deposit dispute - Unit 7C", "Lease renewal")
+
 # (client's matters, mail, the matter it is about): two or three matters of one area.
 TOLD_APART = {
     "immigration: citizenship is the naturalization": (
@@ -38,47 +48,37 @@ TOLD_APART = {
     ),
     "immigration: in Spanish": (ORTEGA, "¿Ya hay fecha para la ciudadanía?", "M-2"),
     "estate: letters testamentary are the probate": (
-        open_matters(
-            "Estate plan - will and revocable trust", "Probate of Ruth Whitfield's estate"
-        ),
+        ESTATES,
         "Has the court issued my letters testamentary yet?",
         "M-2",
     ),
     "estate: my will is the estate plan": (
-        open_matters(
-            "Estate plan - will and revocable trust", "Probate of Ruth Whitfield's estate"
-        ),
+        ESTATES,
         "Can we move the signing of my will to Friday?",
         "M-1",
     ),
     "family: visitation is the custody": (
-        open_matters(
-            "Divorce - Kowalski", "Parenting plan modification", "Child support enforcement"
-        ),
+        FAMILY,
         "did marks lawyer send back the visitation schedule??",
         "M-2",
     ),
     "family: alimony is the divorce": (
-        open_matters(
-            "Divorce - Kowalski", "Parenting plan modification", "Child support enforcement"
-        ),
+        FAMILY,
         "When will the judge rule on alimony?",
         "M-1",
     ),
     "family: in Spanish, the support": (
-        open_matters(
-            "Divorce - Kowalski", "Parenting plan modification", "Child support enforcement"
-        ),
+        FAMILY,
         "Otra vez no pagó la pensión alimenticia",
         "M-3",
     ),
     "employment: a position statement is the EEOC charge": (
-        open_matters("EEOC charge - R. Gomez", "Severance negotiation - VP", "Non-compete review"),
+        STAFF,
         "Has our position statement gone in?",
         "M-1",
     ),
     "employment: a no-poach clause is the non-compete": (
-        open_matters("EEOC charge - R. Gomez", "Severance negotiation - VP", "Non-compete review"),
+        STAFF,
         "Can new hires sign a no-poach clause instead?",
         "M-3",
     ),
@@ -92,22 +92,22 @@ TOLD_APART = {
         "M-2",
     ),
     "real estate: a closing disclosure is the purchase": (
-        open_matters("Home purchase - 12 Oak Street", "Quiet title - lot 7 boundary"),
+        HOMES,
         "Has escrow sent the closing disclosure?",
         "M-1",
     ),
     "real estate: an easement is the title dispute": (
-        open_matters("Home purchase - 12 Oak Street", "Quiet title - lot 7 boundary"),
+        HOMES,
         "Did the neighbor answer about the easement?",
         "M-2",
     ),
     "landlord-tenant: a writ is the eviction": (
-        open_matters("Eviction - Unit 4B", "Security deposit dispute - Unit 7C", "Lease renewal"),
+        RENTALS,
         "Has the writ of restitution been issued?",
         "M-1",
     ),
     "landlord-tenant: an option to renew is the renewal": (
-        open_matters("Eviction - Unit 4B", "Security deposit dispute - Unit 7C", "Lease renewal"),
+        RENTALS,
         "Is the option to renew in the redline?",
         "M-3",
     ),
