@@ -179,7 +179,7 @@ def _score_words(
     negated = set().union(*(concepts(span) for span in negated_spans(text)))
     vocab = {m.number: concepts(" ".join([m.title, *m.keywords])) for m in matters}
     steps = {m.number: concepts(m.next_step).keys() for m in matters}
-    live = [m.number for m in matters if _in_play(m, mail)]
+    live = {m.number for m in matters if _in_play(m, mail)}
     df = _matters_having(vocab[n].keys() for n in live)
     step_df = _matters_having(steps[n] for n in live)
     for m in matters:
