@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rules.matter_words import NEGATION, addressed_names, concepts, fold, negated_spans
+from rules.matter_words import AREA_OF, NEGATION, addressed_names, concepts, fold, negated_spans
 
 # Evidence weights: a number decides; the thread nearly does; the rest add up.
 _THREAD = 4.0
@@ -104,7 +104,7 @@ def resolve(matters: Sequence[MatterFacts], mail: MailFacts) -> Resolution:
         if number in scored:
             scored[number].add("invoice", _INVOICE, f"its invoice {invoice} in the text")
     for m in matters:
-        if m.is_open or m.number in (mail.thread_matter, mail.last_matter):
+        if _in_play(m, mail):
             continue
         if _names_it(scored[m.number]):
             scored[m.number].evidence.append("a closed matter the mail names")
@@ -170,35 +170,55 @@ def _score_attorneys(
 def _score_words(
     matters: Sequence[MatterFacts], mail: MailFacts, scored: dict[str, Candidate]
 ) -> None:
-    """Words shared with a title or keyword, weighted by how few of these matters have them."""
+    """Words shared with a title or keyword, weighted by how few of the matters in play
+    have them: a closed matter the mail may not be about does not make a word of the open
+    ones less telling (an old deposit claim does not dilute 'the landlord')."""
     text = f"{mail.subject}\n{mail.new_text}"
     lowered = text.lower()
     mail_terms = concepts(text)
     negated = set().union(*(concepts(span) for span in negated_spans(text)))
     vocab = {m.number: concepts(" ".join([m.title, *m.keywords])) for m in matters}
-    df = _matters_having(vocab.values())
-    total = len(matters)
     steps = {m.number: concepts(m.next_step).keys() for m in matters}
-    step_df = _matters_having(steps.values())
+    live = {m.number for m in matters if _in_play(m, mail)}
+    df = _matters_having(vocab[n].keys() for n in live)
+    step_df = _matters_having(steps[n] for n in live)
     for m in matters:
         candidate = scored[m.number]
+        own = 0 if m.number in live else 1  # a closed one weighs its words against the rest
+        total = len(live) + own
         for keyword in m.keywords:
             if keyword and re.search(rf"(?<!\w){re.escape(keyword.lower())}(?!\w)", lowered):
                 candidate.add("keywords", _KEYWORD, f"'{keyword}' in the text")
-        for term in sorted(vocab[m.number].keys() & mail_terms.keys()):
-            if total > 1 and df[term] == total:
+        for term in _telling(vocab[m.number].keys() & mail_terms.keys()):
+            having = df[term] + own
+            if total > 1 and having == total:
                 continue
             shown = mail_terms[term]
             if term in negated:
                 candidate.add("negated", _NEGATED, f"{NEGATION} '{shown}'")
             else:
-                candidate.add("title", _WORD / df[term], f"'{shown}' in the text")
+                candidate.add("title", _WORD / having, f"'{shown}' in the text")
         fresh = steps[m.number] - vocab[m.number].keys() - negated
-        for term in sorted(fresh & mail_terms.keys()):
-            if total > 1 and step_df[term] == total:
+        for term in _telling(fresh & mail_terms.keys()):
+            having = step_df[term] + own
+            if total > 1 and having == total:
                 continue
-            weight = _WORD * _NEXT_STEP / step_df[term]
+            weight = _WORD * _NEXT_STEP / having
             candidate.add("next-step", weight, f"'{mail_terms[term]}' (its next step)")
+
+
+def _in_play(matter: MatterFacts, mail: MailFacts) -> bool:
+    """Open, or the matter of the thread or of the contact's last mail."""
+    return matter.is_open or matter.number in (mail.thread_matter, mail.last_matter)
+
+
+def _telling(shared: set[str]) -> list[str]:
+    """The terms a matter shares with the mail, each word counted once: a practice area
+    only when the matter shares none of its specific concepts ('citizenship' is one piece
+    of evidence for the naturalization, and the area's share for the green card). The
+    title's own words come first, then the concepts: a person checks those most easily."""
+    areas = {AREA_OF[term] for term in shared if term in AREA_OF}
+    return sorted(shared - areas, key=lambda term: (term.startswith("="), term))
 
 
 def _matters_having(term_sets: Iterable[Iterable[str]]) -> Counter[str]:

@@ -1,15 +1,20 @@
-"""The words of a mail as the matter resolver compares them: stems, synonyms, greetings,
-negations.
+"""The words of a mail as the matter resolver compares them: stems, legal concepts,
+greetings, negations.
 
 Kept apart from the scoring so the vocabulary can grow without touching the weights.
-The synonym groups are generic legal vocabulary: a client says "the landlord" for a
-lease matter, "my will" for an estate plan.
+The concepts (rules/legal_concepts.py) are generic legal vocabulary in two levels: a
+client says "the landlord" for a lease matter, "my will" for an estate plan, and "the
+citizenship interview" for the naturalization rather than the green card.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Iterable
+
+from rules.legal_concepts import ACROSS, AREAS, NOT_CONCEPTS
 
 NEGATION = "not about"
 
@@ -32,61 +37,96 @@ _STOP = frozenset(
     """.split()
 )
 
-# Words that name the same kind of matter; each group is one term when matching.
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "deposit": ("deposit", "security deposit", "escrow"),
-    "purchase": ("purchase", "closing", "buying", "acquisition", "acquire", "sale"),
-    "estate": (
-        "estate",
-        "estate plan",
-        "probate",
-        "testament",
-        "inheritance",
-        "executor",
-        "beneficiary",
-        "trust",
-    ),
-    "lease": ("lease", "landlord", "tenant", "tenancy", "rent", "renewal"),
-    "employment": (
-        "employment",
-        "employee",
-        "employer",
-        "termination",
-        "terminated",
-        "fired",
-        "dismissal",
-        "discrimination",
-        "harassment",
-        "wrongful",
-        "eeoc",
-        "severance",
-    ),
-    "trademark": ("trademark", "brand", "logo", "tm"),
-    "patent": ("patent", "invention", "inventor"),
-    "copyright": ("copyright", "infringement"),
-    "divorce": ("divorce", "custody", "separation", "alimony", "marital", "spouse"),
-    "immigration": ("immigration", "visa", "green card", "citizenship", "naturalization"),
-    "financing": ("financing", "funding", "investment", "investor", "term sheet", "round"),
-    "merger": ("merger", "m&a"),
-    "formation": ("formation", "incorporation", "incorporate", "bylaws", "operating agreement"),
-    "contract": ("contract", "agreement"),
-    "collection": ("collection", "unpaid", "debt", "owed", "overdue"),
-    "injury": ("injury", "accident", "injured"),
-    "bankruptcy": ("bankruptcy", "chapter 7", "chapter 11", "creditor"),
-    "lawsuit": ("lawsuit", "litigation", "suit", "complaint", "sued"),
-    "tax": ("tax", "irs", "audit"),
-    "franchise": ("franchise", "franchisor", "franchisee", "fdd"),
-    "noncompete": ("noncompete", "non-compete", "restrictive covenant"),
-    "property": ("property", "real estate", "house", "deed", "title insurance"),
-    "zoning": ("zoning", "permit", "variance"),
-    "privacy": ("privacy", "gdpr", "data protection"),
-}
+
+def fold(text: str) -> str:
+    """Lower case without accents: 'Müller' and 'muller' are one word."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 _PHRASE_WILL = re.compile(r"\b(?:my|the|our|his|her|their|a|new|updated)\s+wills?\b", re.I)
 
-_PHRASES = [
-    (re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?:e?s)?(?!\w)"), group)
-    for group, words in _SYNONYMS.items()
-]
+
+# How the text may write a phrase's characters: a space also a hyphen or line break, a
+# hyphen or apostrophe optional ('I-485' = 'I485', "workers' comp" = 'workers comp').
+_WRITTEN_AS = {" ": r"[\s-]+", "-": r"[\s-]?", "'": "'?", "&": r"\s?&\s?"}
+
+
+def _alternatives(phrases: Iterable[str]) -> str:
+    """One regex for all the phrases, as a tree of shared beginnings: the engine reads
+    each character once instead of trying a thousand phrases at each place. Where one
+    phrase continues another, the longer is tried first."""
+    tree: dict[str, dict] = {}
+    for phrase in phrases:
+        node = tree
+        for char in phrase:
+            unit = char if char.isalnum() else _WRITTEN_AS.get(char) or re.escape(char)
+            node = node.setdefault(unit, {})
+        node[""] = {}
+
+    def branch(node: dict[str, dict]) -> str:
+        ways = [unit + branch(child) for unit, child in sorted(node.items()) if unit]
+        if not ways:
+            return ""
+        body = ways[0] if len(ways) == 1 else "(?:" + "|".join(ways) + ")"
+        if "" not in node:
+            return body
+        return f"(?:{body})?" if len(ways) == 1 else f"{body}?"
+
+    return branch(tree)
+
+
+def _key(written: str) -> str:
+    return re.sub(r"[\W_]+", "", written)
+
+
+@functools.cache
+def _vocabulary() -> dict[str, tuple[str, ...]]:
+    """Each phrase (by its key) and the terms it names: its concept, its area, and the
+    cross-cutting concepts its own words carry ('lease agreement' is a contract too).
+    Built on first use, like the pattern: a command that reads no mail pays nothing."""
+    across = {
+        f"={group}": re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
+        for group, words in ACROSS.items()
+    }
+    named: dict[str, dict[str, None]] = {_key(fold(p)): {} for p in NOT_CONCEPTS}
+    for area, kinds in AREAS.items():
+        for kind, words in kinds.items():
+            levels = [f"={area}"] if kind == area else [f"={kind}", f"={area}"]
+            for word in map(fold, words):
+                carried = [term for term, pattern in across.items() if pattern.search(word)]
+                named.setdefault(_key(word), {}).update(dict.fromkeys(levels + carried))
+    for group, words in ACROSS.items():
+        for word in map(fold, words):
+            named.setdefault(_key(word), {})[f"={group}"] = None
+    return {key: tuple(terms) for key, terms in named.items()}
+
+
+@functools.cache
+def _concept_pattern() -> re.Pattern[str]:
+    """Every phrase at once (compiled on first use: some 40 ms, once a process)."""
+    written = [
+        fold(w)
+        for words in (*(w for kinds in AREAS.values() for w in kinds.values()), *ACROSS.values())
+        for w in words
+    ]
+    every = _alternatives([*written, *map(fold, NOT_CONCEPTS)])
+    return re.compile(r"(?<!\w)" + every + r"(?:e?s)?(?!\w)")
+
+
+# The area each specific concept belongs to: '=naturalization' -> '=immigration'.
+AREA_OF: dict[str, str] = {
+    f"={kind}": f"={area}" for area, kinds in AREAS.items() for kind in kinds if kind != area
+}
+
+
+def _terms(written: str) -> tuple[str, ...]:
+    """The terms of a phrase found in the text, plural or not."""
+    key, names = _key(written), _vocabulary()
+    for candidate in (key, key[:-1], key[:-2]):
+        if candidate in names:
+            return names[candidate]
+    return ()
 
 
 def _stem(word: str) -> str:
@@ -109,24 +149,20 @@ def _stem(word: str) -> str:
     return word
 
 
-def fold(text: str) -> str:
-    """Lower case without accents: 'Müller' and 'muller' are one word."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def concepts(text: str) -> dict[str, str]:
-    """Each matching term of the text (a stem, or '=group' for a synonym group), with
-    the word it was read from."""
+    """Each matching term of the text (a stem; '=concept' and '=area' for a legal
+    concept, '=area' alone for a word naming only the area), with the word it was read
+    from."""
     folded = fold(text).replace("’", "'")
     found: dict[str, str] = {}
-    for pattern, group in _PHRASES:
-        hit = pattern.search(folded)
-        if hit:
-            found.setdefault(f"={group}", hit.group(0))
+    for hit in _concept_pattern().finditer(folded):
+        shown = " ".join(hit.group(0).split())  # a phrase may run over a line break
+        for term in _terms(hit.group(0)):
+            found.setdefault(term, shown)
     hit = _PHRASE_WILL.search(folded)
     if hit:
-        found.setdefault("=estate", hit.group(0))
+        for term in _terms("estate plan"):
+            found.setdefault(term, hit.group(0))
     for token in _TOKEN.findall(text.replace("’", "'")):
         word = fold(token).split("'")[0]
         if len(word) < 3 or word in _STOP or word.isdigit():

@@ -173,7 +173,7 @@ def app(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 # -- a database holding the sample firm and mailbox (through the real pipeline) ----------
-# Loading runs the model over 46 messages; it is done once per backend and copied for
+# Loading runs the model over 49 messages; it is done once per backend and copied for
 # each test (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL).
 
 SAMPLE_PASSWORD = "sample-password-1"

@@ -25,18 +25,18 @@ def test_init_is_repeatable(tmp_path: Path, capsys) -> None:  # type: ignore[no-
 
 def test_import_ingest_status_on_the_sample_firm(db_url: str, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["--db", db_url, "import-directory", str(SAMPLE_FIRM)]) == 0
-    assert "matters.csv: 22 rows (22 new, 0 updated)" in capsys.readouterr().out
+    assert "matters.csv: 24 rows (24 new, 0 updated)" in capsys.readouterr().out
     assert main(["--db", db_url, "ingest", str(SAMPLE_MAILBOX)]) == 0
-    assert "stored 46, duplicates 0, quarantined 0 (total 46)" in capsys.readouterr().out
+    assert "stored 49, duplicates 0, quarantined 0 (total 49)" in capsys.readouterr().out
     assert main(["--db", db_url, "ingest", str(SAMPLE_MAILBOX)]) == 0
-    assert "stored 0, duplicates 46" in capsys.readouterr().out
+    assert "stored 0, duplicates 49" in capsys.readouterr().out
     assert main(["--db", db_url, "status"]) == 0
     out = capsys.readouterr().out
     counts = {
         line.split(":")[0].strip(): int(line.split(":")[1])
         for line in out.split("queues:")[1].split("outbox")[0].strip().splitlines()
     }
-    assert sum(counts.values()) == 46
+    assert sum(counts.values()) == 49
     assert set(counts) <= {"escalated", "review", "triage", "no_reply", "ignored"}
     assert counts["escalated"] >= 10  # the sample has 11 legal questions
     # one escalation notice queued per escalated message
@@ -80,10 +80,10 @@ def test_sample_command_is_the_readme_first_command(tmp_path: Path, monkeypatch,
     monkeypatch.delenv("INBOX_ROUTER_DB", raising=False)
     assert main(["sample"]) == 0
     out = capsys.readouterr().out
-    assert "stored 46" in out and "Bluefin Coffee Roasters" in out
+    assert "stored 49" in out and "Bluefin Coffee Roasters" in out
     assert (tmp_path / "inbox-router.db").exists()
     assert main(["sample"]) == 0
-    assert "stored 0, duplicates 46" in capsys.readouterr().out
+    assert "stored 0, duplicates 49" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("value", ["smtp", "tls"])

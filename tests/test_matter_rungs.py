@@ -30,6 +30,26 @@ CASES = {
     # The visa matter is ruled out (below); the contact's earlier mail may add its own weight.
     "Second partner in Ohio": ("negation", "HV-2026-0014", MARGARET, ""),
     "Following up": ("last matter", "HV-2026-0003", None, "the contact's last matter"),
+    # Two matters of one practice area: the specific concept tells them apart ...
+    "Consulta sobre mi caso": (
+        "specific concept, es",
+        "HV-2026-0012",
+        None,
+        "'residencia' in the text",
+    ),
+    "Aunt Ruth's bank": (
+        "specific concept, en",
+        "HV-2026-0025",
+        None,
+        "'letters testamentary' in the text",
+    ),
+    # ... and the area alone finds the only matter in it.
+    "Arbeitserlaubnis Herr Brandl": (
+        "practice area, de",
+        "HV-2026-0023",
+        None,
+        "'arbeitserlaubnis' in the text",
+    ),
 }
 
 

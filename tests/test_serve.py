@@ -93,7 +93,7 @@ def test_demo_sets_up_everything_and_serves_the_login_page(tmp_path: Path) -> No
     try:
         lines = _wait_for(process, r"serving http://", 120)
         text = "".join(lines)
-        assert "stored 46" in text or "duplicates 46" in text
+        assert "stored 49" in text or "duplicates 49" in text
         assert re.search(r"va\s+dana@harborvale\.law\s+password \S{8,}", text)
         assert (tmp_path / "inbox-router.db").exists()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10) as response:
