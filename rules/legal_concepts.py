@@ -20,10 +20,6 @@ an estate; NOT_CONCEPTS holds such phrases that name nothing ("trust account").
 from __future__ import annotations
 
 # fmt: off
-
-# fmt: off
-
-# fmt: off
 AREAS: dict[str, dict[str, tuple[str, ...]]] = {
     "immigration": {
         "immigration": (
