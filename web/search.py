@@ -127,7 +127,11 @@ def with_operators(
     dialect = session.connection().dialect.name if session is not None else ""
     queue = query.whereclause is not None  # a queue, a filter, a wall
     narrowed = queue or bool(search.clients or search.matters)
-    query, few, many = _from_senders(query, search.senders, session, dialect)
+    # The whole mailbox of a sender, no words: its first page and count are found by
+    # the first entries of ix_messages_sender and rows met (~3 ms at 100,000 messages),
+    # sooner than a sender's many messages are kept.
+    listing = not (narrowed or search.has_words or search.labels)
+    query, few, many = _from_senders(query, search.senders, session, dialect, listing)
     named: list[Select[Any]] = []
     for name in search.clients:
         clients = _ids_matching(Client.id, (Client.name, Client.client_code), name)
@@ -154,17 +158,22 @@ def with_operators(
 
 
 def _from_senders(
-    query: Select[Any], senders: Sequence[str], session: Session | None, dialect: str
+    query: Select[Any],
+    senders: Sequence[str],
+    session: Session | None,
+    dialect: str,
+    listing: bool = False,
 ) -> tuple[Select[Any], list[Select[Any]], list[TableClause]]:
     """`query` narrowed to the messages of each sender, and (SQLite) the senders whose
-    messages are few (their ids, each looked up) and many (kept, tested on each row);
-    the others, a part of a name or address tested on each message."""
+    messages are few (their ids, each looked up) and many (kept, tested on each row;
+    not when `listing` the whole mailbox of a sender); the others, a part of a name or
+    address tested on each message."""
     few: list[Select[Any]] = []
     many: list[TableClause] = []
     most = 0
     for slot, sender in enumerate(senders):
         if session is not None and dialect == "sqlite" and len(sender) >= TRIGRAM:
-            most = most or _kept_at_most(session)
+            most = most or (FEW_SENDERS if listing else _kept_at_most(session))
             ids, count = kept(session, sender, slot, most)
             if count <= FEW_SENDERS:
                 few.append(select(ids.c.id))

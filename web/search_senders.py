@@ -16,11 +16,15 @@ row a walk met cost a search ~13 ms.
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import (
     ColumnElement,
+    Insert,
     Select,
     TableClause,
     and_,
+    bindparam,
     column,
     insert,
     literal_column,
@@ -45,9 +49,10 @@ def like_pattern(value: str) -> str:
     return f"%{escaped}%"
 
 
-def sender_ids(value: str) -> Select[tuple[int]]:
-    """The ids of the messages whose sender's address or name holds `value`."""
-    pattern = like_pattern(value)
+def _sender_ids(trigrams: bool) -> Select[tuple[int]]:
+    """The ids of the messages whose sender's address or name holds the text (LIKE
+    :pattern), the senders found in their trigram index first (:grams) if asked."""
+    pattern = bindparam("pattern")
     found = (
         select(Message.id)
         .select_from(SENDERS)
@@ -65,24 +70,37 @@ def sender_ids(value: str) -> Select[tuple[int]]:
             )
         )
     )
-    if len(value) < TRIGRAM:
+    if not trigrams:
         return found
-    quoted = '"' + value.replace('"', '""') + '"'
     grams = select(literal_column("rowid")).select_from(table(GRAMS))
-    grams = grams.where(text(f"{GRAMS} MATCH :grams").bindparams(grams=quoted))
-    return found.where(SENDERS.c.id.in_(grams))
+    return found.where(SENDERS.c.id.in_(grams.where(text(f"{GRAMS} MATCH :grams"))))
+
+
+def kept_ids(slot: int) -> TableClause:
+    """This connection's table of a search's `slot`th sender's messages."""
+    return table(KEPT.format(slot), column("id"), schema="temp")
+
+
+@cache
+def _filling(slot: int, trigrams: bool) -> Insert:
+    """The statement keeping a sender's messages, up to :most (built once: ~0.4 ms)."""
+    found = _sender_ids(trigrams).limit(bindparam("most"))
+    return insert(kept_ids(slot)).from_select(["id"], found)
 
 
 def kept(session: Session, value: str, slot: int, most: int) -> tuple[TableClause, int]:
     """The messages of sender `value` kept in this connection's table `slot`, and how
     many (counted no further than `most` + 1: past `most` the table is left partial)."""
-    name = KEPT.format(slot)
     connection = session.connection()
+    name = KEPT.format(slot)
     connection.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)")
     connection.exec_driver_sql(f"DELETE FROM temp.{name}")
-    ids = table(name, column("id"), schema="temp")
-    filled = connection.execute(insert(ids).from_select(["id"], sender_ids(value).limit(most + 1)))
-    return ids, filled.rowcount
+    trigrams = len(value) >= TRIGRAM
+    asked = {"pattern": like_pattern(value), "most": most + 1}
+    if trigrams:
+        asked["grams"] = '"' + value.replace('"', '""') + '"'
+    filled = connection.execute(_filling(slot, trigrams), asked)
+    return kept_ids(slot), filled.rowcount
 
 
 def held(ids: TableClause, id_column: ColumnElement[int]) -> ColumnElement[bool]:
