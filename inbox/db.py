@@ -129,13 +129,15 @@ def reset_database(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         # The search indexes and their words, and the metrics' version, are no models of
-        # ours (migrations 0004, 0013, 0017, 0019, 0020, 0021, 0022).
+        # ours (migrations 0004, 0013, 0017, 0019, 0020, 0021, 0022, 0024).
         if engine.dialect.name == "sqlite":
             for table in (
                 "messages_fts",
                 "messages_words",
                 "messages_subject_words",
                 "messages_senders",
+                "search_senders_grams",
+                "search_senders",
                 "search_words",
                 "search_words_pending",
                 "search_word_trigrams",

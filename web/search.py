@@ -20,6 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    TableClause,
     any_,
     bindparam,
     cast,
@@ -46,16 +47,14 @@ from web.search_query import (
     parse,
     tsquery,
 )
+from web.search_senders import TRIGRAM, held, kept, like_pattern
 from web.search_stems import matching_expression
 from web.search_words import similar_words
 
 T = TypeVar("T")
 WORDS_TABLE = "messages_words"
 SUBJECT_TABLE = "messages_subject_words"  # the subjects' words alone (migration 0019)
-SENDERS_TABLE = "messages_senders"  # the senders' trigrams (migration 0020)
-TRIGRAM = 3  # the shortest value the trigram index finds
 _WORDS = table(WORDS_TABLE, column("rowid"))
-_SENDERS = table(SENDERS_TABLE, column("rowid"))
 # bm25 weights in the index's column order: subject, from_name, from_addr, text_body.
 _BM25 = func.bm25(literal_column(WORDS_TABLE), 10.0, 3.0, 3.0, 1.0)
 _VECTOR = column("search_vector", TSVECTOR)
@@ -74,11 +73,6 @@ class Found:
     problems: tuple[str, ...] = ()
 
 
-def _like(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _contains(column: Any, pattern: str, dialect: str) -> ColumnElement[bool]:
     """Case-insensitive LIKE. SQLite's LIKE ignores case already (as its lower() does,
     ASCII only), and lower() on both sides cost a function call per message scanned."""
@@ -89,67 +83,71 @@ def _contains(column: Any, pattern: str, dialect: str) -> ColumnElement[bool]:
 
 def _ids_matching(id_column: Any, columns: tuple[Any, ...], text: str) -> Select[Any]:
     """The ids of the rows (clients, matters) where any of `columns` holds `text`."""
-    pattern = _like(text)
+    pattern = like_pattern(text)
     return select(id_column).where(or_(*(c.ilike(pattern, escape="\\") for c in columns)))
 
 
-def _senders_holding(value: str) -> Select[Any]:
-    """SQLite: the ids of the messages whose sender's name or address holds `value`
-    (three characters or more), from the trigram index (migration 0020)."""
-    quoted = '"' + value.replace('"', '""') + '"'
-    return select(_SENDERS.c.rowid).where(
-        text(f"{SENDERS_TABLE} MATCH :sender").bindparams(bindparam("sender", quoted, unique=True))
-    )
-
-
-RunFirst = Callable[[Select[Any]], Sequence[Any]]  # a query's rows, asked first
 FEW_SENDERS = 64  # a sender's messages each looked up by id (in the word index too)
+# SQLite: a sender's messages kept for a search (web/search_senders.py) when they are at
+# most this share of the mailbox (~0.4 us each to find and keep); more are tested on
+# each entry of ix_messages_sender and each row a walk meets, which stops as soon as
+# it has what it needs.
+KEPT_SHARE = 0.1
 
 
-def _ids(ids: Select[Any], run: RunFirst | None, dialect: str) -> Any:
+def _ids(ids: Select[Any], session: Session | None, dialect: str) -> Any:
     """PostgreSQL: the ids, found first; SQLite: the query finding them."""
-    return [row[0] for row in run(ids)] if run and dialect == "postgresql" else ids
+    if session is not None and dialect == "postgresql":
+        return list(session.scalars(ids))
+    return ids
+
+
+class Among(NamedTuple):
+    """SQLite: a search's messages found from indexes (its senders', its clients'), so
+    the words' matches are tested against them: the few senders' messages (each looked
+    up by id), the many senders' (kept: tested on each match), whether a queue, a
+    label or a client narrows them too, and whether clients alone do."""
+
+    few: tuple[Select[Any], ...]
+    many: tuple[TableClause, ...]
+    narrowed: bool
+    clients_alone: tuple[Select[Any], ...] = ()  # each client: operator's ids, if alone
 
 
 def with_operators(
-    query: Select[Any], search: SearchQuery, dialect: str = "", run: RunFirst | None = None
+    query: Select[Any], search: SearchQuery, session: Session | None = None
 ) -> Select[Any]:
     """`query` narrowed by from:, client:, matter: and label: (each given twice: both).
-    `run`: how to ask something first. PostgreSQL: the clients' and matters' ids, given
-    to the query (as a subquery, IN was a join the planner put after the costly tests,
-    e.g. the subject's words computed for ~1,700 messages of other clients walked for
-    "client:northwind invoice": 17-32 ms instead of 5; as = ANY of an array it could not
-    tell how many messages match). SQLite: whether a sender's messages are few."""
-    # SQLite: a sender with few messages (FEW_SENDERS), found in the trigram index, has
-    # them looked up by id; every sender is tested as typed, on those or on each one.
-    narrowed = query.whereclause is not None or bool(search.clients or search.matters)
-    few: list[Select[Any]] = []  # the few senders' ids (SQLite)
-    for sender in search.senders:
-        if dialect == "sqlite" and run and len(sender) >= TRIGRAM:
-            ids = _senders_holding(sender)
-            if len(run(ids.limit(FEW_SENDERS + 1))) <= FEW_SENDERS:
-                few.append(ids)
-                query = query.where(Message.id.in_(ids))
-        pattern = _like(sender)
-        query = query.where(
-            or_(
-                _contains(Message.from_addr, pattern, dialect),
-                _contains(Message.from_name, pattern, dialect),
-            )
-        )
+    With a `session`, what can be is asked first. PostgreSQL: the clients' and matters'
+    ids, given to the query (as a subquery, IN was a join the planner put after the
+    costly tests, e.g. the subject's words computed for ~1,700 messages of other clients
+    walked for "client:northwind invoice": 17-32 ms instead of 5; as = ANY of an array
+    it could not tell how many messages match). SQLite: each sender's messages, kept
+    for the search (web/search_senders.py), when not too many."""
+    dialect = session.connection().dialect.name if session is not None else ""
+    queue = query.whereclause is not None  # a queue, a filter, a wall
+    narrowed = queue or bool(search.clients or search.matters)
+    # The whole mailbox of a sender, no words: its first page and count are found by
+    # the first entries of ix_messages_sender and rows met (~3 ms at 100,000 messages),
+    # sooner than a sender's many messages are kept.
+    listing = not (narrowed or search.has_words or search.labels)
+    query, few, many = _from_senders(query, search.senders, session, dialect, listing)
+    named: list[Select[Any]] = []
     for name in search.clients:
         clients = _ids_matching(Client.id, (Client.name, Client.client_code), name)
-        query = query.where(Message.client_id.in_(_ids(clients, run, dialect)))
+        named.append(clients)
+        query = query.where(Message.client_id.in_(_ids(clients, session, dialect)))
     for matter in search.matters:
         matters = _ids_matching(Matter.id, (Matter.matter_number, Matter.title), matter)
-        query = query.where(Message.matter_id.in_(_ids(matters, run, dialect)))
-    # A matter is tested on the message row; a sender (SQLite) in the trigram index or
-    # the covering index ix_messages_sender (0016), so a walk reads no message rows.
+        query = query.where(Message.matter_id.in_(_ids(matters, session, dialect)))
+    # A matter is tested on the message row; a sender (SQLite) in the kept ids or the
+    # covering index ix_messages_sender (0016), so a walk reads no message rows.
     if search.matters or (search.senders and dialect != "sqlite"):
         query = query.execution_options(search_reads_rows=True)
-    indexed = (few or search.clients) and len(few) == len(search.senders)
+    indexed = (few or many or search.clients) and len(few) + len(many) == len(search.senders)
     if dialect == "sqlite" and indexed and not search.matters:  # the words among them
-        among = (tuple(few), narrowed or bool(search.labels))
+        alone = tuple(named) if not (queue or search.senders or search.labels) else ()
+        among = Among(tuple(few), tuple(many), narrowed or bool(search.labels), alone)
         query = query.execution_options(search_among_few=among)
     elif search.senders:  # no index finds a part of a name: counting them reads them all
         query = query.execution_options(search_scans=True)
@@ -157,6 +155,48 @@ def with_operators(
         for label in set(search.labels):
             query = query.where(Message.label == label)
     return query
+
+
+def _from_senders(
+    query: Select[Any],
+    senders: Sequence[str],
+    session: Session | None,
+    dialect: str,
+    listing: bool = False,
+) -> tuple[Select[Any], list[Select[Any]], list[TableClause]]:
+    """`query` narrowed to the messages of each sender, and (SQLite) the senders whose
+    messages are few (their ids, each looked up) and many (kept, tested on each row;
+    not when `listing` the whole mailbox of a sender); the others, a part of a name or
+    address tested on each message."""
+    few: list[Select[Any]] = []
+    many: list[TableClause] = []
+    most = 0
+    for slot, sender in enumerate(senders):
+        if session is not None and dialect == "sqlite" and len(sender) >= TRIGRAM:
+            most = most or (FEW_SENDERS if listing else _kept_at_most(session))
+            ids, count = kept(session, sender, slot, most)
+            if count <= FEW_SENDERS:
+                few.append(select(ids.c.id))
+                query = query.where(Message.id.in_(select(ids.c.id)))
+                continue
+            if count <= most:
+                many.append(ids)
+                query = query.where(held(ids, Message.id))
+                continue
+        pattern = like_pattern(sender)
+        query = query.where(
+            or_(
+                _contains(Message.from_addr, pattern, dialect),
+                _contains(Message.from_name, pattern, dialect),
+            )
+        )
+    return query, few, many
+
+
+def _kept_at_most(session: Session) -> int:
+    """SQLite: how many of a sender's messages are kept for a search (KEPT_SHARE)."""
+    first, last = session.execute(_ID_RANGE).one()
+    return max(FEW_SENDERS, math.ceil(KEPT_SHARE * ((last or 0) - (first or 1) + 1)))
 
 
 def _within(session: Session, query: Select[Any], terms: list[list[Alternative]]) -> Select[Any]:
@@ -187,13 +227,15 @@ def _ranked_among(
         .join(_WORDS, _WORDS.c.rowid == Message.id)
         .where(text(f"{WORDS_TABLE} MATCH :words").bindparams(words=fts5_match(terms)))  # bm25
     )
-    if query.get_execution_options().get("search_among_few"):
+    if among := _among(query):
         # A sender's or a client's messages: the matches among them, the words tested
         # once (with the words again, every match of a common one was put in a set:
         # "from:ana.brooks19 the": 50 ms, 98,000 of them, for one message).
-        few, _ = query.get_execution_options()["search_among_few"]
-        ranked = ranked.where(*(_WORDS.c.rowid.in_(ids) for ids in few))  # each looked up
-        return ranked.where(Message.id.in_(_among_ids(query)))
+        ranked = ranked.where(*(_WORDS.c.rowid.in_(ids) for ids in among.few))  # looked up
+        ranked = ranked.where(*(held(ids, _WORDS.c.rowid) for ids in among.many))
+        if among.few or among.narrowed:  # (else the kept ids are all it holds)
+            ranked = ranked.where(Message.id.in_(_among_ids(query)))
+        return ranked
     if query.whereclause is not None:
         ranked = ranked.where(Message.id.in_(_within(session, query, terms)))
     return ranked
@@ -207,11 +249,17 @@ def _ts(terms: list[list[Alternative]], weights: str = "") -> ColumnElement[Any]
 
 
 def _holds(
-    session: Session, terms: list[list[Alternative]], *, subject: bool = False, walk: bool = True
+    session: Session,
+    terms: list[list[Alternative]],
+    *,
+    subject: bool = False,
+    walk: bool = True,
+    kept: Sequence[TableClause] = (),
 ) -> Any:
     """A test of each message: does it hold the words (in its subject, if asked)?
     SQLite, `walk`: "+ 0" keeps it a test of each row of a walk in the queue's order,
-    not a lookup by id of every match (which a count wants)."""
+    not a lookup by id of every match (which a count wants); `kept`: only the matches
+    among these kept ids (web/search_senders.py), each looked up."""
     if session.connection().dialect.name != "sqlite":
         # The subject's words have a column and an index of their own (migration 0022;
         # SQLite's 0019): the "A" weight of search_vector would be checked message by
@@ -222,9 +270,15 @@ def _holds(
             return vector.bool_op("@@")(_ts(terms))
         return vector.bool_op("@@")(cast(bindparam("named", named, unique=True), TSQUERY))
     index = SUBJECT_TABLE if subject else WORDS_TABLE
-    found = text(f"SELECT rowid FROM {index} WHERE {index} MATCH :m").bindparams(
-        bindparam("m", matching_expression(session, terms), unique=True)
+    matches = table(index, column("rowid"))
+    found = select(matches.c.rowid).where(
+        text(f"{index} MATCH :m").bindparams(
+            bindparam("m", matching_expression(session, terms), unique=True)
+        )
     )
+    if kept:
+        found = found.where(*(held(ids, matches.c.rowid) for ids in kept))
+        return Message.id.in_(found)
     return ((Message.id + 0) if walk else Message.id).in_(found)
 
 
@@ -398,7 +452,7 @@ def _count_sqlite(
     common = judged and share >= COMMON_SHARE
     if _whole_mailbox(session, query):
         return Counted(found, common=common)
-    if among := query.get_execution_options().get("search_among_few"):
+    if among := _among(query):
         return Counted(_count_among(session, query, among, expression, cap), common=common)
     scans = query.get_execution_options().get("search_scans")
     if found < cap or _reads_rows(query) or scans:
@@ -444,33 +498,64 @@ def _share_read(found: int, n: int, span_read: int | None, span: int) -> float:
     return found / max(read, 1)
 
 
+def _among(query: Select[Any]) -> Among | None:
+    """SQLite: how `query`'s messages are found from indexes, if they are (Among)."""
+    return query.get_execution_options().get("search_among_few")
+
+
 def _among_ids(query: Select[Any]) -> Select[Any]:
-    """SQLite: the ids of `query`'s messages when they are few and found from an index
-    (search_among_few: a few senders' messages looked up by id, a client's)."""
+    """SQLite: the ids of `query`'s messages when they are found from an index (Among):
+    many senders' alone are their kept ids (not the whole mailbox tested against them)."""
+    among = _among(query)
+    if among is not None and among.many and not (among.few or among.narrowed):
+        first, *others = among.many
+        return select(first.c.id).where(*(held(ids, first.c.id) for ids in others))
     return query.with_only_columns(Message.id)
+
+
+# The matches of the clients' messages, each looked up in ix_messages_client_id (with
+# their ids given: as a subquery, or two or more, the planner reads each match's row).
+_BY_CLIENT = (
+    "SELECT count(*) FROM (SELECT {index}.rowid FROM {index} "
+    "JOIN messages INDEXED BY ix_messages_client_id ON messages.id = {index}.rowid "
+    "WHERE {index} MATCH :m AND messages.client_id IN :clients LIMIT :cap)"
+)
 
 
 def _count_among(
     session: Session,
     query: Select[Any],
-    among: tuple[tuple[Select[Any], ...], bool],
+    among: Among,
     expression: str,
     cap: int,
+    index: str = WORDS_TABLE,
 ) -> int:
-    """SQLite: how many of `query`'s messages hold the words, counting no further than
-    `cap`, when they are found from an index. A few senders' messages are each looked
-    up in the word index (~0.1 ms each; at 100,000 messages "from:ana.brooks1 the": 4 ms
-    where walking the 98,000 matches of "the" cost 15); a client's are a set made once
-    that the words' matches, read in order, are tested against."""
-    senders, narrowed = among
-    words = select(_WORDS.c.rowid).where(
-        text(f"{WORDS_TABLE} MATCH :m").bindparams(bindparam("m", expression, unique=True))
+    """SQLite: how many of `query`'s messages hold the words (in the subject, with that
+    `index`), counting no further than `cap`, when they are found from an index. A few
+    senders' messages are each looked up in the word index (~0.1 ms each; at 100,000
+    messages "from:ana.brooks1 the": 4 ms where walking the 98,000 matches of "the" cost
+    15); many senders' are kept ids, and a client's a set made once, that the words'
+    matches, read in order, are tested against; clients' alone, each match is looked up
+    in ix_messages_client_id (client, id) instead, no set made ("client:northwind
+    invoice": ~9,500 messages, ~10,000 matches read: 2 ms where the set took 2.5-5)."""
+    matches = table(index, column("rowid"))
+    words = select(matches.c.rowid).where(
+        text(f"{index} MATCH :m").bindparams(bindparam("m", expression, unique=True))
     )
-    if senders:  # each of the few senders' messages looked up in the word index
-        words = words.where(*(_WORDS.c.rowid.in_(ids) for ids in senders))
+    if among.clients_alone:
+        clients = set.intersection(*(set(session.scalars(ids)) for ids in among.clients_alone))
+        if not clients:
+            return 0
+        counted = text(_BY_CLIENT.format(index=index))
+        counted = counted.bindparams(bindparam("clients", expanding=True))
+        found = {"m": expression, "clients": sorted(clients), "cap": cap}
+        return session.scalar(counted, found) or 0
+    if among.few:  # each of the few senders' messages looked up in the word index
+        words = words.where(*(matches.c.rowid.in_(ids) for ids in among.few))
         return _count(session, query.where(Message.id.in_(words)), cap)
-    if narrowed:  # a queue, a label...: its messages too
-        words = words.where((_WORDS.c.rowid + 0).in_(_among_ids(query)))
+    words = words.where(*(held(ids, matches.c.rowid) for ids in among.many))
+    if among.narrowed:  # a queue, a label...: its messages too
+        words = words.where((matches.c.rowid + 0).in_(_among_ids(query)))
     words = words.limit(cap)
     return session.scalar(select(func.count()).select_from(words.subquery())) or 0
 
@@ -539,12 +624,11 @@ def search_page(
     search = parse(text_)
     if search.problems:
         return Found(0, [], problems=search.problems)
-    dialect = session.connection().dialect.name
-    query = with_operators(base, search, dialect, lambda first: session.execute(first).all())
+    query = with_operators(base, search, session)
     if search.senders or search.clients or search.matters or search.labels:
         base_size = None  # the operators narrow `base`
     if not search.has_words:
-        if query.get_execution_options().get("search_among_few"):
+        if _among(query):
             ids = _among_ids(query).limit(cap).subquery()
             total = session.scalar(select(func.count()).select_from(ids)) or 0
         else:
@@ -699,8 +783,13 @@ def _subject_page(
     order: Sequence[Any],
     limit: int,
 ) -> list[int]:
-    """The first `limit` of `query`'s messages in `order` with the words in the subject."""
-    first = query.where(_holds(session, terms, subject=True))
+    """The first `limit` of `query`'s messages in `order` with the words in the subject.
+    SQLite, many senders' messages kept: the subject matches among them, each looked
+    up and sorted (at 100,000 messages "from:delgado lease": ~500, 2 ms), not the queue
+    walked testing each message (~8,600 for a page: 4-5 ms)."""
+    among = _among(query)
+    kept = among.many if among is not None else ()
+    first = query.where(_holds(session, terms, subject=True, walk=not kept, kept=kept))
     return list(session.scalars(in_order(first, order, limit)))
 
 
@@ -710,6 +799,9 @@ def _subject_count(
     """How many of `query`'s messages hold the words in their subject, up to `cap`."""
     if _whole_mailbox(session, query):
         return _count_words(session, matching_expression(session, terms), cap, SUBJECT_TABLE)
+    if (among := _among(query)) and among.many:  # the subject matches among the kept ids
+        expression = matching_expression(session, terms)
+        return _count_among(session, query, among, expression, cap, SUBJECT_TABLE)
     return _count(session, query.where(_holds(session, terms, subject=True, walk=False)), cap)
 
 

@@ -1,0 +1,211 @@
+"""`from:` with a sender of many messages (web/search_senders.py, migration 0024), on
+SQLite and PostgreSQL with the sample mailbox and one sender's copies of it: however
+SQLite finds a sender's messages (each looked up when few, kept for the search when
+many, or a part of a name tested on each message) and a client's, every search counts
+and pages the same messages, which are those whose sender holds the text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, insert, literal, select, text
+from sqlalchemy.orm import Session
+
+from inbox.db import make_engine, session_factory
+from inbox.models import Client, Message
+from inbox.settings import Settings
+from web.queries import QUEUE_ORDER
+from web.queue_order import of_states
+from web.search import FEW_SENDERS, search_page
+
+HEAVY_NAME, HEAVY_ADDR = "Ana Delgado", "ana.delgado@example.com"
+COPIES = 2  # of the sample mailbox, from the heavy sender: more than FEW_SENDERS
+# A name SQLite's LIKE does not find as "kelvin" (its first letter is the Kelvin sign,
+# which the trigram index folds to "k"): from: finds what LIKE finds, as before.
+KELVIN_NAME, KELVIN_ADDR = "\u212aelvin Delgado", "k.delgado@example.com"
+
+
+@pytest.fixture
+def session(sample_db_url: str) -> Iterator[Session]:
+    engine = make_engine(Settings(db_url=sample_db_url))
+    with session_factory(engine)() as session:
+        _add_heavy_sender(session)
+        yield session
+    engine.dispose()
+
+
+def _add_heavy_sender(session: Session) -> None:
+    """Every sample message again, COPIES times, from one sender, and once from
+    KELVIN_NAME (their states, labels, clients, subjects and words as they were)."""
+    columns = [c for c in Message.__table__.columns if c.name != "id"]
+    senders = [(HEAVY_NAME, HEAVY_ADDR)] * COPIES + [(KELVIN_NAME, KELVIN_ADDR)]
+    originals = session.scalar(select(func.max(Message.id)))
+    for copy, (name, addr) in enumerate(senders):
+        changed = {
+            "dedupe_key": Message.dedupe_key + f"-copy{copy}",
+            "from_name": literal(name),
+            "from_addr": literal(addr),
+        }
+        rows = select(*(changed.get(c.name, c) for c in columns)).where(Message.id <= originals)
+        session.execute(insert(Message).from_select([c.name for c in columns], rows))
+    session.commit()
+    heavy = select(func.count()).where(Message.from_addr == HEAVY_ADDR)
+    assert (session.scalar(heavy) or 0) > FEW_SENDERS
+
+
+def _holding(session: Session, part: str) -> set[int]:
+    """The messages whose sender's address or name holds `part` (ASCII: either case)."""
+    rows = session.execute(select(Message.id, Message.from_addr, Message.from_name))
+    return {i for i, addr, name in rows if any(part.lower() in v.lower() for v in (addr, name))}
+
+
+SEARCHES = [
+    "from:kelvin",
+    "from:kelvin the",
+    "from:delgado lease",
+    "from:delgado",
+    "from:ELGAD the",
+    'from:"ana.delgado@" invoice',
+    "from:delgado regards",
+    "from:delgado zzqx",
+    "from:delgado label:billing the",
+    "from:delgado from:ana the",
+    "from:delgado invoce",
+    'from:delgado "the"',
+]
+QUEUES = [None, ("triage", "received"), ("answered",)]
+
+
+def _pages(session: Session, searches: list[str]) -> dict[tuple[str, object, int, int], object]:
+    """Each search's count and page, in each queue, under a low and a high cap, from
+    its start and further on."""
+    found = {}
+    for words in searches:
+        for states in QUEUES:
+            base = select(Message) if states is None else of_states(select(Message), states)
+            for cap in (3, 1000):
+                for offset in (0, 4):
+                    page = search_page(
+                        session, base, words, order=QUEUE_ORDER, limit=4, offset=offset, cap=cap
+                    )
+                    found[words, states, cap, offset] = (page.total, page.ids, page.corrected)
+                    session.rollback()
+    return found
+
+
+def test_a_heavy_senders_pages_are_the_same_however_its_messages_are_found(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import web.search
+
+    monkeypatch.setattr(web.search, "KEPT_SHARE", 1.0)  # many: kept for the search
+    kept = _pages(session, SEARCHES)
+    monkeypatch.setattr(web.search, "FEW_SENDERS", 0)  # every one kept
+    assert _pages(session, SEARCHES) == kept
+    monkeypatch.setattr(web.search, "FEW_SENDERS", 10**6)  # few: each looked up
+    assert _pages(session, SEARCHES) == kept
+    monkeypatch.setattr(web.search, "TRIGRAM", 10**6)  # tested on each message, as before
+    assert _pages(session, SEARCHES) == kept
+    everything = search_page(
+        session,
+        select(Message),
+        "from:delgado",
+        order=QUEUE_ORDER,
+        limit=10**4,
+        offset=0,
+        cap=10**4,
+    )
+    heavy = _holding(session, "delgado")
+    assert set(everything.ids) == heavy and everything.total == len(heavy)
+    if session.connection().dialect.name == "sqlite":  # (PostgreSQL's ILIKE folds it)
+        assert kept["from:kelvin", None, 1000, 0][:2] == (0, [])
+    assert kept["from:delgado", None, 3, 0][0] == 3  # more than the cap: counted no further
+
+
+def test_a_sender_of_many_messages_is_kept_as_a_share_of_the_mailbox(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite keeps a sender's messages for the search up to KEPT_SHARE of the mailbox;
+    a sender of more has each message tested (both: the same pages, above)."""
+    import web.search
+    from web.search import _among, with_operators
+    from web.search_query import parse
+
+    if session.connection().dialect.name != "sqlite":
+        pytest.skip("SQLite keeps a sender's messages; PostgreSQL's trigram index finds them")
+    total = session.scalar(select(func.count()).select_from(Message)) or 0
+    heavy = len(_holding(session, "delgado"))
+    for share, kept in ((heavy / total + 0.01, True), (heavy / total / 2, False)):
+        monkeypatch.setattr(web.search, "KEPT_SHARE", share)
+        query = with_operators(select(Message), parse("from:delgado lease"), session)
+        among = _among(query)
+        assert (among is not None and len(among.many) == 1) is kept
+        if kept:
+            assert among is not None
+            held = set(session.scalars(select(among.many[0].c.id)))
+            assert held == _holding(session, "delgado")
+        session.rollback()
+
+
+CLIENT_SEARCHES = ["invoice", "the", "lease deposit", "regards", "zzqx", '"the"', "invoce"]
+
+
+def test_a_clients_matches_counted_from_its_index_are_those_counted_from_a_set(
+    session: Session,
+) -> None:
+    """SQLite counts a search of clients alone by looking each match up in
+    ix_messages_client_id: the same counts and pages as in a queue (a set of the
+    clients' messages tested against each match), on one client, several, or none."""
+    clients = session.scalars(select(Client.client_code).order_by(Client.id)).all()
+    names = [f"client:{clients[0]}", "client:a", f"client:{clients[0]} client:{clients[1]}"]
+    queue = select(Message).where(Message.id > 0)  # every message, as a queue
+    for name in names:
+        for words in CLIENT_SEARCHES:
+            for cap, offset in ((2, 0), (2, 3), (1000, 0)):
+                found = [
+                    search_page(
+                        session,
+                        base,
+                        f"{name} {words}",
+                        order=QUEUE_ORDER,
+                        limit=3,
+                        offset=offset,
+                        cap=cap,
+                    )
+                    for base in (select(Message), queue)
+                ]
+                assert found[0] == found[1], (name, words, cap, offset)
+
+
+def test_senders_are_kept_in_step_as_mail_is_stored_changed_and_deleted(session: Session) -> None:
+    """SQLite's senders (migration 0024) are each sender of the messages stored, once:
+    a new one after a message is stored or changed, none that no message has left."""
+    if session.connection().dialect.name != "sqlite":
+        pytest.skip("the senders are SQLite's (PostgreSQL: pg_trgm on the messages)")
+
+    def senders() -> set[tuple[str, str]]:
+        kept = session.execute(text("SELECT from_addr, from_name FROM search_senders")).all()
+        assert len(kept) == len(set(kept))
+        return {tuple(row) for row in kept}
+
+    def holding() -> set[tuple[str, str]]:
+        return {tuple(row) for row in session.execute(select(Message.from_addr, Message.from_name))}
+
+    assert senders() == holding()
+    message = session.scalars(select(Message).where(Message.from_addr == HEAVY_ADDR)).first()
+    lonely = session.scalars(select(Message).where(Message.from_addr != HEAVY_ADDR)).first()
+    assert message is not None and lonely is not None
+    message.from_name = "Zephyrine Quillfeather"
+    lonely.from_addr = "someone.new@example.org"
+    session.commit()
+    assert senders() == holding()
+    assert ("someone.new@example.org", lonely.from_name) in senders()
+    found = search_page(
+        session, select(Message), "from:quillfeath", order=QUEUE_ORDER, limit=5, offset=0, cap=5
+    )
+    assert found.ids == [message.id]
+    session.delete(message)
+    session.commit()
+    assert senders() == holding()
+    assert (HEAVY_ADDR, "Zephyrine Quillfeather") not in senders()
