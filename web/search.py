@@ -47,7 +47,7 @@ from web.search_query import (
     parse,
     tsquery,
 )
-from web.search_senders import TRIGRAM, held, kept, like_pattern
+from web.search_senders import TRIGRAM, held, keep_sender_messages, like_pattern
 from web.search_stems import matching_expression
 from web.search_words import similar_words
 
@@ -174,7 +174,7 @@ def _from_senders(
     for slot, sender in enumerate(senders):
         if session is not None and dialect == "sqlite" and len(sender) >= TRIGRAM:
             most = most or (FEW_SENDERS if listing else _kept_at_most(session))
-            ids, count = kept(session, sender, slot, most)
+            ids, count = keep_sender_messages(session, sender, slot, most)
             if count <= FEW_SENDERS:
                 few.append(select(ids.c.id))
                 query = query.where(Message.id.in_(select(ids.c.id)))

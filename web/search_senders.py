@@ -88,7 +88,9 @@ def _filling(slot: int, trigrams: bool) -> Insert:
     return insert(kept_ids(slot)).from_select(["id"], found)
 
 
-def kept(session: Session, value: str, slot: int, most: int) -> tuple[TableClause, int]:
+def keep_sender_messages(
+    session: Session, value: str, slot: int, most: int
+) -> tuple[TableClause, int]:
     """The messages of sender `value` kept in this connection's table `slot`, and how
     many (counted no further than `most` + 1: past `most` the table is left partial)."""
     connection = session.connection()
