@@ -14,7 +14,16 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rules.matter_words import AREA_OF, NEGATION, addressed_names, concepts, fold, negated_spans
+from rules.matter_words import (
+    AREA_OF,
+    AREA_TERMS,
+    NEGATION,
+    addressed_names,
+    concepts,
+    fold,
+    negated_spans,
+    read_terms,
+)
 
 # Evidence weights: a number decides; the thread nearly does; the rest add up.
 _THREAD = 4.0
@@ -25,6 +34,7 @@ _NAMED_ATTORNEY = 1.5
 _KEYWORD = 3.0
 _WORD = 2.0
 _NEXT_STEP = 0.5  # of a title word's weight: the status and next step name it less surely
+_AREA = 0.5  # of a title word's weight: "my immigration case" names any immigration matter
 _RECENT = 1.0
 _NEGATED = -4.0
 _LEAD = 1.0  # how far the best must lead the next to win
@@ -65,12 +75,12 @@ class Candidate:
     kinds: dict[str, float] = field(default_factory=dict)
     pieces: Counter[str] = field(default_factory=Counter)  # distinct evidence of each kind
 
-    def add(self, kind: str, weight: float, phrase: str) -> None:
+    def add(self, kind: str, weight: float, phrase: str, words: int = 1) -> None:
         self.score += weight
         self.kinds[kind] = self.kinds.get(kind, 0.0) + weight
         if phrase not in self.evidence:
             self.evidence.append(phrase)
-            self.pieces[kind] += 1
+            self.pieces[kind] += words
 
 
 @dataclass
@@ -172,10 +182,15 @@ def _score_words(
 ) -> None:
     """Words shared with a title or keyword, weighted by how few of the matters in play
     have them: a closed matter the mail may not be about does not make a word of the open
-    ones less telling (an old deposit claim does not dilute 'the landlord')."""
+    ones less telling (an old deposit claim does not dilute 'the landlord'). One piece of
+    the mail counts once for a matter: 'green card' is one piece of evidence, not the
+    concept, 'green' and 'card'."""
     text = f"{mail.subject}\n{mail.new_text}"
     lowered = text.lower()
-    mail_terms = concepts(text)
+    mail_terms, piece_of = read_terms(text)
+    pieces: dict[int, set[str]] = {}
+    for term, piece in piece_of.items():
+        pieces.setdefault(piece, set()).add(term)
     negated = set().union(*(concepts(span) for span in negated_spans(text)))
     vocab = {m.number: concepts(" ".join([m.title, *m.keywords])) for m in matters}
     steps = {m.number: concepts(m.next_step).keys() for m in matters}
@@ -189,22 +204,57 @@ def _score_words(
         for keyword in m.keywords:
             if keyword and re.search(rf"(?<!\w){re.escape(keyword.lower())}(?!\w)", lowered):
                 candidate.add("keywords", _KEYWORD, f"'{keyword}' in the text")
+        found: dict[int, list[_Term]] = {}
         for term in _telling(vocab[m.number].keys() & mail_terms.keys()):
             having = df[term] + own
             if total > 1 and having == total:
                 continue
-            shown = mail_terms[term]
-            if term in negated:
-                candidate.add("negated", _NEGATED, f"{NEGATION} '{shown}'")
-            else:
-                candidate.add("title", _WORD / having, f"'{shown}' in the text")
+            weight = _WORD / having
+            if _outranked(term, pieces[piece_of[term]], m.number, vocab):
+                weight *= _AREA
+            kind, weight = ("negated", _NEGATED) if term in negated else ("title", weight)
+            found.setdefault(piece_of[term], []).append(_Term(term, kind, weight))
         fresh = steps[m.number] - vocab[m.number].keys() - negated
         for term in _telling(fresh & mail_terms.keys()):
             having = step_df[term] + own
-            if total > 1 and having == total:
-                continue
+            if (total > 1 and having == total) or piece_of[term] in found:
+                continue  # a piece its title already counted is not counted again
             weight = _WORD * _NEXT_STEP / having
-            candidate.add("next-step", weight, f"'{mail_terms[term]}' (its next step)")
+            found.setdefault(piece_of[term], []).append(_Term(term, "next-step", weight))
+        for terms in found.values():
+            _add_piece(candidate, terms, mail_terms)
+
+
+def _outranked(term: str, piece: set[str], number: str, vocab: dict[str, dict[str, str]]) -> bool:
+    """The matter shares only the area of a piece whose specific concept another matter
+    has: "security deposit" names the deposit claim, and tells less for the lease renewal
+    (an area word alone, "the landlord", still finds the only lease matter)."""
+    if term not in AREA_TERMS:
+        return False
+    specific = {other for other in piece if AREA_OF.get(other) == term}
+    return any(specific & vocab[n].keys() for n in vocab if n != number)
+
+
+@dataclass(frozen=True)
+class _Term:
+    term: str
+    kind: str  # title | negated | next-step
+    weight: float
+
+
+def _add_piece(candidate: Candidate, terms: list[_Term], shown: dict[str, str]) -> None:
+    """One piece of the mail, once: negated if any of its terms is, else worth its most
+    telling term; shown in its longest wording ('green card', not 'card'); as many of
+    the title's words named as it holds (two name a matter)."""
+    best = min(terms, key=lambda t: (t.kind != "negated", -t.weight))
+    wording = max((shown[t.term] for t in terms), key=len)
+    words = max(1, sum(not t.term.startswith("=") for t in terms))
+    if best.kind == "negated":
+        candidate.add("negated", _NEGATED, f"{NEGATION} '{wording}'", words)
+    elif best.kind == "next-step":
+        candidate.add("next-step", best.weight, f"'{wording}' (its next step)", words)
+    else:
+        candidate.add("title", best.weight, f"'{wording}' in the text", words)
 
 
 def _in_play(matter: MatterFacts, mail: MailFacts) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rules.legal_concepts import ACROSS, AREAS, NOT_CONCEPTS
 
@@ -34,6 +34,7 @@ _STOP = frozenset(
     month year time call email mail letter note know let get got going want need
     like still just already back see send sent attached attachment per via etc
     mr mrs ms dr v vs inc llc ltd corp co company group
+    one two three four five six seven eight nine ten first second third
     """.split()
 )
 
@@ -118,6 +119,8 @@ def _concept_pattern() -> re.Pattern[str]:
 AREA_OF: dict[str, str] = {
     f"={kind}": f"={area}" for area, kinds in AREAS.items() for kind in kinds if kind != area
 }
+# The areas' own terms: a word naming only an area tells less than a specific concept.
+AREA_TERMS = frozenset(f"={area}" for area in AREAS)
 
 
 def _terms(written: str) -> tuple[str, ...]:
@@ -153,22 +156,56 @@ def concepts(text: str) -> dict[str, str]:
     """Each matching term of the text (a stem; '=concept' and '=area' for a legal
     concept, '=area' alone for a word naming only the area), with the word it was read
     from."""
-    folded = fold(text).replace("’", "'")
+    return read_terms(text)[0]
+
+
+def read_terms(text: str) -> tuple[dict[str, str], dict[str, int]]:
+    """`concepts`, and for each term the piece of text it was read from: the terms of one
+    phrase ('green card': the concept, its area, 'green' and 'card') share a piece, so the
+    resolver counts the phrase once, not once a word."""
+    source = text.replace("’", "'")
+    folded = fold(source)
     found: dict[str, str] = {}
+    piece: dict[str, int] = {}
+    spans: list[tuple[int, int]] = []
     for hit in _concept_pattern().finditer(folded):
         shown = " ".join(hit.group(0).split())  # a phrase may run over a line break
+        spans.append(hit.span())
         for term in _terms(hit.group(0)):
-            found.setdefault(term, shown)
+            if term not in found:
+                found[term], piece[term] = shown, len(spans)
     hit = _PHRASE_WILL.search(folded)
     if hit:
+        spans.append(hit.span())
         for term in _terms("estate plan"):
-            found.setdefault(term, hit.group(0))
-    for token in _TOKEN.findall(text.replace("’", "'")):
-        word = fold(token).split("'")[0]
+            if term not in found:
+                found[term], piece[term] = hit.group(0), len(spans)
+    inside = _phrase_of(source, folded, spans)
+    for token in _TOKEN.finditer(source):
+        word = fold(token.group(0)).split("'")[0]
         if len(word) < 3 or word in _STOP or word.isdigit():
             continue
-        found.setdefault(_stem(word), token)
-    return found
+        term = _stem(word)
+        if term not in found:
+            found[term] = token.group(0)
+            piece[term] = inside(token.start()) or -token.start() - 1
+    return found, piece
+
+
+def _phrase_of(source: str, folded: str, spans: list[tuple[int, int]]) -> Callable[[int], int]:
+    """Which phrase (its 1-based number in `spans`, 0 for none) holds a position of the
+    source text. Folding keeps positions unless it changed the text's length (a
+    ligature); then each character is folded on its own to map them."""
+    owner = [0] * (len(folded) + 1)
+    for number, (start, end) in enumerate(spans, 1):
+        owner[start:end] = [number] * (end - start)
+    if len(folded) == len(source):
+        return owner.__getitem__
+    at, length = [], 0
+    for char in source:
+        at.append(length)
+        length += len(fold(char))
+    return lambda position: owner[at[position]]
 
 
 # "this isn't about the franchise", "not the lease, the other one", "unrelated to X"

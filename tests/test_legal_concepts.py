@@ -171,11 +171,13 @@ def test_a_word_of_one_area_links_no_matter_of_another() -> None:
 
 
 def test_one_word_counts_once_whatever_levels_it_matches() -> None:
-    """'trademark' is its title word and its concept; the area (IP) adds nothing more."""
+    """'trademark' is its title word, its concept and its area (IP): one word, one piece
+    of evidence."""
     found = resolve(
         open_matters("Trademark application", "Lease renewal"), MailFacts(new_text="trademark?")
     )
-    assert found.candidates[0].kinds == {"title": 4.0}
+    assert found.candidates[0].kinds == {"title": 2.0}
+    assert found.candidates[0].evidence == ["'trademark' in the text"]
 
 
 def test_a_closed_matter_does_not_dilute_the_open_ones() -> None:
@@ -252,3 +254,46 @@ def test_each_word_names_one_area_but_a_few_shared_on_purpose() -> None:
     assert not set(kinds) - set(AREAS) & set(AREAS)
     shared = {word for word, areas in where.items() if len(areas) > 1}
     assert shared == {"domestic violence", "estate tax", "gift tax"}
+
+
+def test_a_phrase_is_one_piece_of_evidence_not_one_a_word() -> None:
+    """'green card' is two words of the title and a concept, but the client named it
+    once: it weighs as much as 'citizenship' does for the naturalization."""
+    found = resolve(
+        open_matters("Green card (EB-2)", "Naturalization"),
+        MailFacts(new_text="About the green card and the citizenship: any news?"),
+    )
+    by_number = {c.number: c for c in found.candidates}
+    assert by_number["M-1"].kinds == {"title": 2.0}
+    assert by_number["M-1"].evidence == ["'green card' in the text"]
+    assert by_number["M-2"].kinds == {"title": 2.0}
+    assert found.matter is None
+
+
+def test_an_area_tells_less_where_another_matter_has_the_specific_concept() -> None:
+    """'security deposit' is the deposit claim's concept; for the renewal it is only
+    the lease area, and counts half. 'The landlord' (the area alone) counts whole."""
+    matters = [
+        MatterFacts("M-1", "Security deposit claim", False),  # closed: it dilutes nothing
+        MatterFacts("M-2", "Shop lease renewal", True),
+    ]
+    deposit = resolve(matters, MailFacts(new_text="Any news on the security deposit?"))
+    assert deposit.matter == "M-1"
+    assert {c.number: c.score for c in deposit.candidates} == {"M-1": 2.0, "M-2": 1.0}
+    landlord = resolve(
+        open_matters("Shop lease renewal", "Trademark application"),
+        MailFacts(new_text="Did the landlord answer?"),
+    )
+    assert landlord.matter == "M-1" and landlord.candidates[0].score == 2.0
+
+
+def test_number_words_are_not_evidence() -> None:
+    """A next step of 'two managers' is not named by a mail that says 'two'."""
+    matters = [
+        MatterFacts(
+            "M-1", "Wrongful termination claim", True, next_step="Depositions of two managers"
+        ),
+        MatterFacts("M-2", "Series B financing", True),
+    ]
+    found = resolve(matters, MailFacts(new_text="The two of us have a question."))
+    assert all(c.score == 0 for c in found.candidates)
