@@ -69,3 +69,34 @@ def test_split_new_text(case: str, text: str, expected: str) -> None:
 def test_a_sentence_starting_with_on_is_not_an_attribution() -> None:
     text = "On Monday the landlord changed the locks.\nCan he do that?"
     assert split_new_text(text) == text
+
+
+def test_a_reply_written_between_the_quoted_lines_is_kept() -> None:
+    """ "Answers below.": the client answers each quoted point, and asks the real question
+    under the last one. The quoted lines go; the answers and the question stay."""
+    text = (
+        "Answers below.\n\n"
+        "On Tue, Apr 21, 2026 at 11:05 AM Nadia Haddad <nh@firm.example> wrote:\n"
+        "> 1. Please confirm the retainer is okay.\n\n"
+        "Yes, I'll pay it tonight.\n\n"
+        "> 2. Can you send me the letter from the principal?\n\n"
+        "Attached.\n\n"
+        "> Let me know if you have other questions.\n\n"
+        "Actually yes. Can the school expel him for a post made at home?\n"
+    )
+    new = split_new_text(text)
+    assert "Can the school expel him" in new and "Yes, I'll pay it tonight." in new
+    assert "Answers below." in new
+    assert ">" not in new and "wrote:" not in new and "principal" not in new
+
+
+def test_a_signature_under_a_quote_is_not_an_inline_reply() -> None:
+    """Words only after the last quoted line are a sign-off, not answers."""
+    text = (
+        "Any news on the closing?\n\n"
+        "On Mon, Mar 2, 2026 at 9:00 AM Ana <ana@firm.example> wrote:\n"
+        "> The buyer's lender is reviewing the file.\n"
+        "> We expect the date next week.\n\n"
+        "Kenji Watanabe\nUmi Sushi Bar\n"
+    )
+    assert split_new_text(text) == "Any news on the closing?"

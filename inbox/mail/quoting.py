@@ -83,14 +83,17 @@ def split_new_text(text: str) -> str:
 
 
 def strip_history(text: str) -> str:
-    """The text above the quoted history, forwards and mobile footers."""
+    """The text above the quoted history, forwards and mobile footers; and a reply
+    written between the quoted lines (inline), without them."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     kept: list[str] = []
     for i, line in enumerate(lines):
         if _is_history_start(lines, i):
+            if _answers_inline(lines, i + 1):
+                continue
             break
         stripped = line.strip()
-        if any(p.match(stripped) for p in _SIGNATURE_STARTS):
+        if _is_signature_start(stripped):
             break
         if stripped.startswith(">"):
             # A quoted block ends the new text unless real text follows it
@@ -102,3 +105,29 @@ def strip_history(text: str) -> str:
     while kept and not kept[0].strip():
         kept.pop(0)
     return "\n".join(kept)
+
+
+def _answers_inline(lines: list[str], start: int) -> bool:
+    """The quoted message below an "On ... wrote:" line is answered between its lines:
+    the sender's words stand between two quoted lines ("> 2. Can you send the letter?"
+    / "Attached." / "> Any other questions?"). Words only after the last quoted line
+    are a sign-off or signature under a quote, not an answer."""
+    quoted_before = False
+    words_between = False
+    for line in lines[start:]:
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith(">"):
+            if words_between:
+                return True
+            quoted_before = True
+        elif not quoted_before or _is_signature_start(stripped):
+            return False
+        else:
+            words_between = True
+    return False
+
+
+def _is_signature_start(line: str) -> bool:
+    return any(p.match(line) for p in _SIGNATURE_STARTS)
