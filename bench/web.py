@@ -245,6 +245,9 @@ SEARCHES_COMMON = [
     "ha",
 ]
 
+# Inside a queue, a sender (a part of a name or address) and a word, common or not.
+SEARCHES_FROM = ["from:ana the", "from:delgado regards", "from:brooks invoice", "from:keller th"]
+
 
 def _weighted_state(rnd: random.Random) -> str:
     x, acc = rnd.random(), 0.0
@@ -837,6 +840,7 @@ def pages(info: dict[str, Any], count: int) -> list[tuple[str, Callable[[random.
             "/queue/triage?q= (common)",
             lambda r: f"/queue/triage?q={quote(r.choice(SEARCHES_COMMON))}",
         ),
+        ("/queue/triage?q= (from:)", lambda r: f"/queue/triage?q={quote(r.choice(SEARCHES_FROM))}"),
         ("/messages/<id>", lambda r: f"/messages/{r.randint(1, count)}"),
         ("/metrics", lambda r: "/metrics"),
     ]

@@ -415,3 +415,61 @@ def test_a_queue_size_given_finds_what_counting_the_queue_finds(
         ]
 
     assert pages(size) == pages(None)
+
+
+@pytest.mark.parametrize("words", ["the", "th", "re", "zzzq"])
+@pytest.mark.parametrize("states", [("triage", "review"), ("escalated",)])
+@pytest.mark.parametrize("few", [64, 0])  # few senders' messages: looked up; else kept
+def test_a_sender_in_a_queue_counted_and_ranked_at_once_is_counted_then_ranked(
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    words: str,
+    states: tuple[str, ...],
+    few: int,
+) -> None:
+    """SQLite counts a sender's matches in a queue and ranks the page in one statement
+    (web/search.py _among_counted_and_ranked): the same counts and pages, in the same
+    order, as counting them first and then ranking them, past the cap and a page past
+    the last included."""
+    import web.search
+    from web.queue_order import of_states
+
+    monkeypatch.setattr(web.search, "FEW_SENDERS", few)
+    monkeypatch.setattr(web.search, "KEPT_SHARE", 1.0)  # (a small mailbox: kept, not scanned)
+    base = of_states(select(Message), states)
+    domains = [a.split("@")[-1] for a in session.scalars(base.with_only_columns(Message.from_addr))]
+    search = f"from:{max(set(domains), key=domains.count)} {words}"  # the queue's most usual
+    monkeypatch.setattr(web.search, "AT_ONCE_BELOW", 1e9)  # (the path taken whatever the guess)
+
+    def pages() -> list[tuple[int, list[int]]]:
+        return [
+            (found.total, found.ids)
+            for offset in (0, 3, 500)
+            for cap in (2, 1000)
+            for found in [
+                search_page(
+                    session,
+                    base,
+                    search,
+                    order=QUEUE_ORDER,
+                    limit=3,
+                    offset=offset,
+                    cap=cap,
+                    base_size=len(domains),  # the queue's size, as the queue page gives it
+                )
+            ]
+        ]
+
+    at_once_counted = web.search._among_counted_and_ranked
+    answered: list[Any] = []
+    monkeypatch.setattr(
+        web.search,
+        "_among_counted_and_ranked",
+        lambda *args: answered.append(at_once_counted(*args)) or answered[-1],
+    )
+    at_once = pages()
+    assert (at_once[0][0] == 0) == (words == "zzzq"), at_once
+    sqlite = session.connection().dialect.name == "sqlite"
+    assert any(a is not None for a in answered) == sqlite  # (SQLite: that path was taken)
+    monkeypatch.setattr(web.search, "_among_counted_and_ranked", lambda *args: None)
+    assert at_once == pages()

@@ -123,11 +123,13 @@ def test_a_heavy_senders_pages_are_the_same_however_its_messages_are_found(
     assert kept["from:delgado", None, 3, 0][0] == 3  # more than the cap: counted no further
 
 
+@pytest.mark.parametrize("in_queue", [False, True])
 def test_a_sender_of_many_messages_is_kept_as_a_share_of_the_mailbox(
-    session: Session, monkeypatch: pytest.MonkeyPatch
+    session: Session, monkeypatch: pytest.MonkeyPatch, in_queue: bool
 ) -> None:
-    """SQLite keeps a sender's messages for the search up to KEPT_SHARE of the mailbox;
-    a sender of more has each message tested (both: the same pages, above)."""
+    """SQLite keeps a sender's messages for the search up to KEPT_SHARE of the mailbox
+    (in a queue, KEPT_SHARE_IN_QUEUE); a sender of more has each message tested (both:
+    the same pages, above)."""
     import web.search
     from web.search import _among, with_operators
     from web.search_query import parse
@@ -136,9 +138,13 @@ def test_a_sender_of_many_messages_is_kept_as_a_share_of_the_mailbox(
         pytest.skip("SQLite keeps a sender's messages; PostgreSQL's trigram index finds them")
     total = session.scalar(select(func.count()).select_from(Message)) or 0
     heavy = len(_holding(session, "delgado"))
+    base = select(Message).where(Message.state != "zzz") if in_queue else select(Message)
+    constant = "KEPT_SHARE_IN_QUEUE" if in_queue else "KEPT_SHARE"
+    other = "KEPT_SHARE" if in_queue else "KEPT_SHARE_IN_QUEUE"
+    monkeypatch.setattr(web.search, other, 0.0)  # (the other share: not the one used)
     for share, kept in ((heavy / total + 0.01, True), (heavy / total / 2, False)):
-        monkeypatch.setattr(web.search, "KEPT_SHARE", share)
-        query = with_operators(select(Message), parse("from:delgado lease"), session)
+        monkeypatch.setattr(web.search, constant, share)
+        query = with_operators(base, parse("from:delgado lease"), session)
         among = _among(query)
         assert (among is not None and len(among.many) == 1) is kept
         if kept:

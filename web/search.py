@@ -93,6 +93,10 @@ FEW_SENDERS = 64  # a sender's messages each looked up by id (in the word index 
 # each entry of ix_messages_sender and each row a walk meets, which stops as soon as
 # it has what it needs.
 KEPT_SHARE = 0.1
+# In a queue (a state, a filter, a wall), more: testing each message the queue holds
+# reads its row (~3 us; "from:keller th" in triage at 100,000 messages, a sender of
+# 11,000: 35 ms to count, 50 to rank), where keeping them costs ~0.4 us each.
+KEPT_SHARE_IN_QUEUE = 0.2
 
 
 def _ids(ids: Select[Any], session: Session | None, dialect: str) -> Any:
@@ -131,7 +135,8 @@ def with_operators(
     # the first entries of ix_messages_sender and rows met (~3 ms at 100,000 messages),
     # sooner than a sender's many messages are kept.
     listing = not (narrowed or search.has_words or search.labels)
-    query, few, many = _from_senders(query, search.senders, session, dialect, listing)
+    share = KEPT_SHARE_IN_QUEUE if queue else KEPT_SHARE
+    query, few, many = _from_senders(query, search.senders, session, dialect, listing, share)
     named: list[Select[Any]] = []
     for name in search.clients:
         clients = _ids_matching(Client.id, (Client.name, Client.client_code), name)
@@ -163,17 +168,18 @@ def _from_senders(
     session: Session | None,
     dialect: str,
     listing: bool = False,
+    share: float = KEPT_SHARE,
 ) -> tuple[Select[Any], list[Select[Any]], list[TableClause]]:
     """`query` narrowed to the messages of each sender, and (SQLite) the senders whose
     messages are few (their ids, each looked up) and many (kept, tested on each row;
-    not when `listing` the whole mailbox of a sender); the others, a part of a name or
-    address tested on each message."""
+    not when `listing` the whole mailbox of a sender; at most `share` of the mailbox);
+    the others, a part of a name or address tested on each message."""
     few: list[Select[Any]] = []
     many: list[TableClause] = []
     most = 0
     for slot, sender in enumerate(senders):
         if session is not None and dialect == "sqlite" and len(sender) >= TRIGRAM:
-            most = most or (FEW_SENDERS if listing else _kept_at_most(session))
+            most = most or (FEW_SENDERS if listing else _kept_at_most(session, share))
             ids, count = keep_sender_messages(session, sender, slot, most)
             if count <= FEW_SENDERS:
                 few.append(select(ids.c.id))
@@ -193,10 +199,10 @@ def _from_senders(
     return query, few, many
 
 
-def _kept_at_most(session: Session) -> int:
-    """SQLite: how many of a sender's messages are kept for a search (KEPT_SHARE)."""
+def _kept_at_most(session: Session, share: float) -> int:
+    """SQLite: how many of a sender's messages are kept for a search (`share`)."""
     first, last = session.execute(_ID_RANGE).one()
-    return max(FEW_SENDERS, math.ceil(KEPT_SHARE * ((last or 0) - (first or 1) + 1)))
+    return max(FEW_SENDERS, math.ceil(share * ((last or 0) - (first or 1) + 1)))
 
 
 def _within(session: Session, query: Select[Any], terms: list[list[Alternative]]) -> Select[Any]:
@@ -232,10 +238,12 @@ def _ranked_among(
         # once (with the words again, every match of a common one was put in a set:
         # "from:ana.brooks19 the": 50 ms, 98,000 of them, for one message).
         ranked = ranked.where(*(_WORDS.c.rowid.in_(ids) for ids in among.few))  # looked up
-        ranked = ranked.where(*(held(ids, _WORDS.c.rowid) for ids in among.many))
-        if among.few or among.narrowed:  # (else the kept ids are all it holds)
-            ranked = ranked.where(Message.id.in_(_among_ids(query)))
-        return ranked
+        if not (among.few or among.narrowed):  # the kept ids are all it holds
+            return ranked.where(*(held(ids, _WORDS.c.rowid) for ids in among.many))
+        # Each match tested against the query's ids (a set made once, the kept ids among
+        # its tests) before its message row is read: tested on that row, each match of
+        # the many senders' was read first ("from:ana the" in triage, 6,500: 54 ms -> 25).
+        return ranked.where((_WORDS.c.rowid + 0).in_(_among_ids(query)))
     if query.whereclause is not None:
         ranked = ranked.where(Message.id.in_(_within(session, query, terms)))
     return ranked
@@ -336,12 +344,14 @@ def _count_matches(
     page: PageAsked | None = None,
     estimate: bool = True,
     size: int | None = None,
+    queue_size: int | None = None,
 ) -> Counted:
     """How many of `query`'s messages hold the words, counting no further than `cap`;
     PostgreSQL, when it counted: their ids too, for ranking them alone, or, with `page`
     when the planner expects fewer than `cap`, that page of them ranked; SQLite, if
     `judged`, whether the words are common. `estimate`: whether "more than the cap"
-    may be told from an estimate (Counted.estimated), not counted.
+    may be told from an estimate (Counted.estimated), not counted. `size`: how many
+    messages `query` holds, if known; `queue_size`: its queue's, before the operators.
 
     PostgreSQL: a count first collects every match from the GIN index (36,000 for
     "lease" at 100,000 messages: 20-50 ms) and reads up to `cap` rows. Its statistics
@@ -349,6 +359,11 @@ def _count_matches(
     the cap, "more than the cap" is said without counting."""
     within = _within(session, query, terms)
     if session.connection().dialect.name != "postgresql":
+        among = _among(query)
+        if page is not None and among and _likely_under_cap(session, among, terms, cap, queue_size):
+            counted = _among_counted_and_ranked(session, query, terms, cap, judged, page)
+            if counted is not None:
+                return counted
         return _count_sqlite(
             session,
             query,
@@ -376,26 +391,84 @@ def _count_matches(
 def _counted_and_ranked(
     session: Session, within: Select[Any], terms: list[list[Alternative]], cap: int, page: PageAsked
 ) -> Counted | None:
-    """PostgreSQL: the matches (up to `cap`) counted and the page of them ranked in one
-    statement, each read once: counting them, then ranking them by id, read each twice
+    """The matches (up to `cap`) counted and the page of them ranked in one statement,
+    each read once. PostgreSQL: counting them, then ranking them by id, read each twice
     (the rows and their tsvector: "HV-2026-0007" at 100,000 messages, 763 matches, 4 + 4
-    ms; at once, 5). None when the page is past the last (nothing tells the count)."""
-    relevance = func.ts_rank(_VECTOR, _ts(terms)).label("relevance")
+    ms; at once, 5). SQLite: `within` is the ranked matches' statement (_ranked_among),
+    each match of the words read once where a count and a ranking read each twice.
+    None when the page is past the last (nothing tells the count)."""
+    sqlite = session.connection().dialect.name == "sqlite"
+    score = _BM25 if sqlite else func.ts_rank(_VECTOR, _ts(terms))
     kept = (Message.id, Message.sla_due_at, Message.priority, Message.received_at)
-    matches = within.with_only_columns(*kept, relevance).limit(cap).subquery()
+    matches = within.with_only_columns(*kept, score.label("relevance")).limit(cap).subquery()
     adapt = ClauseAdapter(matches).traverse  # the order's columns, as the subquery's
+    best = matches.c.relevance if sqlite else matches.c.relevance.desc()  # (as _relevance)
     ranked = (
         select(matches.c.id, func.count().over())
         # (self_group: an ORM attribute as the column expression it stands for)
-        .order_by(matches.c.relevance.desc(), *(adapt(key.self_group()) for key in page.order))
+        .order_by(best, *(adapt(key.self_group()) for key in page.order))
         .limit(page.limit)
         .offset(page.offset)
     )
-    rows = _without_scan(session, lambda: session.execute(ranked).all())
+    if sqlite:
+        rows = session.execute(ranked).all()
+    else:
+        rows = _without_scan(session, lambda: session.execute(ranked).all())
     if not rows:
         return Counted(0) if page.offset == 0 else None
     total = rows[0][1]
     return Counted(total, page=[row[0] for row in rows]) if total < cap else Counted(cap)
+
+
+# SQLite: a sender's matches in a queue are counted and ranked at once when expected
+# below this share of the cap (past the cap, ranking them was work lost: ~15 us each).
+AT_ONCE_BELOW = 0.8
+
+
+def _likely_under_cap(
+    session: Session,
+    among: Among,
+    terms: list[list[Alternative]],
+    cap: int,
+    queue_size: int | None,
+) -> bool:
+    """SQLite, senders' messages in a queue: whether their matches are likely fewer than
+    the cap. A few senders' are (FEW_SENDERS); of many kept, the fewest kept times the
+    queue's share of the mailbox and the words' share (of their oldest matches), as if
+    sender, queue and words were independent ("from:ana the" in triage: 6,548 kept x
+    0.10 x 0.99 = 655 expected, 680 found). A wrong guess costs time, not results."""
+    if not among.narrowed or not (among.few or among.many):
+        return False
+    if among.few:
+        return True
+    if queue_size is None:
+        return False
+    first, last = session.execute(_ID_RANGE).one()
+    mailbox = max((last or 0) - (first or 1) + 1, 1)
+    kept = min(session.scalar(select(func.count()).select_from(ids)) or 0 for ids in among.many)
+    _, share = _oldest_share(session, matching_expression(session, terms), cap, (first, last))
+    return kept * min(queue_size / mailbox, 1.0) * share < AT_ONCE_BELOW * cap
+
+
+def _among_counted_and_ranked(
+    session: Session,
+    query: Select[Any],
+    terms: list[list[Alternative]],
+    cap: int,
+    judged: bool,
+    page: PageAsked,
+) -> Counted | None:
+    """SQLite, a sender's messages in a queue (Among, narrowed): the matches counted and
+    the page ranked at once, as PostgreSQL does. Every match of a common word is read to
+    find the few in the queue ("from:ana the" in triage: 98,000 read, 680 kept), once by
+    the count and again by the ranking; at once, once. Past the cap, the count as it is
+    (and whether the words are common, which the page past the cap needs)."""
+    counted = _counted_and_ranked(session, _ranked_among(session, query, terms), terms, cap, page)
+    if counted is None or counted.total < cap:
+        return counted
+    expression = matching_expression(session, terms)
+    first, last = session.execute(_ID_RANGE).one()
+    return Counted(cap, common=judged and _common(session, expression, cap, (first, last)))
 
 
 # SQLite: words that this share of the mailbox holds are common: a page of them is
@@ -446,9 +519,7 @@ def _count_sqlite(
     name) or a matter (read from each row) would be read whole to be counted: not so."""
     first, last = session.execute(_ID_RANGE).one()
     mailbox = (last or 0) - (first or 1) + 1
-
-    found, upto = session.execute(_HOLDING, {"m": expression, "n": cap}).one()
-    share = _share_read(found, cap, upto and upto - (first or 1) + 1, mailbox)
+    found, share = _oldest_share(session, expression, cap, (first, last))
     common = judged and share >= COMMON_SHARE
     if _whole_mailbox(session, query):
         return Counted(found, common=common)
@@ -469,6 +540,24 @@ def _count_sqlite(
         ):
             return Counted(cap, common=common, estimated=True)
     return Counted(_count(session, within, cap), common=common)
+
+
+def _oldest_share(
+    session: Session, expression: str, cap: int, ids: tuple[int | None, int | None]
+) -> tuple[int, float]:
+    """SQLite: how many messages hold the words (counted no further than `cap`, from
+    the oldest), and the share of the ids read that do."""
+    first, last = ids
+    mailbox = (last or 0) - (first or 1) + 1
+    found, upto = session.execute(_HOLDING, {"m": expression, "n": cap}).one()
+    return found, _share_read(found, cap, upto and upto - (first or 1) + 1, mailbox)
+
+
+def _common(
+    session: Session, expression: str, cap: int, ids: tuple[int | None, int | None]
+) -> bool:
+    """SQLite: whether the words are common (COMMON_SHARE), judged as _count_sqlite does."""
+    return _oldest_share(session, expression, cap, ids)[1] >= COMMON_SHARE
 
 
 def _likely_holding(
@@ -553,9 +642,10 @@ def _count_among(
     if among.few:  # each of the few senders' messages looked up in the word index
         words = words.where(*(matches.c.rowid.in_(ids) for ids in among.few))
         return _count(session, query.where(Message.id.in_(words)), cap)
-    words = words.where(*(held(ids, matches.c.rowid) for ids in among.many))
-    if among.narrowed:  # a queue, a label...: its messages too
+    if among.narrowed:  # a queue, a label...: its messages, the kept ids among its tests
         words = words.where((matches.c.rowid + 0).in_(_among_ids(query)))
+    else:
+        words = words.where(*(held(ids, matches.c.rowid) for ids in among.many))
     words = words.limit(cap)
     return session.scalar(select(func.count()).select_from(words.subquery())) or 0
 
@@ -625,6 +715,7 @@ def search_page(
     if search.problems:
         return Found(0, [], problems=search.problems)
     query = with_operators(base, search, session)
+    queue_size = base_size  # (the operators' share of it is guessed from it, below)
     if search.senders or search.clients or search.matters or search.labels:
         base_size = None  # the operators narrow `base`
     if not search.has_words:
@@ -637,12 +728,16 @@ def search_page(
         return Found(total, list(ids))
     terms = alternatives(search)
     asked = PageAsked(order, limit, offset)
-    counted = _count_matches(session, query, terms, cap, page=asked, size=base_size)
+    counted = _count_matches(
+        session, query, terms, cap, page=asked, size=base_size, queue_size=queue_size
+    )
     corrected: dict[str, list[str]] = {}
     if counted.total == 0:
         terms, corrected = _typos_fixed(session, terms)
         if corrected:
-            counted = _count_matches(session, query, terms, cap, page=asked, size=base_size)
+            counted = _count_matches(
+                session, query, terms, cap, page=asked, size=base_size, queue_size=queue_size
+            )
     if counted.total >= cap:
         ids = _by_place(session, query, terms, asked, common=counted.common)
         if not counted.estimated or len(ids) == limit or offset + len(ids) >= cap:
@@ -650,7 +745,14 @@ def search_page(
         # A page not full ends the matches: fewer than estimated (the words are rare in
         # this queue, e.g. "overtime" in billing mail), counted and ranked as such.
         counted = _count_matches(
-            session, query, terms, cap, page=asked, estimate=False, size=base_size
+            session,
+            query,
+            terms,
+            cap,
+            page=asked,
+            estimate=False,
+            size=base_size,
+            queue_size=queue_size,
         )
         if counted.total >= cap:
             return Found(cap, ids, corrected)
