@@ -9,15 +9,23 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from classifier.vectorizers import AskingTfidfVectorizer, FastTfidfVectorizer
 
+# Chinese and Japanese are written without spaces: as a run of word characters a whole
+# clause was one "word", seen once. Each of their characters is a word of its own here,
+# so the word bigrams are its two-character words (the usual way to index them); other
+# scripts keep their runs of word characters.
+_UNSPACED = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+WORDS_AND_HAN = rf"(?u)[{_UNSPACED}]|[^\W{_UNSPACED}]+"
+WORD_RUNS = r"(?u)\b\w+\b"
 
-def word_tfidf(max_features: int) -> FastTfidfVectorizer:
+
+def word_tfidf(max_features: int, token_pattern: str = WORD_RUNS) -> FastTfidfVectorizer:
     """Word uni- and bigrams, one-letter words kept ("i", "a", "y")."""
     return FastTfidfVectorizer(
         ngram_range=(1, 2),
         min_df=2,
         sublinear_tf=True,
         max_features=max_features,
-        token_pattern=r"(?u)\b\w+\b",
+        token_pattern=token_pattern,
     )
 
 
@@ -47,7 +55,7 @@ def build_pipeline(**params: Any) -> Pipeline:
                 "features",
                 FeatureUnion(
                     [
-                        ("words", word_tfidf(60_000)),
+                        ("words", word_tfidf(60_000, WORDS_AND_HAN)),
                         (
                             "asks",
                             AskingTfidfVectorizer(
@@ -55,7 +63,7 @@ def build_pipeline(**params: Any) -> Pipeline:
                                 min_df=2,
                                 sublinear_tf=True,
                                 max_features=30_000,
-                                token_pattern=r"(?u)\b\w+\b",
+                                token_pattern=WORDS_AND_HAN,
                             ),
                         ),
                         ("chars", char_tfidf(120_000)),

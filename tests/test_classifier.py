@@ -22,7 +22,7 @@ from classifier.asking import asking_text
 from classifier.char_grams import CharGramIndex, KeyTable
 from classifier.corpus import HELDOUT_DIR, TRAIN_DIR, Example, corpus_files, load_examples
 from classifier.features import ModelInput, clean_text, model_text
-from classifier.model import build_pipeline
+from classifier.model import WORDS_AND_HAN, build_pipeline, word_tfidf
 from classifier.persistence import ModelFileError, read_bundle, save_bundle
 from classifier.policy import Thresholds
 from classifier.predict import Classifier
@@ -402,3 +402,22 @@ def test_the_key_table_finds_each_keys_id_and_nothing_else(
         needles = [*keys, *others, *range(1000)]
         got = found.find(np.array(needles, dtype=np.int64)).tolist()
         assert got == [keys.get(n, -1) for n in needles]
+
+
+def test_chinese_and_japanese_characters_are_words_of_their_own() -> None:
+    """Written without spaces, a Chinese clause was one run of word characters, a
+    "word" seen once; each character is a word, so the bigrams are its two-character
+    words. Other scripts keep their runs (Korean writes spaces)."""
+    tokenize = word_tfidf(10, WORDS_AND_HAN).build_tokenizer()
+    assert tokenize("我可以上诉吗? can I appeal, 항소할 수 있나요 ¿puedo apelar?") == [
+        *"我可以上诉吗",
+        "can",
+        "I",
+        "appeal",
+        "항소할",
+        "수",
+        "있나요",
+        "puedo",
+        "apelar",
+    ]
+    assert word_tfidf(10).build_tokenizer()("我可以上诉吗") == ["我可以上诉吗"]
