@@ -473,3 +473,45 @@ def test_a_sender_in_a_queue_counted_and_ranked_at_once_is_counted_then_ranked(
     assert any(a is not None for a in answered) == sqlite  # (SQLite: that path was taken)
     monkeypatch.setattr(web.search, "_among_counted_and_ranked", lambda *args: None)
     assert at_once == pages()
+
+
+@pytest.mark.parametrize("words", ["the", "re", "invoice", "pay", "label:billing the"])
+@pytest.mark.parametrize("states", [("triage", "received"), ("answered",), ("sending", "answered")])
+def test_a_count_proven_on_the_newest_matches_is_the_count_of_them_all(
+    session: Session, monkeypatch: pytest.MonkeyPatch, words: str, states: tuple[str, ...]
+) -> None:
+    """SQLite counts a queue's matches past the cap on the newest ids first
+    (web/search.py _newest_reach_cap): the same counts and pages as counting them all,
+    whether the newest reach the cap or not."""
+    import web.search
+    from web.queue_order import of_states
+
+    base = of_states(select(Message), states)
+    proven: list[bool] = []
+    real = web.search._newest_reach_cap
+
+    def spied(*args: Any) -> bool:
+        proven.append(real(*args))
+        return proven[-1]
+
+    def pages() -> list[tuple[int, list[int]]]:
+        return [
+            (found.total, found.ids)
+            for cap in (1, 2, 3, 5, 1000)
+            for offset in (0, 4)
+            for found in [
+                search_page(
+                    session, base, words, order=QUEUE_ORDER, limit=4, offset=offset, cap=cap
+                )
+            ]
+        ]
+
+    monkeypatch.setattr(web.search, "SURELY_OVER_CAP", 10**9)  # never estimated: counted
+    monkeypatch.setattr(web.search, "NEWEST_AT_MOST", 10.0)  # always tried first
+    monkeypatch.setattr(web.search, "NEWEST_MARGIN", 0.5)  # a slice often too short
+    monkeypatch.setattr(web.search, "_newest_reach_cap", spied)
+    tried = pages()
+    monkeypatch.setattr(web.search, "_newest_reach_cap", lambda *a: False)
+    assert tried == pages()
+    if session.connection().dialect.name == "sqlite" and words == "the" and "triage" in states:
+        assert True in proven  # the newest reached the cap at least once

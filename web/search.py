@@ -539,7 +539,51 @@ def _count_sqlite(
             and _likely_holding(session, expression, (first or 1, last or 0), cap, share) >= needed
         ):
             return Counted(cap, common=common, estimated=True)
+    if _newest_reach_cap(session, query, expression, cap, size, (first or 1, last or 0), share):
+        return Counted(cap, common=common)
     return Counted(_count(session, within, cap), common=common)
+
+
+# SQLite: a queue's count past the cap is first tried on the words' newest matches: the
+# ids where the words' share of them (from the oldest) and the queue's share of the
+# mailbox put this many times `cap` of the queue's messages holding them...
+NEWEST_MARGIN = 1.5
+# ...when those ids are at most this share of the mailbox's (else the count is as cheap).
+NEWEST_AT_MOST = 0.6
+
+
+def _newest_reach_cap(
+    session: Session,
+    query: Select[Any],
+    expression: str,
+    cap: int,
+    size: int | None,
+    ids: tuple[int, int],
+    share: float,
+) -> bool:
+    """SQLite: whether `query`'s messages holding the words among the newest ids number
+    `cap` already: then so do all of them, counted exactly, with fewer matches put in
+    a set (the count walks the queue testing each message against every match: "thank"
+    in triage at 100,000 messages, 52,000 of them: ~7 ms of CPU; the newest ~15,000:
+    ~3). False tells nothing: the matches are then counted as before. `size`: the
+    queue's, if known; `ids`: the mailbox's lowest and highest; `share`: the words'."""
+    first, last = ids
+    mailbox = last - first + 1
+    queue = size if size is not None else _count(session, query, mailbox + 1)
+    span = math.ceil(NEWEST_MARGIN * cap * mailbox / max(queue, 1) / max(share, 1e-9))
+    if span > NEWEST_AT_MOST * mailbox:
+        return False
+    since = last - span + 1
+    matches = table(WORDS_TABLE, column("rowid"))
+    recent = select(matches.c.rowid).where(
+        text(f"{WORDS_TABLE} MATCH :m").bindparams(bindparam("m", expression, unique=True)),
+        matches.c.rowid >= since,
+    )
+    # "+ 0": the queue walked in its index, never its rows read by id from `since` on.
+    sliced = query.with_only_columns(Message.id).where(
+        Message.id + 0 >= since, (Message.id + 0).in_(recent)
+    )
+    return _count(session, sliced, cap) >= cap
 
 
 def _oldest_share(
