@@ -515,3 +515,42 @@ def test_a_count_proven_on_the_newest_matches_is_the_count_of_them_all(
     assert tried == pages()
     if session.connection().dialect.name == "sqlite" and words == "the" and "triage" in states:
         assert True in proven  # the newest reached the cap at least once
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["mediaton", "zqxv", "zqxv invoice", "invoice zqxv", '"the zqxv"', "the", "invoic", "re"],
+)
+def test_a_word_no_stem_begins_finds_what_asking_the_messages_finds(
+    session: Session, monkeypatch: pytest.MonkeyPatch, words: str
+) -> None:
+    """PostgreSQL tells a word that begins no known stem finds nothing from search_words
+    (web/search_prefixes.py finds_nothing), not from the messages: the same pages and
+    counts, typos corrected the same, as asking the messages."""
+    import web.search
+
+    def pages() -> list[tuple[int, list[int], dict[str, list[str]]]]:
+        return [
+            (found.total, found.ids, found.corrected)
+            for cap in (3, 1000)
+            for found in [
+                search_page(
+                    session, select(Message), words, order=QUEUE_ORDER, limit=5, offset=0, cap=cap
+                )
+            ]
+        ]
+
+    told: list[bool] = []
+    real = web.search.finds_nothing
+
+    def spied(*args: Any) -> bool:
+        told.append(real(*args))
+        return told[-1]
+
+    monkeypatch.setattr(web.search, "finds_nothing", spied)
+    shortcut = pages()
+    session.info.clear()
+    monkeypatch.setattr(web.search, "finds_nothing", lambda *a: False)
+    assert shortcut == pages()
+    if session.connection().dialect.name == "postgresql" and "zqxv" in words:
+        assert True in told

@@ -38,7 +38,7 @@ from sqlalchemy.sql.util import ClauseAdapter
 
 from inbox.models import Client, Matter, Message
 from web.queue_order import in_order
-from web.search_prefixes import matching_query
+from web.search_prefixes import finds_nothing, matching_query
 from web.search_query import (
     Alternative,
     SearchQuery,
@@ -357,6 +357,8 @@ def _count_matches(
     "lease" at 100,000 messages: 20-50 ms) and reads up to `cap` rows. Its statistics
     on the words are close (36,423 expected there), so when it expects far more than
     the cap, "more than the cap" is said without counting."""
+    if session.connection().dialect.name == "postgresql" and finds_nothing(session, terms):
+        return Counted(0)  # a word no message holds (a typo): no statement asked
     within = _within(session, query, terms)
     if session.connection().dialect.name != "postgresql":
         among = _among(query)
