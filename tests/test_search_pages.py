@@ -476,9 +476,14 @@ def test_a_sender_in_a_queue_counted_and_ranked_at_once_is_counted_then_ranked(
 
 
 @pytest.mark.parametrize("words", ["the", "re", "invoice", "pay", "label:billing the"])
-@pytest.mark.parametrize("states", [("triage", "received"), ("answered",), ("sending", "answered")])
+@pytest.mark.parametrize("states", [("escalated", "review"), ("review",), ("triage", "review")])
+@pytest.mark.parametrize("margin", [0.5, 3.0])  # a slice often too short; one often enough
 def test_a_count_proven_on_the_newest_matches_is_the_count_of_them_all(
-    session: Session, monkeypatch: pytest.MonkeyPatch, words: str, states: tuple[str, ...]
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    words: str,
+    states: tuple[str, ...],
+    margin: float,
 ) -> None:
     """SQLite counts a queue's matches past the cap on the newest ids first
     (web/search.py _newest_reach_cap): the same counts and pages as counting them all,
@@ -508,12 +513,12 @@ def test_a_count_proven_on_the_newest_matches_is_the_count_of_them_all(
 
     monkeypatch.setattr(web.search, "SURELY_OVER_CAP", 10**9)  # never estimated: counted
     monkeypatch.setattr(web.search, "NEWEST_AT_MOST", 10.0)  # always tried first
-    monkeypatch.setattr(web.search, "NEWEST_MARGIN", 0.5)  # a slice often too short
+    monkeypatch.setattr(web.search, "NEWEST_MARGIN", margin)
     monkeypatch.setattr(web.search, "_newest_reach_cap", spied)
     tried = pages()
     monkeypatch.setattr(web.search, "_newest_reach_cap", lambda *a: False)
     assert tried == pages()
-    if session.connection().dialect.name == "sqlite" and words == "the" and "triage" in states:
+    if session.connection().dialect.name == "sqlite" and words == "the" and margin > 1:
         assert True in proven  # the newest reached the cap at least once
 
 
@@ -554,3 +559,47 @@ def test_a_word_no_stem_begins_finds_what_asking_the_messages_finds(
     assert shortcut == pages()
     if session.connection().dialect.name == "postgresql" and "zqxv" in words:
         assert True in told
+
+
+@pytest.mark.parametrize("words", ["the", "re", "invoice", "pay", "label:billing the", "zqxv"])
+@pytest.mark.parametrize(
+    "states", [("escalated", "review"), ("triage", "review"), ("escalated", "review", "ignored")]
+)
+def test_subject_matches_kept_once_for_a_queues_states_give_the_walked_page(
+    session: Session, monkeypatch: pytest.MonkeyPatch, words: str, states: tuple[str, ...]
+) -> None:
+    """SQLite keeps a search's subject matches once for all of a queue's states
+    (web/search.py _subject_page), where each state's walk made a set of them: the same
+    pages, in the same order, as each state's own set."""
+    import web.search
+    from web.queue_order import of_states
+
+    base = of_states(select(Message), states)
+
+    def pages() -> list[tuple[int, list[int]]]:
+        return [
+            (found.total, found.ids)
+            for cap in (2, 3, 1000)
+            for offset in (0, 4)
+            for found in [
+                search_page(
+                    session, base, words, order=QUEUE_ORDER, limit=4, offset=offset, cap=cap
+                )
+            ]
+        ]
+
+    monkeypatch.setattr(web.search, "DENSE_SUBJECTS", 0.0)  # every word's subjects read at once
+    monkeypatch.setattr(web.search, "COMMON_SHARE", 2.0)  # no first messages checked
+    calls: list[str] = []
+    real = web.search._keep_subject_matches
+
+    def spied(session: Session, expression: str) -> Any:
+        calls.append(expression)
+        return real(session, expression)
+
+    monkeypatch.setattr(web.search, "_keep_subject_matches", spied)
+    kept = pages()
+    monkeypatch.setattr(web.search, "states_of", lambda query: ())
+    assert kept == pages()
+    if session.connection().dialect.name == "sqlite" and words == "the":
+        assert calls  # the kept subject matches were the ones used

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.util import ClauseAdapter
 
 from inbox.models import Client, Matter, Message
-from web.queue_order import in_order
+from web.queue_order import in_order, states_of
 from web.search_prefixes import finds_nothing, matching_query
 from web.search_query import (
     Alternative,
@@ -937,8 +937,34 @@ def _subject_page(
     walked testing each message (~8,600 for a page: 4-5 ms)."""
     among = _among(query)
     kept = among.many if among is not None else ()
-    first = query.where(_holds(session, terms, subject=True, walk=not kept, kept=kept))
+    if not kept and len(states_of(query)) > 1 and session.connection().dialect.name == "sqlite":
+        # Each state's walk would test its messages against a set of every subject
+        # match made for it alone ("invoice" in triage, 18,000: ~2.5 ms each): kept once.
+        subjects = _keep_subject_matches(session, matching_expression(session, terms))
+        first = query.where(held(subjects, Message.id))
+    else:
+        first = query.where(_holds(session, terms, subject=True, walk=not kept, kept=kept))
     return list(session.scalars(in_order(first, order, limit)))
+
+
+SUBJECTS_KEPT = "search_subjects"  # a search's subject matches, in temp (SQLite)
+_SUBJECTS = table(SUBJECTS_KEPT, column("id"), schema="temp")
+_KEEP_SUBJECTS = text(
+    f"INSERT INTO temp.{SUBJECTS_KEPT} (id) "
+    f"SELECT rowid FROM {SUBJECT_TABLE} WHERE {SUBJECT_TABLE} MATCH :m"
+)
+
+
+def _keep_subject_matches(session: Session, expression: str) -> TableClause:
+    """SQLite: the messages with the words in their subject, kept in this connection's
+    table for the statement at hand (as web/search_senders.py keeps a sender's)."""
+    connection = session.connection()
+    connection.exec_driver_sql(
+        f"CREATE TEMP TABLE IF NOT EXISTS {SUBJECTS_KEPT} (id INTEGER PRIMARY KEY)"
+    )
+    connection.exec_driver_sql(f"DELETE FROM temp.{SUBJECTS_KEPT}")
+    connection.execute(_KEEP_SUBJECTS, {"m": expression})
+    return _SUBJECTS
 
 
 def _subject_count(
