@@ -473,3 +473,200 @@ def test_a_sender_in_a_queue_counted_and_ranked_at_once_is_counted_then_ranked(
     assert any(a is not None for a in answered) == sqlite  # (SQLite: that path was taken)
     monkeypatch.setattr(web.search, "_among_counted_and_ranked", lambda *args: None)
     assert at_once == pages()
+
+
+@pytest.mark.parametrize("words", ["the", "re", "invoice", "pay", "label:billing the"])
+@pytest.mark.parametrize("states", [("escalated", "review"), ("review",), ("triage", "review")])
+@pytest.mark.parametrize("margin", [0.5, 3.0])  # a slice often too short; one often enough
+def test_a_count_proven_on_the_newest_matches_is_the_count_of_them_all(
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    words: str,
+    states: tuple[str, ...],
+    margin: float,
+) -> None:
+    """SQLite counts a queue's matches past the cap on the newest ids first
+    (web/search.py _newest_reach_cap): the same counts and pages as counting them all,
+    whether the newest reach the cap or not."""
+    import web.search
+    from web.queue_order import of_states
+
+    base = of_states(select(Message), states)
+    proven: list[bool] = []
+    real = web.search._newest_reach_cap
+
+    def spied(*args: Any) -> bool:
+        proven.append(real(*args))
+        return proven[-1]
+
+    def pages() -> list[tuple[int, list[int]]]:
+        return [
+            (found.total, found.ids)
+            for cap in (1, 2, 3, 5, 1000)
+            for offset in (0, 4)
+            for found in [
+                search_page(
+                    session, base, words, order=QUEUE_ORDER, limit=4, offset=offset, cap=cap
+                )
+            ]
+        ]
+
+    monkeypatch.setattr(web.search, "SURELY_OVER_CAP", 10**9)  # never estimated: counted
+    monkeypatch.setattr(web.search, "_subjects_reach_cap", lambda *a: False)  # (below)
+    monkeypatch.setattr(web.search, "NEWEST_AT_MOST", 10.0)  # always tried first
+    monkeypatch.setattr(web.search, "NEWEST_MARGIN", margin)
+    monkeypatch.setattr(web.search, "_newest_reach_cap", spied)
+    tried = pages()
+    monkeypatch.setattr(web.search, "_newest_reach_cap", lambda *a: False)
+    assert tried == pages()
+    if session.connection().dialect.name == "sqlite" and words == "the" and margin > 1:
+        assert True in proven  # the newest reached the cap at least once
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["mediaton", "zqxv", "zqxv invoice", "invoice zqxv", '"the zqxv"', "the", "invoic", "re"],
+)
+def test_a_word_no_stem_begins_finds_what_asking_the_messages_finds(
+    session: Session, monkeypatch: pytest.MonkeyPatch, words: str
+) -> None:
+    """PostgreSQL tells a word that begins no known stem finds nothing from search_words
+    (web/search_prefixes.py finds_nothing), not from the messages: the same pages and
+    counts, typos corrected the same, as asking the messages."""
+    import web.search
+
+    def pages() -> list[tuple[int, list[int], dict[str, list[str]]]]:
+        return [
+            (found.total, found.ids, found.corrected)
+            for cap in (3, 1000)
+            for found in [
+                search_page(
+                    session, select(Message), words, order=QUEUE_ORDER, limit=5, offset=0, cap=cap
+                )
+            ]
+        ]
+
+    told: list[bool] = []
+    real = web.search.finds_nothing
+
+    def spied(*args: Any) -> bool:
+        told.append(real(*args))
+        return told[-1]
+
+    monkeypatch.setattr(web.search, "finds_nothing", spied)
+    shortcut = pages()
+    session.info.clear()
+    monkeypatch.setattr(web.search, "finds_nothing", lambda *a: False)
+    assert shortcut == pages()
+    if session.connection().dialect.name == "postgresql" and "zqxv" in words:
+        assert True in told
+
+
+@pytest.mark.parametrize("words", ["the", "re", "invoice", "pay", "label:billing the", "zqxv"])
+@pytest.mark.parametrize(
+    "states", [("escalated", "review"), ("triage", "review"), ("escalated", "review", "ignored")]
+)
+def test_subject_matches_kept_once_for_a_queues_states_give_the_walked_page(
+    session: Session, monkeypatch: pytest.MonkeyPatch, words: str, states: tuple[str, ...]
+) -> None:
+    """SQLite keeps a search's subject matches once for all of a queue's states
+    (web/search.py _subject_page), where each state's walk made a set of them: the same
+    pages, in the same order, as each state's own set."""
+    import web.search
+    from web.queue_order import of_states
+
+    base = of_states(select(Message), states)
+
+    def pages() -> list[tuple[int, list[int]]]:
+        return [
+            (found.total, found.ids)
+            for cap in (2, 3, 1000)
+            for offset in (0, 4)
+            for found in [
+                search_page(
+                    session, base, words, order=QUEUE_ORDER, limit=4, offset=offset, cap=cap
+                )
+            ]
+        ]
+
+    monkeypatch.setattr(web.search, "DENSE_SUBJECTS", 0.0)  # every word's subjects read at once
+    monkeypatch.setattr(web.search, "COMMON_SHARE", 2.0)  # no first messages checked
+    calls: list[str] = []
+    real = web.search._keep_subject_matches
+
+    def spied(session: Session, expression: str) -> Any:
+        calls.append(expression)
+        return real(session, expression)
+
+    monkeypatch.setattr(web.search, "_keep_subject_matches", spied)
+    kept = pages()
+    monkeypatch.setattr(web.search, "states_of", lambda query: ())
+    assert kept == pages()
+    if session.connection().dialect.name == "sqlite" and words == "the":
+        assert calls  # the kept subject matches were the ones used
+
+
+@pytest.mark.parametrize("words", ["the", "re", "invoice", "pay", "label:billing the"])
+@pytest.mark.parametrize(
+    "states", [("escalated", "review"), ("triage", "review"), ("escalated", "review", "ignored")]
+)
+def test_a_count_proven_on_the_subject_matches_is_the_count_of_them_all(
+    session: Session, monkeypatch: pytest.MonkeyPatch, words: str, states: tuple[str, ...]
+) -> None:
+    """SQLite counts a queue of several states past the cap on its subject matches
+    first, kept for its page (web/search.py _subjects_reach_cap): the same counts and
+    pages as counting every match, whether they reach the cap or not."""
+    import web.search
+    from web.queue_order import of_states
+
+    base = of_states(select(Message), states)
+    proven: list[bool] = []
+    real = web.search._subjects_reach_cap
+
+    def spied(*args: Any) -> bool:
+        proven.append(real(*args))
+        return proven[-1]
+
+    def pages() -> list[tuple[int, list[int]]]:
+        found = []
+        for cap in (1, 2, 3, 5, 1000):
+            for offset in (0, 4):
+                page = search_page(
+                    session, base, words, order=QUEUE_ORDER, limit=4, offset=offset, cap=cap
+                )
+                found.append((page.total, page.ids))
+        return found
+
+    monkeypatch.setattr(web.search, "SURELY_OVER_CAP", 10**9)  # never estimated: counted
+    monkeypatch.setattr(web.search, "DENSE_SUBJECTS", 0.0)  # every word's subjects dense
+    monkeypatch.setattr(web.search, "_subjects_reach_cap", spied)
+    tried = pages()
+    monkeypatch.setattr(web.search, "_subjects_reach_cap", lambda *a: False)
+    assert tried == pages()
+    if session.connection().dialect.name == "sqlite" and words == "the":
+        assert True in proven and False in proven  # reached the cap, and not
+
+
+def test_subject_matches_kept_for_one_search_follow_a_change_before_the_next(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The subject matches kept for a search (SQLite, a queue of several states) serve
+    that search alone: a subject changed in the same transaction is found by the next."""
+    import web.search
+    from web.queue_order import of_states
+
+    monkeypatch.setattr(web.search, "SURELY_OVER_CAP", 10**9)
+    monkeypatch.setattr(web.search, "DENSE_SUBJECTS", 0.0)
+    base = of_states(select(Message), ("escalated", "review"))
+
+    def first_page() -> list[int]:
+        return search_page(session, base, "the", order=QUEUE_ORDER, limit=3, offset=0, cap=2).ids
+
+    before = first_page()
+    first = session.get(Message, before[0])
+    assert first is not None
+    first.subject = "Zqxv"  # no longer a subject match
+    session.flush()
+    after = first_page()
+    monkeypatch.setattr(web.search, "states_of", lambda query: ())  # each state's own set
+    assert after == first_page() and after != before

@@ -20,7 +20,7 @@ from sqlalchemy.sql.visitors import replacement_traverse
 
 from inbox.models import QUEUE_ORDER, Message
 
-__all__ = ["QUEUE_ORDER", "in_order", "of_states"]
+__all__ = ["QUEUE_ORDER", "in_order", "of_states", "states_of"]
 _STATES = "queue_states"  # the execution option naming a query's states
 # Ids read in order, built (a queue of several states: ~0.4 ms, each time) per query:
 # the same queue and search ask the same statements (the first messages a search past
@@ -35,6 +35,11 @@ def of_states(query: Select[Any], states: Sequence[str]) -> Select[Any]:
         return query.where(Message.state == states[0])
     among = Message.state.in_(states)
     return query.where(among).execution_options(**{_STATES: (tuple(states), among)})
+
+
+def states_of(query: Select[Any]) -> tuple[str, ...]:
+    """The states `query` is read by, state by state (of_states), if several."""
+    return tuple(query.get_execution_options().get(_STATES, ((), None))[0])
 
 
 def in_order(
