@@ -47,7 +47,13 @@ from web.search_query import (
     parse,
     tsquery,
 )
-from web.search_senders import TRIGRAM, held, keep_sender_messages, like_pattern
+from web.search_senders import (
+    TRIGRAM,
+    empty_id_table,
+    held,
+    keep_sender_messages,
+    like_pattern,
+)
 from web.search_stems import matching_expression
 from web.search_words import similar_words
 
@@ -967,10 +973,7 @@ def _keep_subject_matches(session: Session, expression: str) -> TableClause:
     connection = session.connection()
     if session.info.get(SUBJECTS_KEPT) == (expression, connection):
         return _SUBJECTS  # kept by this search already (the count's proof, below)
-    connection.exec_driver_sql(
-        f"CREATE TEMP TABLE IF NOT EXISTS {SUBJECTS_KEPT} (id INTEGER PRIMARY KEY)"
-    )
-    connection.exec_driver_sql(f"DELETE FROM temp.{SUBJECTS_KEPT}")
+    empty_id_table(connection, SUBJECTS_KEPT)
     connection.execute(_KEEP_SUBJECTS, {"m": expression})
     session.info[SUBJECTS_KEPT] = (expression, connection)
     return _SUBJECTS

@@ -33,6 +33,7 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from inbox.models import Message
@@ -88,15 +89,21 @@ def _filling(slot: int, trigrams: bool) -> Insert:
     return insert(kept_ids(slot)).from_select(["id"], found)
 
 
+def empty_id_table(connection: Connection, name: str) -> TableClause:
+    """This connection's temp table `name` of message ids, made if need be and emptied:
+    ids a search keeps for its statements to test rows against (`held`)."""
+    connection.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)")
+    connection.exec_driver_sql(f"DELETE FROM temp.{name}")
+    return table(name, column("id"), schema="temp")
+
+
 def keep_sender_messages(
     session: Session, value: str, slot: int, most: int
 ) -> tuple[TableClause, int]:
     """The messages of sender `value` kept in this connection's table `slot`, and how
     many (counted no further than `most` + 1: past `most` the table is left partial)."""
     connection = session.connection()
-    name = KEPT.format(slot)
-    connection.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)")
-    connection.exec_driver_sql(f"DELETE FROM temp.{name}")
+    empty_id_table(connection, KEPT.format(slot))
     trigrams = len(value) >= TRIGRAM
     asked = {"pattern": like_pattern(value), "most": most + 1}
     if trigrams:
