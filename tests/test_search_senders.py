@@ -228,6 +228,24 @@ def test_a_senders_messages_in_a_queue_kept_once_give_the_pages_walked_for_each_
     assert any(total for total, _, _ in kept_once)
 
 
+def test_a_searchs_temp_tables_outlive_the_rollback_that_ends_a_request(session: Session) -> None:
+    """SQLite: the temp tables a search fills are made before it writes, so the rollback
+    ending a request that changed nothing keeps them (made in its transaction, each was
+    made again by every request, and the next one's first statement reloaded the schema)."""
+    if session.connection().dialect.name != "sqlite":
+        pytest.skip("temp tables are SQLite's")
+    names = "SELECT name FROM sqlite_temp_master WHERE type = 'table'"
+    base = of_states(select(Message), ("triage", "received"))
+    for words in ("from:delgado the", "from:delgado zzqx", "the"):
+        session.rollback()
+        found = search_page(session, base, words, order=QUEUE_ORDER, limit=3, offset=0, cap=2)
+        assert found.total == (0 if "zzqx" in words else 2)
+        connection = session.connection().connection.driver_connection  # (its temp tables)
+        session.rollback()  # as the end of a request that wrote nothing
+        made = {name for (name,) in connection.execute(names)}
+        assert {"search_from_0", "search_queue", "search_subjects", "words_check"} <= made
+
+
 CLIENT_SEARCHES = ["invoice", "the", "lease deposit", "regards", "zzqx", '"the"', "invoce"]
 
 
