@@ -675,17 +675,28 @@ def _among_ids(query: Select[Any]) -> Select[Any]:
     return query.with_only_columns(Message.id)
 
 
-def _keep_queue(session: Session, query: Select[Any]) -> Select[Any]:
-    """SQLite, many senders' messages in a queue (a state, a filter, a label): the queue's
-    messages among them, found once (the queue's index walked, each entry tested against
-    the kept ids) and kept in this connection's table for the search (Among.queue), with
-    how many there are. Each statement testing a match against the queue's messages
-    walked the queue again (~10,000 entries for Triage at 100,000 messages: ~1.8 ms),
-    and their number, exact, tells whether the matches are surely under the cap (then
-    counted and ranked at once: "from:keller th" in Triage, 999 of them, was counted and
-    then ranked, the matches of "th" read twice)."""
+def _keep_queue(
+    session: Session,
+    query: Select[Any],
+    terms: list[list[Alternative]],
+    cap: int,
+    queue_size: int | None,
+) -> Select[Any]:
+    """SQLite, many senders' messages in a queue (a state, a filter, a label), whose
+    words' matches are not likely under the cap (as _likely_under_cap guesses from the
+    queue's size, `queue_size`): the queue's messages among them, found once (the
+    queue's index walked, each entry tested against the kept ids) and kept in this
+    connection's table for the search (Among.queue), with how many there are. Their
+    number, exact, tells whether the matches are surely under the cap, then counted and
+    ranked at once ("from:keller th" in Triage at 100,000 messages: 999 of them, guessed
+    1,016, were counted and then ranked, the 99,000 matches of "th" read twice: 31 ms,
+    now 20), and each statement testing a match against the queue's messages reads that
+    table, not the queue again (~10,000 entries for Triage: ~2 ms each). When the guess
+    is under the cap already, one statement walks the queue once: nothing is kept."""
     among = _among(query)
     if among is None or not (among.many and among.narrowed) or among.few:
+        return query
+    if _likely_under_cap(session, among, terms, cap, queue_size):
         return query
     connection = session.connection()
     kept = empty_id_table(connection, QUEUE_KEPT)
@@ -809,8 +820,6 @@ def search_page(
     if session.connection().dialect.name == "sqlite":
         _make_temp_tables(session)
     query = with_operators(base, search, session)
-    if search.has_words:
-        query = _keep_queue(session, query)
     queue_size = base_size  # (the operators' share of it is guessed from it, below)
     if search.senders or search.clients or search.matters or search.labels:
         base_size = None  # the operators narrow `base`
@@ -823,6 +832,7 @@ def search_page(
         ids = session.scalars(in_order(query, order, limit, offset)).all()
         return Found(total, list(ids))
     terms = alternatives(search)
+    query = _keep_queue(session, query, terms, cap, queue_size)
     asked = PageAsked(order, limit, offset)
     counted = _count_matches(
         session, query, terms, cap, page=asked, size=base_size, queue_size=queue_size
