@@ -7,6 +7,7 @@ and pages the same messages, which are those whose sender holds the text."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import func, insert, literal, select, text
@@ -152,6 +153,97 @@ def test_a_sender_of_many_messages_is_kept_as_a_share_of_the_mailbox(
             held = set(session.scalars(select(among.many[0].c.id)))
             assert held == _holding(session, "delgado")
         session.rollback()
+
+
+IN_QUEUE_SEARCHES = [
+    "from:delgado the",
+    "from:delgado lease",
+    "from:delgado regards",
+    "from:delgado zzqx",
+    "from:delgado invoce",
+    "from:delgado label:billing the",
+    "from:ana.delgado the",
+    'from:delgado "the"',
+]
+
+
+@pytest.mark.parametrize("share", [1.0, 0.0])  # of the cap: counted and ranked at once, or not
+def test_a_senders_messages_in_a_queue_kept_once_give_the_pages_walked_for_each_statement(
+    session: Session, monkeypatch: pytest.MonkeyPatch, share: float
+) -> None:
+    """SQLite keeps the queue's messages among a heavy sender's once for a search
+    (web/search.py _keep_queue), which are those messages: the same counts and pages
+    as testing each match against the queue walked again, in queues of one state, of
+    several, of a label and of none of the sender's messages, under a cap above and
+    below the count, and a page past the last."""
+    import web.search
+
+    if session.connection().dialect.name != "sqlite":
+        pytest.skip("SQLite keeps a sender's messages; PostgreSQL's trigram index finds them")
+    monkeypatch.setattr(web.search, "KEPT_SHARE_IN_QUEUE", 1.0)  # many: kept for the search
+    monkeypatch.setattr(web.search, "AT_ONCE_BELOW", share)
+    queues = [
+        of_states(select(Message), ("triage", "received")),
+        of_states(select(Message), ("answered",)),
+        select(Message).where(Message.label == "billing_query"),
+        select(Message).where(Message.state == "zzz"),  # none of them
+    ]
+    keep = web.search._keep_queue
+    kept: list[tuple[set[int], set[int]]] = []  # each search's kept ids, and the expected
+    expected: set[int] = set()
+
+    def keeping(session: Session, query: Any, *guessed: Any) -> Any:
+        query = keep(session, query, *guessed)  # (no queue size given: never guessed under)
+        among = web.search._among(query)
+        assert among is not None and among.queue is not None
+        kept.append((set(session.scalars(select(among.queue.c.id))), expected))
+        assert among.queue_size == len(kept[-1][0])
+        return query
+
+    def pages() -> list[tuple[int, list[int], dict[str, list[str]]]]:
+        nonlocal expected
+        found = []
+        for base in queues:
+            for words in IN_QUEUE_SEARCHES:
+                sender = words.split()[0].removeprefix("from:")
+                labelled = "label:billing" in words
+                narrowed = base.where(Message.label == "billing_query") if labelled else base
+                queue = set(session.scalars(narrowed.with_only_columns(Message.id)))
+                expected = _holding(session, sender) & queue
+                for cap, offset in ((3, 0), (3, 4), (1000, 0), (1000, 4), (1000, 10**4)):
+                    page = search_page(
+                        session, base, words, order=QUEUE_ORDER, limit=4, offset=offset, cap=cap
+                    )
+                    found.append((page.total, page.ids, page.corrected))
+                    session.rollback()
+        return found
+
+    monkeypatch.setattr(web.search, "_keep_queue", keeping)
+    kept_once = pages()
+    assert kept and all(ids == wanted for ids, wanted in kept)
+    assert any(ids for ids, _ in kept) and any(not ids for ids, _ in kept)
+    assert len({len(ids) for ids, _ in kept}) > 2  # (senders of different sizes)
+    monkeypatch.setattr(web.search, "_keep_queue", lambda session, query, *guessed: query)
+    assert pages() == kept_once
+    assert any(total for total, _, _ in kept_once)
+
+
+def test_a_searchs_temp_tables_outlive_the_rollback_that_ends_a_request(session: Session) -> None:
+    """SQLite: the temp tables a search fills are made before it writes, so the rollback
+    ending a request that changed nothing keeps them (made in its transaction, each was
+    made again by every request, and the next one's first statement reloaded the schema)."""
+    if session.connection().dialect.name != "sqlite":
+        pytest.skip("temp tables are SQLite's")
+    names = "SELECT name FROM sqlite_temp_master WHERE type = 'table'"
+    base = of_states(select(Message), ("triage", "received"))
+    for words in ("from:delgado the", "from:delgado zzqx", "the"):
+        session.rollback()
+        found = search_page(session, base, words, order=QUEUE_ORDER, limit=3, offset=0, cap=2)
+        assert found.total == (0 if "zzqx" in words else 2)
+        connection = session.connection().connection.driver_connection  # (its temp tables)
+        session.rollback()  # as the end of a request that wrote nothing
+        made = {name for (name,) in connection.execute(names)}
+        assert {"search_from_0", "search_queue", "search_subjects", "words_check"} <= made
 
 
 CLIENT_SEARCHES = ["invoice", "the", "lease deposit", "regards", "zzqx", '"the"', "invoce"]

@@ -42,6 +42,8 @@ TRIGRAM = 3  # the shortest text the trigram index finds
 SENDERS = table("search_senders", column("id"), column("from_addr"), column("from_name"))
 GRAMS = "search_senders_grams"
 KEPT = "search_from_{}"  # a sender's messages for one search, in temp
+QUEUE_KEPT = "search_queue"  # a search's messages in a queue, in temp (web/search.py)
+SUBJECTS_KEPT = "search_subjects"  # a search's subject matches, in temp (web/search.py)
 
 
 def like_pattern(value: str) -> str:
@@ -92,9 +94,20 @@ def _filling(slot: int, trigrams: bool) -> Insert:
 def empty_id_table(connection: Connection, name: str) -> TableClause:
     """This connection's temp table `name` of message ids, made if need be and emptied:
     ids a search keeps for its statements to test rows against (`held`)."""
-    connection.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)")
+    _make_id_table(connection, name)
     connection.exec_driver_sql(f"DELETE FROM temp.{name}")
     return table(name, column("id"), schema="temp")
+
+
+def make_id_tables(connection: Connection) -> None:
+    """This connection's temp tables of ids a search keeps, made if need be (by a search
+    before it writes: see web/search.py _make_temp_tables)."""
+    for name in (KEPT.format(0), QUEUE_KEPT, SUBJECTS_KEPT):
+        _make_id_table(connection, name)
+
+
+def _make_id_table(connection: Connection, name: str) -> None:
+    connection.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)")
 
 
 def keep_sender_messages(
