@@ -278,6 +278,23 @@ def test_matches_counted_and_ranked_at_once_are_the_pages_counted_then_ranked(
     assert at_once == searched_pages(session, words, 3, (0, 3, 500), (2, 1000))
 
 
+@pytest.mark.parametrize("words", ["payment", "the", "lease", "from:a the", "from:e re", '"the"'])
+def test_matches_counted_and_ranked_at_once_past_the_cap_are_the_pages_counted_first(
+    session: Session, monkeypatch: pytest.MonkeyPatch, words: str
+) -> None:
+    """PostgreSQL counts and ranks at once whenever its planner expects fewer than twice
+    the cap, so more than the cap may be found that way: then the count is the cap and
+    the page is found by place, as when they are counted first (here at once whatever
+    the planner expects)."""
+    import web.search
+
+    monkeypatch.setattr(web.search, "SURELY_OVER_CAP", 10**9)  # never estimated: counted
+    monkeypatch.setattr(web.search, "AT_ONCE_EXPECTED_BELOW", 10**9)
+    at_once = searched_pages(session, words, 3, (0, 3, 500), (2, 5, 1000))
+    monkeypatch.setattr(web.search, "AT_ONCE_EXPECTED_BELOW", 0)  # never at once
+    assert at_once == searched_pages(session, words, 3, (0, 3, 500), (2, 5, 1000))
+
+
 @pytest.mark.parametrize(
     "words", ["regards", "invoices", "lease", "pay invoice", "matt", "from:a regards", '"the"']
 )
