@@ -123,3 +123,13 @@ def _asks_as_first_written(text: str) -> list[str]:
 @given(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join))
 def test_the_quick_sentence_checks_find_what_the_plain_ones_found(text: str) -> None:
     assert asking._asks(text) == _asks_as_first_written(text)
+
+
+def test_asks_opening_without_a_mark_in_more_languages_are_found() -> None:
+    assert asking_text(model_text("", "Ho firmato tutto. Quando arriva la sentenza.")) == (
+        "quando arriva la sentenza."
+    )
+    assert asking_text(model_text("", "Документы отправил. Когда будет решение суда.")) == (
+        "когда будет решение суда."
+    )
+    assert asking_text(model_text("", "Documents envoyés hier. Merci beaucoup.")) == NO_ASK

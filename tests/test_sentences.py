@@ -159,3 +159,29 @@ def test_the_most_legal_sentence_comes_with_its_score() -> None:
         (0.8, "Can I sue the landlord?"),
         (0.0, ""),
     ]
+
+
+def test_a_question_opening_without_its_mark_counts_in_more_languages() -> None:
+    text = (
+        "Grazie per l'aggiornamento.\n"
+        "Quando arriva la sentenza\n"
+        "Когда будет решение суда\n"
+        "Коли буде рішення суду\n"
+        "Kiedy będzie rozprawa\n"
+        "هل تم تقديم الطلب للمحكمة\n"
+        "Pourquoi le juge a reporté l'audience\n"
+        "Wir haben bezahlt und alles unterschrieben."
+    )
+    assert question_sentences(text) == [
+        "Quando arriva la sentenza",
+        "Когда будет решение суда",
+        "Коли буде рішення суду",
+        "Kiedy będzie rozprawa",
+        "هل تم تقديم الطلب للمحكمة",
+        "Pourquoi le juge a reporté l'audience",
+    ]
+
+
+def test_a_korean_question_ending_counts_without_a_question_mark() -> None:
+    text = "서류를 오늘 보냈습니다. 6월 3일에 제가 직접 법원에 출석해야 하는 건지 알려주세요."
+    assert question_sentences(text) == ["6월 3일에 제가 직접 법원에 출석해야 하는 건지 알려주세요."]
