@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from classifier.indirect import asks_indirectly, may_ask_indirectly
+from classifier.question_openers import MORE_OPENERS
 from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS, asks
 
 # Possessive runs (*+, ++): giving back a character that is not a sentence end can
@@ -25,14 +26,7 @@ _OPENS_AN_ASK = re.compile(
     r"puedo|puede|podemos|debo|tengo|hay|qu[ée]|c[óo]mo|cu[áa]ndo|d[óo]nde|por favor|"
     r"kann|k[öo]nnen|darf|d[üu]rfen|muss|m[üu]ssen|soll|ist|sind|wie|wann|wo|warum|bitte|"
     r"est-ce|puis-je|dois-je|peut-on|pouvez|quand|comment|merci de|posso|devo|pode|czy|"
-    r"possiamo|dobbiamo|pu[òo]|potete|potreste|potrebbe|quando|dove|perch[ée]|cosa|quale|"
-    r"quali|quanto|quanti|c'[èe]|pouvez|pourriez|comment|o[ùu]|pourquoi|quel|quelle|combien|"
-    r"faut-il|podemos|devemos|preciso|precisamos|onde|qual|cu[áa]nto|cu[áa]l|necesito|"
-    r"debemos|podr[íi]a|kiedy|dlaczego|gdzie|ile|jaki|jaka|jakie|kto|mo[żz]emy|"
-    r"musz[ęe]|musimy|можно|могу|можем|нужно|надо|должен|должна|должны|когда|"
-    r"почему|зачем|где|сколько|какой|какая|какие|кто|коли|чому|де|скільки|можна|"
-    r"можу|можемо|потрібно|треба|який|яка|які|хто|هل|متى|كيف|ماذا|لماذا|أين|كم|ليش|وين|"
-    r"bao giờ|khi nào|tại sao|làm sao|có phải|liệu)\b"
+    rf"{MORE_OPENERS})\b"
 )
 NO_ASK = "noask"  # the block's token for a mail that asks nothing
 _BODY = re.compile(r" body(?: |$)")  # model_text's marker between subject and body

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from classifier.features import ModelInput
 from classifier.indirect import asks_indirectly, may_ask_indirectly
+from classifier.question_openers import MORE_OPENERS
 from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS, asks, word_count
 
 LEGAL = "legal_question"
@@ -30,14 +31,7 @@ _ASKS = re.compile(
     r"when|where|why|who|which|puedo|puede|podemos|debo|tengo|hay|qu[ée]|c[óo]mo|"
     r"cu[áa]ndo|d[óo]nde|kann|k[öo]nnen|darf|d[üu]rfen|muss|m[üu]ssen|soll|ist|sind|"
     r"wie|wann|wo|warum|est-ce|puis-je|dois-je|peut-on|posso|devo|pode|czy|mog[ęe]|"
-    r"possiamo|dobbiamo|pu[òo]|potete|potreste|potrebbe|quando|dove|perch[ée]|cosa|quale|"
-    r"quali|quanto|quanti|c'[èe]|pouvez|pourriez|comment|o[ùu]|pourquoi|quel|quelle|combien|"
-    r"faut-il|podemos|devemos|preciso|precisamos|onde|qual|cu[áa]nto|cu[áa]l|necesito|"
-    r"debemos|podr[íi]a|kiedy|dlaczego|gdzie|ile|jaki|jaka|jakie|kto|mo[żz]emy|"
-    r"musz[ęe]|musimy|можно|могу|можем|нужно|надо|должен|должна|должны|когда|"
-    r"почему|зачем|где|сколько|какой|какая|какие|кто|коли|чому|де|скільки|можна|"
-    r"можу|можемо|потрібно|треба|який|яка|які|хто|هل|متى|كيف|ماذا|لماذا|أين|كم|ليش|وين|"
-    r"bao giờ|khi nào|tại sao|làm sao|có phải|liệu)\b",
+    rf"{MORE_OPENERS})\b",
     re.IGNORECASE,
 )
 
