@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from classifier.indirect import asks_indirectly, may_ask_indirectly
+from classifier.indirect import indirect_reader
 from classifier.question_openers import MORE_OPENERS
 from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS, asks
 
@@ -69,11 +69,9 @@ def _opens_an_ask(sentence: str) -> bool:
 def _asks(text: str) -> list[str]:
     # A sentence holds a question mark or an indirect ask's marker only if the text
     # does: most mails hold neither, and their sentences need not be searched for them.
-    marked, indirect = asks(text), may_ask_indirectly(text)
+    marked, asks_indirectly = asks(text), indirect_reader(text)
     return [
         sentence.strip()
         for sentence in _SENTENCE.findall(text)
-        if (marked and asks(sentence))
-        or _opens_an_ask(sentence)
-        or (indirect and asks_indirectly(sentence))
+        if (marked and asks(sentence)) or _opens_an_ask(sentence) or asks_indirectly(sentence)
     ]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from classifier.features import ModelInput
-from classifier.indirect import asks_indirectly, may_ask_indirectly
+from classifier.indirect import indirect_reader
 from classifier.question_openers import MORE_OPENERS
 from inbox.mail.punctuation import QUESTION_MARKS, SENTENCE_ENDS, asks, word_count
 
@@ -41,12 +41,12 @@ def question_sentences(text: str) -> list[str]:
     asking indirectly: "she asks whether..."), of three words or more."""
     found = (m.group(0).strip() for m in _SENTENCE.finditer(text))
     # as in asking.py: no sentence holds a question mark or marker the text lacks
-    marked, indirect = asks(text), may_ask_indirectly(text)
+    marked, asks_indirectly = asks(text), indirect_reader(text)
     return [
         s
         for s in found
         if word_count(s) >= _MIN_WORDS
-        and ((marked and asks(s)) or _ASKS.match(s) or (indirect and asks_indirectly(s)))
+        and ((marked and asks(s)) or _ASKS.match(s) or asks_indirectly(s))
     ]
 
 
