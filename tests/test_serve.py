@@ -212,7 +212,7 @@ def test_all_workers_get_one_secret_key_made_before_they_start() -> None:
 
 
 def test_a_worker_leaves_what_its_app_holds_out_of_garbage_collections(db_url: str) -> None:
-    """A full collection walked every object the worker had built (~130-350 ms with no
+    """A full collection walked every object the worker had built (130-570 ms with no
     thread running): a worker freezes them once its app is built."""
     import gc
 

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 WSGIApp = Callable[..., Any]
 GRACEFUL_SECONDS = 10  # an in-flight page at SIGTERM finishes well within this
 # Python collects its youngest objects after this many more were made than freed (its
-# default: 700, about every second page; see _settle_memory).
+# default: 700, more than once a page; see _settle_memory).
 YOUNG_COLLECTION_AFTER = 3_000
 
 
@@ -108,9 +108,9 @@ def _settle_memory() -> None:
     """In each worker, once its app is built: what is alive now (modules, the models'
     metadata, the app; ~200,000 objects) lives as long as the process, so Python's
     garbage collector is told to leave it be (gc.freeze), and collects the young
-    objects less often. A full collection went through all of them: ~130-350 ms during
+    objects less often. A full collection went through all of them: 130-570 ms during
     which no thread of the worker ran, about once every few hundred pages, and the
-    young collections, one every second page, took ~0.3 ms a page between them."""
+    young collections, more than one a page, took ~0.2-0.6 ms a page between them."""
     gc.collect()  # what the build left as garbage is freed, not kept for good
     gc.freeze()
     gc.set_threshold(YOUNG_COLLECTION_AFTER, *gc.get_threshold()[1:])
