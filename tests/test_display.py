@@ -15,6 +15,7 @@ from web.display import (
     plural,
     reason_beside_rules,
     row_reason,
+    short_time,
     snippet,
     zone_label,
 )
@@ -157,6 +158,18 @@ def _row(**changes: object) -> QueueRow:
     }
     values.update(changes)
     return QueueRow(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("zone", [NEW_YORK, ZoneInfo("Europe/Berlin"), ZoneInfo("Asia/Kolkata")])
+def test_a_queue_lines_short_time_reads_as_strftime_would(zone: ZoneInfo) -> None:
+    start = dt.datetime(2026, 1, 1, 0, 7, 31)  # naive UTC, as SQLite returns it
+    # Every month, the days before and after the clocks change, past midnight and noon.
+    for hours in range(0, 366 * 24, 37):
+        value = start + dt.timedelta(hours=hours, minutes=hours % 60)
+        expected = value.replace(tzinfo=dt.UTC).astimezone(zone).strftime("%b %d %H:%M")
+        assert short_time(value, zone=zone) == expected
+        assert short_time(value.replace(tzinfo=dt.UTC), zone=zone) == expected
+    assert short_time(None, zone=zone) == ""
 
 
 def test_a_queue_line_shows_the_mails_own_date_and_the_age_since_it_arrived() -> None:

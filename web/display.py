@@ -24,6 +24,23 @@ def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M", *, zone: 
     return value.astimezone(zone).strftime(fmt)
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def short_time(value: dt.datetime | None, *, zone: ZoneInfo) -> str:
+    """'Nov 03 09:05' in the firm's zone: local_time(value, "%b %d %H:%M") as a queue
+    line shows its dates, two a line. Put together here: strftime turns the time into a
+    tuple and reads its format on every call (~1.5 us more, ~150 us a page of fifty).
+    The months' names are the C locale's, as strftime's in a process that never sets
+    LC_TIME (this one does not)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    value = value.astimezone(zone)
+    return f"{_MONTHS[value.month - 1]} {value.day:02d} {value.hour:02d}:{value.minute:02d}"
+
+
 @lru_cache(maxsize=16)
 def label_badge(label: str | None) -> Markup:
     """A label as the queues and the message page show it (a function: a Jinja macro

@@ -20,7 +20,7 @@ from web import database
 from web.assignment import UNASSIGNED, Assignee, assignees
 from web.auth import login_required, me
 from web.bulk_actions import actions_for
-from web.display import label_badge, local_time, row_reason, snippet, zone_label
+from web.display import label_badge, row_reason, short_time, snippet, zone_label
 from web.flow import remember_queue
 from web.permissions import allowed
 from web.queries import (
@@ -163,9 +163,9 @@ def queue_line(row: QueueRow, now: dt.datetime, zone: ZoneInfo, href_prefix: str
         href=f"{href_prefix}{row.id}",
         label=label_badge(row.label),
         badge=urgency(row, now),
-        due=local_time(row.sla_due_at, "%b %d %H:%M", zone=zone),
+        due=short_time(row.sla_due_at, zone=zone),
         age=age(row.received_at, now),
-        sent=local_time(sent, "%b %d %H:%M", zone=zone),
+        sent=short_time(sent, zone=zone),
         sent_iso=sent.isoformat() if sent else "",
         snippet=snippet(row.snippet, SNIPPET_SHOWN, cut=len(row.snippet or "") > SNIPPET_READ),
         # A hand-back is why it is back here; the escalation's reason would mislead.

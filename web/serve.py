@@ -9,6 +9,7 @@ server can also run `web.wsgi:app`, with `inbox-router send` as its own process.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import multiprocessing.process
@@ -31,6 +32,9 @@ from web import create_app
 log = logging.getLogger(__name__)
 WSGIApp = Callable[..., Any]
 GRACEFUL_SECONDS = 10  # an in-flight page at SIGTERM finishes well within this
+# Python collects its youngest objects after this many more were made than freed (its
+# default: 700, more than once a page; see _settle_memory).
+YOUNG_COLLECTION_AFTER = 3_000
 
 
 def default_workers() -> int:
@@ -95,7 +99,21 @@ class _Server(BaseApplication):
         _hide_server_name()
 
     def load(self) -> WSGIApp:
-        return self.wrap(create_app(self.settings))
+        app = self.wrap(create_app(self.settings))
+        _settle_memory()
+        return app
+
+
+def _settle_memory() -> None:
+    """In each worker, once its app is built: what is alive now (modules, the models'
+    metadata, the app; ~200,000 objects) lives as long as the process, so Python's
+    garbage collector is told to leave it be (gc.freeze), and collects the young
+    objects less often. A full collection went through all of them: 130-570 ms during
+    which no thread of the worker ran, about once every few hundred pages, and the
+    young collections, more than one a page, took ~0.2-0.6 ms a page between them."""
+    gc.collect()  # what the build left as garbage is freed, not kept for good
+    gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION_AFTER, *gc.get_threshold()[1:])
 
 
 def _hide_server_name() -> None:
