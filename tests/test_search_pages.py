@@ -492,6 +492,34 @@ def test_a_sender_in_a_queue_counted_and_ranked_at_once_is_counted_then_ranked(
     assert at_once == pages()
 
 
+def _spied(monkeypatch: pytest.MonkeyPatch, name: str) -> list[bool]:
+    """web.search's `name` (a yes-or-no check) patched to record each answer it gives."""
+    import web.search
+
+    answers: list[bool] = []
+    real = getattr(web.search, name)
+
+    def spied(*args: Any) -> bool:
+        answers.append(real(*args))
+        return answers[-1]
+
+    monkeypatch.setattr(web.search, name, spied)
+    return answers
+
+
+def _queue_pages(session: Session, base: Any, words: str) -> list[tuple[int, list[int]]]:
+    """The total and page of ids of the search, for caps under, at and over its matches
+    and for a first and a later page."""
+    return [
+        (found.total, found.ids)
+        for cap in (1, 2, 3, 5, 1000)
+        for offset in (0, 4)
+        for found in [
+            search_page(session, base, words, order=QUEUE_ORDER, limit=4, offset=offset, cap=cap)
+        ]
+    ]
+
+
 @pytest.mark.parametrize("words", ["the", "re", "invoice", "pay", "label:billing the"])
 @pytest.mark.parametrize("states", [("escalated", "review"), ("review",), ("triage", "review")])
 @pytest.mark.parametrize("margin", [0.5, 3.0])  # a slice often too short; one often enough
@@ -509,33 +537,14 @@ def test_a_count_proven_on_the_newest_matches_is_the_count_of_them_all(
     from web.queue_order import of_states
 
     base = of_states(select(Message), states)
-    proven: list[bool] = []
-    real = web.search._newest_reach_cap
-
-    def spied(*args: Any) -> bool:
-        proven.append(real(*args))
-        return proven[-1]
-
-    def pages() -> list[tuple[int, list[int]]]:
-        return [
-            (found.total, found.ids)
-            for cap in (1, 2, 3, 5, 1000)
-            for offset in (0, 4)
-            for found in [
-                search_page(
-                    session, base, words, order=QUEUE_ORDER, limit=4, offset=offset, cap=cap
-                )
-            ]
-        ]
-
     monkeypatch.setattr(web.search, "SURELY_OVER_CAP", 10**9)  # never estimated: counted
     monkeypatch.setattr(web.search, "_subjects_reach_cap", lambda *a: False)  # (below)
     monkeypatch.setattr(web.search, "NEWEST_AT_MOST", 10.0)  # always tried first
     monkeypatch.setattr(web.search, "NEWEST_MARGIN", margin)
-    monkeypatch.setattr(web.search, "_newest_reach_cap", spied)
-    tried = pages()
+    proven = _spied(monkeypatch, "_newest_reach_cap")
+    tried = _queue_pages(session, base, words)
     monkeypatch.setattr(web.search, "_newest_reach_cap", lambda *a: False)
-    assert tried == pages()
+    assert tried == _queue_pages(session, base, words)
     if session.connection().dialect.name == "sqlite" and words == "the" and margin > 1:
         assert True in proven  # the newest reached the cap at least once
 
@@ -563,14 +572,7 @@ def test_a_word_no_stem_begins_finds_what_asking_the_messages_finds(
             ]
         ]
 
-    told: list[bool] = []
-    real = web.search.finds_nothing
-
-    def spied(*args: Any) -> bool:
-        told.append(real(*args))
-        return told[-1]
-
-    monkeypatch.setattr(web.search, "finds_nothing", spied)
+    told = _spied(monkeypatch, "finds_nothing")
     shortcut = pages()
     session.info.clear()
     monkeypatch.setattr(web.search, "finds_nothing", lambda *a: False)
@@ -637,29 +639,12 @@ def test_a_count_proven_on_the_subject_matches_is_the_count_of_them_all(
     from web.queue_order import of_states
 
     base = of_states(select(Message), states)
-    proven: list[bool] = []
-    real = web.search._subjects_reach_cap
-
-    def spied(*args: Any) -> bool:
-        proven.append(real(*args))
-        return proven[-1]
-
-    def pages() -> list[tuple[int, list[int]]]:
-        found = []
-        for cap in (1, 2, 3, 5, 1000):
-            for offset in (0, 4):
-                page = search_page(
-                    session, base, words, order=QUEUE_ORDER, limit=4, offset=offset, cap=cap
-                )
-                found.append((page.total, page.ids))
-        return found
-
     monkeypatch.setattr(web.search, "SURELY_OVER_CAP", 10**9)  # never estimated: counted
     monkeypatch.setattr(web.search, "DENSE_SUBJECTS", 0.0)  # every word's subjects dense
-    monkeypatch.setattr(web.search, "_subjects_reach_cap", spied)
-    tried = pages()
+    proven = _spied(monkeypatch, "_subjects_reach_cap")
+    tried = _queue_pages(session, base, words)
     monkeypatch.setattr(web.search, "_subjects_reach_cap", lambda *a: False)
-    assert tried == pages()
+    assert tried == _queue_pages(session, base, words)
     if session.connection().dialect.name == "sqlite" and words == "the":
         assert True in proven and False in proven  # reached the cap, and not
 
