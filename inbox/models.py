@@ -330,8 +330,9 @@ class Message(Base):
         Index("ix_messages_label_received", "label", "received_at"),
         # "My escalations" counts (attorney, state) without reading the wide rows.
         Index("ix_messages_attorney_state", "assignee_attorney_id", "state"),
-        # Search's `from:` scans this small index, not every message row (migration 0016).
-        Index("ix_messages_sender", "from_addr", "from_name"),
+        # Search's `from:` scans this small index, not every message row (migration 0016);
+        # inside a queue, the sender's messages in its states are a range of it (0026).
+        Index("ix_messages_sender", "from_addr", "from_name", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

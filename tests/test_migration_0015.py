@@ -23,7 +23,7 @@ def test_0015_goes_down_to_0016_and_up_again(db_url: str) -> None:
         tables = inspect(engine).get_table_names()
         assert "snippets" not in tables and "draft_files" not in tables
         assert "signature" not in {c["name"] for c in inspect(engine).get_columns("users")}
-        assert migrate(engine) == "0024"
+        assert migrate(engine) == "0026"
         with session_factory(engine)() as session:
             user = session.scalars(select(User).where(User.email == "m@x.example")).one()
             assert user.signature == ""  # the column came back with its default

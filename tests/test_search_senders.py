@@ -182,6 +182,9 @@ def test_a_senders_messages_in_a_queue_kept_once_give_the_pages_walked_for_each_
         pytest.skip("SQLite keeps a sender's messages; PostgreSQL's trigram index finds them")
     monkeypatch.setattr(web.search, "KEPT_SHARE_IN_QUEUE", 1.0)  # many: kept for the search
     monkeypatch.setattr(web.search, "AT_ONCE_BELOW", share)
+    # (every queue walked, as a queue of states and more is: one of states alone takes
+    # the sender's messages kept in its states, pinned below)
+    monkeypatch.setattr(web.search, "_queue_states", lambda query: ((), False))
     queues = [
         of_states(select(Message), ("triage", "received")),
         of_states(select(Message), ("answered",)),
@@ -307,3 +310,57 @@ def test_senders_are_kept_in_step_as_mail_is_stored_changed_and_deleted(session:
     session.commit()
     assert senders() == holding()
     assert (HEAVY_ADDR, "Zephyrine Quillfeather") not in senders()
+
+
+@pytest.mark.parametrize("few", [4, 0])  # few in the queue: looked up; else kept
+def test_a_senders_messages_kept_in_the_queues_states_give_the_pages_kept_in_all(
+    session: Session, monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    """SQLite keeps a sender's messages in a queue's states alone (ix_messages_sender
+    holds the state, migration 0026), and a queue of states alone takes them as its
+    messages among the sender's: the same counts and pages as all of the sender's kept
+    and the queue walked, for several senders, in queues of one state, of several, of
+    states and a label, and of none of the sender's messages."""
+    import web.search
+
+    if session.connection().dialect.name != "sqlite":
+        pytest.skip("SQLite keeps a sender's messages; PostgreSQL's trigram index finds them")
+    monkeypatch.setattr(web.search, "KEPT_SHARE_IN_QUEUE", 1.0)  # many: kept for the search
+    monkeypatch.setattr(web.search, "FEW_IN_QUEUE", few)
+    queues = [
+        of_states(select(Message), ("triage", "received")),
+        of_states(select(Message), ("answered",)),
+        of_states(select(Message), ("escalated",)),
+        of_states(select(Message), ("review", "triage")).where(Message.label == "billing_query"),
+        of_states(select(Message), ("zzz",)),  # none of them
+    ]
+    senders = ["delgado", "ana.delgado", "a", "example", "kelvin"]
+    searches = [f"from:{s} {w}" for s in senders for w in ("the", "re", "invoice", "zzqx")]
+    searches += ["from:delgado", "from:delgado label:billing the", "from:delgado from:ana the"]
+    keeping = web.search.keep_sender_messages
+    asked: list[tuple[str, ...]] = []
+
+    def kept_in(session: Session, value: str, slot: int, most: int, states: Any = ()) -> Any:
+        asked.append(tuple(sorted(states)))
+        return keeping(session, value, slot, most, states)
+
+    def pages() -> list[tuple[int, list[int], dict[str, list[str]]]]:
+        found = []
+        for base in queues:
+            for words in searches:
+                for cap, offset in ((3, 0), (3, 4), (1000, 0), (1000, 4), (1000, 10**4)):
+                    page = search_page(
+                        session, base, words, order=QUEUE_ORDER, limit=4, offset=offset, cap=cap
+                    )
+                    found.append((page.total, page.ids, page.corrected))
+                    session.rollback()
+        return found
+
+    monkeypatch.setattr(web.search, "keep_sender_messages", kept_in)
+    in_states = pages()
+    assert {("answered",), ("escalated",), ("received", "triage")} <= set(asked)
+    assert any(total for total, _, _ in in_states) and any(not t for t, _, _ in in_states)
+    asked.clear()
+    monkeypatch.setattr(web.search, "_queue_states", lambda query: ((), False))  # as before
+    assert pages() == in_states
+    assert set(asked) == {()}

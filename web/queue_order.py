@@ -20,7 +20,7 @@ from sqlalchemy.sql.visitors import replacement_traverse
 
 from inbox.models import QUEUE_ORDER, Message
 
-__all__ = ["QUEUE_ORDER", "in_order", "of_states", "states_of"]
+__all__ = ["QUEUE_ORDER", "in_order", "of_states", "states_of", "states_test"]
 _STATES = "queue_states"  # the execution option naming a query's states
 # Ids read in order, built (a queue of several states: ~0.4 ms, each time) per query:
 # the same queue and search ask the same statements (the first messages a search past
@@ -40,6 +40,11 @@ def of_states(query: Select[Any], states: Sequence[str]) -> Select[Any]:
 def states_of(query: Select[Any]) -> tuple[str, ...]:
     """The states `query` is read by, state by state (of_states), if several."""
     return tuple(query.get_execution_options().get(_STATES, ((), None))[0])
+
+
+def states_test(query: Select[Any]) -> Any:
+    """The test of_states added to `query` for its several states, if it did."""
+    return query.get_execution_options().get(_STATES, ((), None))[1]
 
 
 def in_order(

@@ -35,10 +35,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 from sqlalchemy.sql.util import ClauseAdapter
 
 from inbox.models import Client, Matter, Message
-from web.queue_order import in_order, states_of
+from web.queue_order import in_order, states_of, states_test
 from web.search_prefixes import finds_nothing, matching_query
 from web.search_query import (
     Alternative,
@@ -98,6 +100,10 @@ def _ids_matching(id_column: Any, columns: tuple[Any, ...], text: str) -> Select
 
 
 FEW_SENDERS = 64  # a sender's messages each looked up by id (in the word index too)
+# ...in a queue, fewer: ranked, each looked up has bm25 count the words' matches in the
+# whole index again (~2.4 ms for "the" at 100,000 messages), where the matches read
+# once and tested against the kept ids take ~12-19 ms for all.
+FEW_IN_QUEUE = 4
 # SQLite: a sender's messages kept for a search (web/search_senders.py) when they are at
 # most this share of the mailbox (~0.4 us each to find and keep); more are tested on
 # each entry of ix_messages_sender and each row a walk meets, which stops as soon as
@@ -150,7 +156,10 @@ def with_operators(
     # sooner than a sender's many messages are kept.
     listing = not (narrowed or search.has_words or search.labels)
     share = KEPT_SHARE_IN_QUEUE if queue else KEPT_SHARE
-    query, few, many = _from_senders(query, search.senders, session, dialect, listing, share)
+    states, states_alone = _queue_states(query)
+    query, few, many = _from_senders(
+        query, search.senders, session, dialect, listing, share, states
+    )
     named: list[Select[Any]] = []
     for name in search.clients:
         clients = _ids_matching(Client.id, (Client.name, Client.client_code), name)
@@ -167,6 +176,10 @@ def with_operators(
     if dialect == "sqlite" and indexed and not search.matters:  # the words among them
         alone = tuple(named) if not (queue or search.senders or search.labels) else ()
         among = Among(tuple(few), tuple(many), narrowed or bool(search.labels), alone)
+        if states_alone and len(many) == 1 and not (few or search.clients or search.labels):
+            # A queue of states alone: its messages among the sender's are those kept.
+            size = session.scalar(select(func.count()).select_from(many[0])) if session else 0
+            among = among._replace(queue=many[0], queue_size=size)
         query = query.execution_options(search_among_few=among)
     elif search.senders:  # no index finds a part of a name: counting them reads them all
         query = query.execution_options(search_scans=True)
@@ -183,19 +196,22 @@ def _from_senders(
     dialect: str,
     listing: bool = False,
     share: float = KEPT_SHARE,
+    states: Sequence[str] = (),
 ) -> tuple[Select[Any], list[Select[Any]], list[TableClause]]:
     """`query` narrowed to the messages of each sender, and (SQLite) the senders whose
     messages are few (their ids, each looked up) and many (kept, tested on each row;
     not when `listing` the whole mailbox of a sender; at most `share` of the mailbox);
-    the others, a part of a name or address tested on each message."""
+    the others, a part of a name or address tested on each message. `states`: the
+    queue's (_queue_states), the only ones of a sender's messages kept."""
     few: list[Select[Any]] = []
     many: list[TableClause] = []
     most = 0
+    at_most_few = FEW_IN_QUEUE if states else FEW_SENDERS
     for slot, sender in enumerate(senders):
         if session is not None and dialect == "sqlite" and len(sender) >= TRIGRAM:
             most = most or (FEW_SENDERS if listing else _kept_at_most(session, share))
-            ids, count = keep_sender_messages(session, sender, slot, most)
-            if count <= FEW_SENDERS:
+            ids, count = keep_sender_messages(session, sender, slot, most, states)
+            if count <= at_most_few:
                 few.append(select(ids.c.id))
                 query = query.where(Message.id.in_(select(ids.c.id)))
                 continue
@@ -211,6 +227,32 @@ def _from_senders(
             )
         )
     return query, few, many
+
+
+def _queue_states(query: Select[Any]) -> tuple[tuple[str, ...], bool]:
+    """The states `query` is narrowed to (a queue's: of_states), if it is, and whether
+    it tests nothing else."""
+    several, among = states_of(query), states_test(query)
+    found: tuple[str, ...] = ()
+    alone = query.whereclause is not None
+    for criterion in query._where_criteria:
+        if several and criterion is among:
+            found = several
+        elif _state_is(criterion) is not None and not found:
+            found = (_state_is(criterion),)
+        else:
+            alone = False
+    return found, alone and bool(found)
+
+
+def _state_is(criterion: Any) -> str | None:
+    """The state `criterion` tests a message for (Message.state == a state), if it does."""
+    if not isinstance(criterion, BinaryExpression) or criterion.operator is not operators.eq:
+        return None
+    left, right = criterion.left, criterion.right
+    if getattr(left, "table", None) is not Message.__table__ or left.key != "state":
+        return None
+    return right.value if isinstance(right, BindParameter) else None
 
 
 def _kept_at_most(session: Session, share: float) -> int:
@@ -701,6 +743,8 @@ def _keep_queue(
     is under the cap already, one statement walks the queue once: nothing is kept."""
     among = _among(query)
     if among is None or not (among.many and among.narrowed) or among.few:
+        return query
+    if among.queue is not None:  # kept as the sender's messages in the queue's states
         return query
     if _likely_under_cap(session, among, terms, cap, queue_size):
         return query

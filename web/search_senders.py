@@ -16,7 +16,9 @@ row a walk met cost a search ~13 ms.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -52,9 +54,10 @@ def like_pattern(value: str) -> str:
     return f"%{escaped}%"
 
 
-def _sender_ids(trigrams: bool) -> Select[tuple[int]]:
+def _sender_ids(trigrams: bool, in_states: bool = False) -> Select[tuple[int]]:
     """The ids of the messages whose sender's address or name holds the text (LIKE
-    :pattern), the senders found in their trigram index first (:grams) if asked."""
+    :pattern), the senders found in their trigram index first (:grams) if asked, in the
+    states :states if asked (each sender's a range of ix_messages_sender, 0026)."""
     pattern = bindparam("pattern")
     found = (
         select(Message.id)
@@ -73,6 +76,8 @@ def _sender_ids(trigrams: bool) -> Select[tuple[int]]:
             )
         )
     )
+    if in_states:
+        found = found.where(Message.state.in_(bindparam("states", expanding=True)))
     if not trigrams:
         return found
     grams = select(literal_column("rowid")).select_from(table(GRAMS))
@@ -85,9 +90,9 @@ def kept_ids(slot: int) -> TableClause:
 
 
 @cache
-def _filling(slot: int, trigrams: bool) -> Insert:
+def _filling(slot: int, trigrams: bool, in_states: bool) -> Insert:
     """The statement keeping a sender's messages, up to :most (built once: ~0.4 ms)."""
-    found = _sender_ids(trigrams).limit(bindparam("most"))
+    found = _sender_ids(trigrams, in_states).limit(bindparam("most"))
     return insert(kept_ids(slot)).from_select(["id"], found)
 
 
@@ -111,17 +116,20 @@ def _make_id_table(connection: Connection, name: str) -> None:
 
 
 def keep_sender_messages(
-    session: Session, value: str, slot: int, most: int
+    session: Session, value: str, slot: int, most: int, states: Sequence[str] = ()
 ) -> tuple[TableClause, int]:
-    """The messages of sender `value` kept in this connection's table `slot`, and how
-    many (counted no further than `most` + 1: past `most` the table is left partial)."""
+    """The messages of sender `value` (in `states`, if given: a queue's) kept in this
+    connection's table `slot`, and how many (counted no further than `most` + 1: past
+    `most` the table is left partial)."""
     connection = session.connection()
     empty_id_table(connection, KEPT.format(slot))
     trigrams = len(value) >= TRIGRAM
-    asked = {"pattern": like_pattern(value), "most": most + 1}
+    asked: dict[str, Any] = {"pattern": like_pattern(value), "most": most + 1}
     if trigrams:
         asked["grams"] = '"' + value.replace('"', '""') + '"'
-    filled = connection.execute(_filling(slot, trigrams), asked)
+    if states:
+        asked["states"] = sorted(states)
+    filled = connection.execute(_filling(slot, trigrams, bool(states)), asked)
     return kept_ids(slot), filled.rowcount
 
 
