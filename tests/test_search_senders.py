@@ -155,6 +155,19 @@ def test_a_sender_of_many_messages_is_kept_as_a_share_of_the_mailbox(
         session.rollback()
 
 
+def _queue_pages(
+    session: Session, base: Any, words: str
+) -> list[tuple[int, list[int], dict[str, list[str]]]]:
+    """The search's count, page and corrections in queue `base`, under a cap below and
+    above the count, from its start, further on and past the last page."""
+    found = []
+    for cap, offset in ((3, 0), (3, 4), (1000, 0), (1000, 4), (1000, 10**4)):
+        page = search_page(session, base, words, order=QUEUE_ORDER, limit=4, offset=offset, cap=cap)
+        found.append((page.total, page.ids, page.corrected))
+        session.rollback()
+    return found
+
+
 IN_QUEUE_SEARCHES = [
     "from:delgado the",
     "from:delgado lease",
@@ -213,12 +226,7 @@ def test_a_senders_messages_in_a_queue_kept_once_give_the_pages_walked_for_each_
                 narrowed = base.where(Message.label == "billing_query") if labelled else base
                 queue = set(session.scalars(narrowed.with_only_columns(Message.id)))
                 expected = _holding(session, sender) & queue
-                for cap, offset in ((3, 0), (3, 4), (1000, 0), (1000, 4), (1000, 10**4)):
-                    page = search_page(
-                        session, base, words, order=QUEUE_ORDER, limit=4, offset=offset, cap=cap
-                    )
-                    found.append((page.total, page.ids, page.corrected))
-                    session.rollback()
+                found += _queue_pages(session, base, words)
         return found
 
     monkeypatch.setattr(web.search, "_keep_queue", keeping)
@@ -345,16 +353,12 @@ def test_a_senders_messages_kept_in_the_queues_states_give_the_pages_kept_in_all
         return keeping(session, value, slot, most, states)
 
     def pages() -> list[tuple[int, list[int], dict[str, list[str]]]]:
-        found = []
-        for base in queues:
-            for words in searches:
-                for cap, offset in ((3, 0), (3, 4), (1000, 0), (1000, 4), (1000, 10**4)):
-                    page = search_page(
-                        session, base, words, order=QUEUE_ORDER, limit=4, offset=offset, cap=cap
-                    )
-                    found.append((page.total, page.ids, page.corrected))
-                    session.rollback()
-        return found
+        return [
+            page
+            for base in queues
+            for words in searches
+            for page in _queue_pages(session, base, words)
+        ]
 
     monkeypatch.setattr(web.search, "keep_sender_messages", kept_in)
     in_states = pages()

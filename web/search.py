@@ -46,7 +46,6 @@ from web.search_query import (
     Alternative,
     SearchQuery,
     alternatives,
-    fts5_match,
     parse,
     tsquery,
 )
@@ -60,7 +59,7 @@ from web.search_senders import (
     like_pattern,
     make_id_tables,
 )
-from web.search_stems import matching_expression
+from web.search_stems import matching_expression, ranking_expression
 from web.search_words import similar_words
 
 T = TypeVar("T")
@@ -287,7 +286,11 @@ def _ranked_among(
     ranked = (
         select(Message.id)
         .join(_WORDS, _WORDS.c.rowid == Message.id)
-        .where(text(f"{WORDS_TABLE} MATCH :words").bindparams(words=fts5_match(terms)))  # bm25
+        .where(
+            text(f"{WORDS_TABLE} MATCH :words").bindparams(
+                words=ranking_expression(session, terms)  # (bm25: the phrases as typed)
+            )
+        )
     )
     if among := _among(query):
         # A sender's or a client's messages: the matches among them, the words tested
