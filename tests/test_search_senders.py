@@ -106,6 +106,8 @@ def test_a_heavy_senders_pages_are_the_same_however_its_messages_are_found(
     assert _pages(session, SEARCHES) == kept
     monkeypatch.setattr(web.search, "FEW_SENDERS", 10**6)  # few: each looked up
     assert _pages(session, SEARCHES) == kept
+    monkeypatch.setattr(web.search, "FEW_RANKED", 10**6)  # ...when ranked too
+    assert _pages(session, SEARCHES) == kept
     monkeypatch.setattr(web.search, "TRIGRAM", 10**6)  # tested on each message, as before
     assert _pages(session, SEARCHES) == kept
     everything = search_page(
@@ -334,7 +336,7 @@ def test_a_senders_messages_kept_in_the_queues_states_give_the_pages_kept_in_all
     if session.connection().dialect.name != "sqlite":
         pytest.skip("SQLite keeps a sender's messages; PostgreSQL's trigram index finds them")
     monkeypatch.setattr(web.search, "KEPT_SHARE_IN_QUEUE", 1.0)  # many: kept for the search
-    monkeypatch.setattr(web.search, "FEW_IN_QUEUE", few)
+    monkeypatch.setattr(web.search, "FEW_RANKED", few)
     queues = [
         of_states(select(Message), ("triage", "received")),
         of_states(select(Message), ("answered",)),

@@ -99,10 +99,11 @@ def _ids_matching(id_column: Any, columns: tuple[Any, ...], text: str) -> Select
 
 
 FEW_SENDERS = 64  # a sender's messages each looked up by id (in the word index too)
-# ...in a queue, fewer: ranked, each looked up has bm25 count the words' matches in the
-# whole index again (~2.4 ms for "the" at 100,000 messages), where the matches read
-# once and tested against the kept ids take ~12-19 ms for all.
-FEW_IN_QUEUE = 4
+# ...when ranked, at most this many: each looked up has bm25 count the words' matches
+# in the whole index again (~2.4 ms for "the" at 100,000 messages), where the matches
+# read once and tested against the ids take ~12-19 ms for all. In a queue, a sender's
+# messages in its states are few up to this many (else kept, and tested on each match).
+FEW_RANKED = 4
 # SQLite: a sender's messages kept for a search (web/search_senders.py) when they are at
 # most this share of the mailbox (~0.4 us each to find and keep); more are tested on
 # each entry of ix_messages_sender and each row a walk meets, which stops as soon as
@@ -205,7 +206,7 @@ def _from_senders(
     few: list[Select[Any]] = []
     many: list[TableClause] = []
     most = 0
-    at_most_few = FEW_IN_QUEUE if states else FEW_SENDERS
+    at_most_few = FEW_RANKED if states else FEW_SENDERS
     for slot, sender in enumerate(senders):
         if session is not None and dialect == "sqlite" and len(sender) >= TRIGRAM:
             most = most or (FEW_SENDERS if listing else _kept_at_most(session, share))
@@ -296,7 +297,11 @@ def _ranked_among(
         # A sender's or a client's messages: the matches among them, the words tested
         # once (with the words again, every match of a common one was put in a set:
         # "from:ana.brooks19 the": 50 ms, 98,000 of them, for one message).
-        ranked = ranked.where(*(_WORDS.c.rowid.in_(ids) for ids in among.few))  # looked up
+        # The few senders' messages each looked up; ranked, only when very few (FEW_RANKED:
+        # "from:ana.brooks1 the", 55 of them, 41 ranked: ~108 ms, read from the matches ~15).
+        looked_up = not among.few or _fewest(session, among.few) <= FEW_RANKED
+        rowid = _WORDS.c.rowid if looked_up else _WORDS.c.rowid + 0
+        ranked = ranked.where(*(rowid.in_(ids) for ids in among.few))
         if not (among.few or among.narrowed):  # the kept ids are all it holds
             return ranked.where(*(held(ids, _WORDS.c.rowid) for ids in among.many))
         # Each match tested against the query's ids (a set made once, the kept ids among
@@ -306,6 +311,11 @@ def _ranked_among(
     if query.whereclause is not None:
         ranked = ranked.where(Message.id.in_(_within(session, query, terms)))
     return ranked
+
+
+def _fewest(session: Session, few: Sequence[Select[Any]]) -> int:
+    """SQLite: how many ids the smallest of a few senders' kept ids holds."""
+    return min(session.scalar(select(func.count()).select_from(ids.subquery())) or 0 for ids in few)
 
 
 def _ts(terms: list[list[Alternative]], weights: str = "") -> ColumnElement[Any]:
