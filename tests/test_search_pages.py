@@ -708,3 +708,41 @@ def test_subject_matches_kept_for_one_search_follow_a_change_before_the_next(
     after = first_page()
     monkeypatch.setattr(web.search, "states_of", lambda query: ())  # each state's own set
     assert after == first_page() and after != before
+
+
+def _estimate_compiled_anew(session: Session, query: Any) -> float:
+    """The planner's estimate as the code before web.search._Plan asked it."""
+    connection = session.connection()
+    compiled = query.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    plan = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params)
+    return float(plan.scalar_one()[0]["Plan"]["Plan Rows"])
+
+
+def test_the_planners_estimate_compiled_once_a_shape_is_the_estimate_compiled_anew(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: the estimate's EXPLAIN is compiled once a shape (web.search._Plan);
+    each search asks what the statement compiled for it alone would have."""
+    import web.search
+    from web.queue_order import of_states
+
+    if session.connection().dialect.name != "postgresql":
+        pytest.skip("the planner's estimate is PostgreSQL's")
+    asked: list[tuple[float, float]] = []
+    expected_rows = web.search._expected_rows
+
+    def compared(session: Session, query: Any) -> float:
+        asked.append((expected_rows(session, query), _estimate_compiled_anew(session, query)))
+        return asked[-1][0]
+
+    monkeypatch.setattr(web.search, "_expected_rows", compared)
+    # Each shape more than once, with other values (IN lists of other lengths): all but
+    # the first of a shape are the engine's cached compile.
+    for states in [("triage",), ("triage", "review"), ("review", "answered", "done"), ("done",)]:
+        base = of_states(select(Message), states)
+        for words in ["the", "invoice", "lease payment", "label:billing the", "from:a th"]:
+            search_page(session, base, words, order=QUEUE_ORDER, limit=5, offset=0, cap=1000)
+    assert len(asked) > 20
+    assert all(cached == anew for cached, anew in asked)
