@@ -746,3 +746,55 @@ def test_the_planners_estimate_compiled_once_a_shape_is_the_estimate_compiled_an
             search_page(session, base, words, order=QUEUE_ORDER, limit=5, offset=0, cap=1000)
     assert len(asked) > 20
     assert all(cached == anew for cached, anew in asked)
+
+
+@pytest.mark.parametrize("words", ["the", "invoice", "lease payment", "zzzq", "HV-2026-0007"])
+@pytest.mark.parametrize("cap", [2, 1000])
+def test_a_queue_known_smaller_than_twice_the_cap_finds_what_the_estimate_finds(
+    session: Session, monkeypatch: pytest.MonkeyPatch, words: str, cap: int
+) -> None:
+    """PostgreSQL: with the queue's size given and under AT_ONCE_EXPECTED_BELOW times
+    the cap, no estimate is asked (the matches counted and ranked at once); the same
+    counts and pages, in the same order, as when the planner's estimate chose the way."""
+    from sqlalchemy import func
+
+    import web.search
+    from web.queue_order import of_states
+
+    if session.connection().dialect.name != "postgresql":
+        pytest.skip("the planner's estimate is PostgreSQL's")
+    base = of_states(select(Message), ("triage", "received", "review"))
+    size = session.scalar(base.with_only_columns(func.count()).select_from(Message))
+    assert size is not None and size < web.search.AT_ONCE_EXPECTED_BELOW * 1000
+    estimated: list[float] = []
+    expected_rows = web.search._expected_rows
+    monkeypatch.setattr(
+        web.search,
+        "_expected_rows",
+        lambda *args: estimated.append(expected_rows(*args)) or estimated[-1],
+    )
+
+    def pages(base_size: int | None) -> list[tuple[int, list[int], dict[str, list[str]]]]:
+        return [
+            (found.total, found.ids, found.corrected)
+            for offset in (0, 3, 500)
+            for found in [
+                search_page(
+                    session,
+                    base,
+                    words,
+                    order=QUEUE_ORDER,
+                    limit=3,
+                    offset=offset,
+                    cap=cap,
+                    base_size=base_size,
+                )
+            ]
+        ]
+
+    known = pages(size)
+    asked_with_size = len(estimated)
+    assert known == pages(None)
+    assert len(estimated) > asked_with_size or words == "zzzq"  # (the old way asked it)
+    if cap == 1000:
+        assert asked_with_size == 0
