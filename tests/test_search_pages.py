@@ -798,3 +798,30 @@ def test_a_queue_known_smaller_than_twice_the_cap_finds_what_the_estimate_finds(
     assert len(estimated) > asked_with_size or words == "zzzq"  # (the old way asked it)
     if cap == 1000:
         assert asked_with_size == 0
+
+
+def test_a_pages_rows_read_through_the_connection_are_the_rows_the_session_read(
+    session: Session,
+) -> None:
+    """rows_by_id reads a search page's rows through the session's connection: the same
+    values, of the same types, as the ORM's execution of the same statement read."""
+    from web.queries import _ROWS_BY_ID, QueueRow, rows_by_id
+
+    compared = 0
+    for words in ("invoice", "the", "re", "from:delgado", "label:legal", "mediaton"):
+        for states in ((), ("triage", "received"), ("answered", "sending"), ("escalated",)):
+            base = select(Message)
+            if states:
+                base = base.where(Message.state.in_(states))
+            found = search_page(
+                session, base, words, order=QUEUE_ORDER, limit=50, offset=0, cap=1001
+            )
+            rows = rows_by_id(session, found.ids)
+            statement = _ROWS_BY_ID[session.connection().dialect.name]
+            read = [QueueRow(*row) for row in session.execute(statement, {"page_ids": found.ids})]
+            assert rows == read
+            assert [[type(v) for v in row] for row in rows] == [
+                [type(v) for v in row] for row in read
+            ]
+            compared += len(rows)
+    assert compared > 100

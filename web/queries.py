@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Integer, Select, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -122,9 +122,10 @@ class Filters:
         return {k: v for k, v in values.items() if v is not None}
 
 
-@dataclass(frozen=True)
-class QueueRow:
-    """What one line of a queue shows: a few columns, not a whole message."""
+class QueueRow(NamedTuple):
+    """What one line of a queue shows: a few columns, not a whole message. A named tuple:
+    a frozen dataclass set each of its nineteen fields through object.__setattr__ (~4-6
+    us a row, a quarter of a millisecond a page)."""
 
     id: int
     subject: str | None
@@ -247,12 +248,15 @@ _ROWS_BY_ID: dict[str, Select[Any]] = {}
 
 
 def rows_by_id(session: Session, ids: list[int]) -> list[QueueRow]:
-    """The queue lines of the messages `ids`, in no particular order."""
-    dialect = session.connection().dialect.name
-    statement = _ROWS_BY_ID.get(dialect)
+    """The queue lines of the messages `ids`, in no particular order. Read through the
+    session's connection: the statement's columns are plain values, and the ORM's
+    execution (its loading of each row) cost ~0.3 ms a page more for the same rows."""
+    connection = session.connection()
+    statement = _ROWS_BY_ID.get(connection.dialect.name)
     if statement is None:
+        dialect = connection.dialect.name
         statement = _ROWS_BY_ID[dialect] = prepared(_rows().where(_among_page_ids(dialect)))
-    return [QueueRow(*row) for row in session.execute(statement, {"page_ids": list(ids)})]
+    return [QueueRow(*row) for row in connection.execute(statement, {"page_ids": list(ids)})]
 
 
 def _queue_select(queue: Queue, user: User) -> Select[Any]:
@@ -358,7 +362,7 @@ def queue_page(
         .offset((page - 1) * PAGE_SIZE)
     )
     ordered = _rows().where(Message.id.in_(page_ids.scalar_subquery())).order_by(*QUEUE_ORDER)
-    messages = [QueueRow(*row) for row in session.execute(ordered)]
+    messages = [QueueRow(*row) for row in session.connection().execute(ordered)]
     return Page(messages, total, page, pages, filters, capped=total > SEARCH_COUNT_CAP)
 
 
