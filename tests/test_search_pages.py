@@ -434,6 +434,34 @@ def test_words_common_at_one_end_of_the_mailbox_are_counted_not_guessed(
     assert found.total == 3 and found.ids[0] in old[:3]
 
 
+def _sized_pages(
+    session: Session,
+    base: Any,
+    words: str,
+    cap: int,
+    base_size: int | None,
+    offsets: tuple[int, ...],
+) -> list[tuple[int, list[int], dict[str, list[str]]]]:
+    """Count, ids and corrections of a search's pages of 3 at `offsets`, the queue's size
+    given (`base_size`) or not (None)."""
+    return [
+        (found.total, found.ids, found.corrected)
+        for offset in offsets
+        for found in [
+            search_page(
+                session,
+                base,
+                words,
+                order=QUEUE_ORDER,
+                limit=3,
+                offset=offset,
+                cap=cap,
+                base_size=base_size,
+            )
+        ]
+    ]
+
+
 @pytest.mark.parametrize("words", ["the", "re", "invoice", "from:a th", "label:billing the"])
 @pytest.mark.parametrize("cap", [2, 1000])
 def test_a_queue_size_given_finds_what_counting_the_queue_finds(
@@ -449,23 +477,8 @@ def test_a_queue_size_given_finds_what_counting_the_queue_finds(
     base = of_states(select(Message), ("triage", "received"))
     size = session.scalar(base.with_only_columns(func.count()).select_from(Message))
 
-    def pages(base_size: int | None) -> list[tuple[int, list[int]]]:
-        return [
-            (found.total, found.ids)
-            for offset in (0, 3)
-            for found in [
-                search_page(
-                    session,
-                    base,
-                    words,
-                    order=QUEUE_ORDER,
-                    limit=3,
-                    offset=offset,
-                    cap=cap,
-                    base_size=base_size,
-                )
-            ]
-        ]
+    def pages(base_size: int | None) -> list[tuple[int, list[int], dict[str, list[str]]]]:
+        return _sized_pages(session, base, words, cap, base_size, (0, 3))
 
     assert pages(size) == pages(None)
 
@@ -775,22 +788,7 @@ def test_a_queue_known_smaller_than_twice_the_cap_finds_what_the_estimate_finds(
     )
 
     def pages(base_size: int | None) -> list[tuple[int, list[int], dict[str, list[str]]]]:
-        return [
-            (found.total, found.ids, found.corrected)
-            for offset in (0, 3, 500)
-            for found in [
-                search_page(
-                    session,
-                    base,
-                    words,
-                    order=QUEUE_ORDER,
-                    limit=3,
-                    offset=offset,
-                    cap=cap,
-                    base_size=base_size,
-                )
-            ]
-        ]
+        return _sized_pages(session, base, words, cap, base_size, (0, 3, 500))
 
     known = pages(size)
     asked_with_size = len(estimated)
