@@ -139,6 +139,18 @@ class Among(NamedTuple):
     # (_keep_queue), and how many.
     queue: TableClause | None = None
     queue_size: int | None = None
+    fewest: int | None = None  # the messages of the few senders' smallest, as kept
+
+
+class _Kept(NamedTuple):
+    """`_from_senders`' answer: the query narrowed, the few and many senders' kept ids,
+    and how many each holds (counted as they were kept)."""
+
+    query: Select[Any]
+    few: list[Select[Any]]
+    many: list[TableClause]
+    few_sizes: list[int]
+    many_sizes: list[int]
 
 
 def with_operators(
@@ -160,9 +172,8 @@ def with_operators(
     listing = not (narrowed or search.has_words or search.labels)
     share = KEPT_SHARE_IN_QUEUE if queue else KEPT_SHARE
     states, states_alone = _queue_states(query)
-    query, few, many = _from_senders(
-        query, search.senders, session, dialect, listing, share, states
-    )
+    kept = _from_senders(query, search.senders, session, dialect, listing, share, states)
+    query, few, many = kept.query, kept.few, kept.many
     named: list[Select[Any]] = []
     for name in search.clients:
         clients = _ids_matching(Client.id, (Client.name, Client.client_code), name)
@@ -178,11 +189,16 @@ def with_operators(
     indexed = (few or many or search.clients) and len(few) + len(many) == len(search.senders)
     if dialect == "sqlite" and indexed and not search.matters:  # the words among them
         alone = tuple(named) if not (queue or search.senders or search.labels) else ()
-        among = Among(tuple(few), tuple(many), narrowed or bool(search.labels), alone)
+        among = Among(
+            tuple(few),
+            tuple(many),
+            narrowed or bool(search.labels),
+            alone,
+            fewest=min(kept.few_sizes, default=None),
+        )
         if states_alone and len(many) == 1 and not (few or search.clients or search.labels):
             # A queue of states alone: its messages among the sender's are those kept.
-            size = session.scalar(select(func.count()).select_from(many[0])) if session else 0
-            among = among._replace(queue=many[0], queue_size=size)
+            among = among._replace(queue=many[0], queue_size=kept.many_sizes[0])
         query = query.execution_options(search_among_few=among)
     elif search.senders:  # no index finds a part of a name: counting them reads them all
         query = query.execution_options(search_scans=True)
@@ -200,14 +216,13 @@ def _from_senders(
     listing: bool = False,
     share: float = KEPT_SHARE,
     states: Sequence[str] = (),
-) -> tuple[Select[Any], list[Select[Any]], list[TableClause]]:
+) -> _Kept:
     """`query` narrowed to the messages of each sender, and (SQLite) the senders whose
     messages are few (their ids, each looked up) and many (kept, tested on each row;
     not when `listing` the whole mailbox of a sender; at most `share` of the mailbox);
     the others, a part of a name or address tested on each message. `states`: the
     queue's (_queue_states), the only ones of a sender's messages kept."""
-    few: list[Select[Any]] = []
-    many: list[TableClause] = []
+    kept = _Kept(query, [], [], [], [])
     most = 0
     at_most_few = FEW_RANKED if states else FEW_SENDERS
     for slot, sender in enumerate(senders):
@@ -215,11 +230,13 @@ def _from_senders(
             most = most or (FEW_SENDERS if listing else _kept_at_most(session, share))
             ids, count = keep_sender_messages(session, sender, slot, most, states)
             if count <= at_most_few:
-                few.append(select(ids.c.id))
+                kept.few.append(select(ids.c.id))
+                kept.few_sizes.append(count)
                 query = query.where(Message.id.in_(select(ids.c.id)))
                 continue
             if count <= most:
-                many.append(ids)
+                kept.many.append(ids)
+                kept.many_sizes.append(count)
                 query = query.where(held(ids, Message.id))
                 continue
         pattern = like_pattern(sender)
@@ -229,7 +246,7 @@ def _from_senders(
                 _contains(Message.from_name, pattern, dialect),
             )
         )
-    return query, few, many
+    return kept._replace(query=query)
 
 
 def _queue_states(query: Select[Any]) -> tuple[tuple[str, ...], bool]:
@@ -241,8 +258,8 @@ def _queue_states(query: Select[Any]) -> tuple[tuple[str, ...], bool]:
     for criterion in query._where_criteria:
         if several and criterion is among:
             found = several
-        elif _state_is(criterion) is not None and not found:
-            found = (_state_is(criterion),)
+        elif (state := _state_is(criterion)) is not None and not found:
+            found = (state,)
         else:
             alone = False
     return found, alone and bool(found)
@@ -302,7 +319,7 @@ def _ranked_among(
         # "from:ana.brooks19 the": 50 ms, 98,000 of them, for one message).
         # The few senders' messages each looked up; ranked, only when very few (FEW_RANKED:
         # "from:ana.brooks1 the", 55 of them, 41 ranked: ~108 ms, read from the matches ~15).
-        looked_up = not among.few or _fewest(session, among.few) <= FEW_RANKED
+        looked_up = among.fewest is None or among.fewest <= FEW_RANKED
         rowid = _WORDS.c.rowid if looked_up else _WORDS.c.rowid + 0
         ranked = ranked.where(*(rowid.in_(ids) for ids in among.few))
         if not (among.few or among.narrowed):  # the kept ids are all it holds
@@ -314,11 +331,6 @@ def _ranked_among(
     if query.whereclause is not None:
         ranked = ranked.where(Message.id.in_(_within(session, query, terms)))
     return ranked
-
-
-def _fewest(session: Session, few: Sequence[Select[Any]]) -> int:
-    """SQLite: how many ids the smallest of a few senders' kept ids holds."""
-    return min(session.scalar(select(func.count()).select_from(ids.subquery())) or 0 for ids in few)
 
 
 def _ts(terms: list[list[Alternative]], weights: str = "") -> ColumnElement[Any]:
