@@ -29,7 +29,8 @@ class Settings:
     """Everything configurable about one running inbox-router."""
 
     db_url: str = f"sqlite:///{DEFAULT_DB_FILE}"
-    firm_name: str = "Harbor & Vale LLP"
+    # None: the sample firm's name, or one read off another firm's directory (inbox/firm.py).
+    firm_name: str | None = None
     shared_address: str = "clients@harborvale.law"
     base_url: str = "http://127.0.0.1:5000"
     # Matter numbers look like HV-2026-0007; the pattern is a regex, matched case-insensitively.

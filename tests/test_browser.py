@@ -28,6 +28,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from inbox.firm import SAMPLE_FIRM_NAME
 from inbox.ingest.files import ingest_paths
 from inbox.mail.signoff import sign_text
 from inbox.models import Attorney, Draft, Message, MessageState, OutboxEntry
@@ -288,7 +289,7 @@ def test_va_edits_approves_and_sends_a_draft_delivered_in_the_thread(
     text = plain_text(mail)
     assert "Dana here: the signed franchise agreement goes out on Friday." in text
     # What the VA approved, signed with their name above the firm's (issue 16).
-    signed = sign_text(edited, "Dana Reyes", web_settings.firm_name)
+    signed = sign_text(edited, "Dana Reyes", SAMPLE_FIRM_NAME)
     assert signed != edited
     assert text.replace("\r\n", "\n").strip() == signed.strip()
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
+from inbox.firm import firm_name
 from inbox.models import Draft, Message
 from inbox.outgoing.outbox import OutboxError
 from rules import compose, review
@@ -113,6 +114,8 @@ def _with_snippet(message: Message, form: ComposeForm) -> str:
     session, settings = database.session(), database.settings()
     snippet = snippet_store.usable_one(session, me(), parse_id(form.snippet))
     today = dt.datetime.now(ZoneInfo(settings.timezone)).date()
-    text = render_snippet(snippet.body, snippet_fields(message, me(), settings.firm_name, today))
+    text = render_snippet(
+        snippet.body, snippet_fields(message, me(), firm_name(session, settings), today)
+    )
     flash(f"Filled in from the saved reply {snippet.title!r}: check it before sending.", "info")
     return f"{form.body.rstrip()}\n\n{text}" if form.body.strip() else text

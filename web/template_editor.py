@@ -131,7 +131,7 @@ def preview_data(session: Session, router: Router, name: str, message: Message) 
         attorney = _attorney_for(message, who)
         return router.notice_data(parsed, confidence, who, attorney, message.sla_due_at, message.id)
     if key.endswith("_ack"):
-        return router.acknowledgement_data(parsed, who, _attorney_for(message, who))
+        return router.acknowledgement_data(session, parsed, who, _attorney_for(message, who))
     return router.draft_data(session, key, parsed, who, router.clock())
 
 

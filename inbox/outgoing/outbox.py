@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from inbox.addresses import client_for_address
 from inbox.audit import audit
+from inbox.firm import firm_name
 from inbox.mail.build import (
     OutgoingMail,
     UnexpectedHeader,
@@ -131,11 +132,11 @@ def _hold_reason(message: Message, outside: list[str]) -> str:
     return f"{RECIPIENTS_HOLD} {', '.join(outside)} not a contact of {who} or at its domain"
 
 
-def reply_sender(user: User | None, settings: Settings) -> tuple[str, str | None]:
+def reply_sender(user: User | None, settings: Settings, firm: str) -> tuple[str, str | None]:
     """From and Reply-To: an attorney replies as themself, with answers coming back to
     the shared inbox so the thread stays routed and audited; everyone else replies as
     the shared inbox."""
-    shared = mailbox(settings.firm_name, settings.shared_address)
+    shared = mailbox(firm, settings.shared_address)
     if user is not None and user.role == "attorney":
         attorney = user.attorney
         name = attorney.name if attorney is not None else user.name
@@ -162,7 +163,7 @@ def own_words_text(
 
 
 def _signed(
-    draft: Draft, user: User | None, message: Message, settings: Settings
+    draft: Draft, user: User | None, message: Message, settings: Settings, firm: str
 ) -> dict[str, str | None]:
     """The body to send: a templated reply approved by a person carries their name above
     the firm's (INBOX_ROUTER_SIGN_OFF_WITH_APPROVER, on by default); a reply in a
@@ -174,8 +175,8 @@ def _signed(
     text, html = draft.body_text, draft.body_html
     signer = user.name.strip() if user is not None else ""
     if settings.sign_off_with_approver and signer and draft.template.startswith("client/"):
-        text = sign_text(text, signer, settings.firm_name)
-        html = sign_html(html, signer, settings.firm_name) if html else html
+        text = sign_text(text, signer, firm)
+        html = sign_html(html, signer, firm) if html else html
     return {"body_text": text, "body_html": html}
 
 
@@ -230,7 +231,8 @@ def queue_reply(
     in_reply_to, references = thread_headers(
         message.message_id, message.references or [], synthetic=message.message_id_synthetic
     )
-    from_addr, reply_to = reply_sender(user, settings)
+    firm = firm_name(session, settings)
+    from_addr, reply_to = reply_sender(user, settings, firm)
     ack = _is_acknowledgement(session, message, draft)
     now = now or utcnow()
     entry = OutboxEntry(
@@ -243,7 +245,7 @@ def queue_reply(
         to_addrs=recipients,
         cc_addrs=copies,
         subject=draft.subject,
-        **_signed(draft, user, message, settings),
+        **_signed(draft, user, message, settings, firm),
         attachments=list(draft.attachments or []),
         in_reply_to=in_reply_to,
         references=list(references),
