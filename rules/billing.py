@@ -184,6 +184,8 @@ def billing_intent_data(
         "client_name": records.client.name,
         "invoices": [invoice_row(i, today) for i in chosen],
         "asked_by": how,
+        # every invoice listed has a balance: else a list is not "open on your account"
+        "all_open": all(i.balance > 0 for i in chosen),
         "total_outstanding": money(sum((i.balance for i in chosen), Decimal(0))),
         "warnings": [],
     }

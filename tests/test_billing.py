@@ -249,3 +249,27 @@ def test_a_list_of_invoice_numbers_names_each(text: str) -> None:
         "AK-INV-5201",
         "AK-INV-5203",
     ]
+
+
+OPEN_WORDS = ("open on your account", "offene", "factura pendiente", "facturas pendientes", "en attente")
+
+
+@pytest.mark.parametrize("language", ["", "es/", "de/", "fr/"])
+@pytest.mark.parametrize("intent", ["payment_method", "payment_plan"])
+def test_a_paid_invoice_is_never_listed_as_open(intent: str, language: str) -> None:
+    """Asked how to pay the sale's fees (its one invoice paid in full): the draft states
+    where that invoice stands, and does not call it open; with an open one, as before."""
+    paid_only = BillingRecords(CLIENT, [INVOICES[1]])
+    paid = {
+        "firm_name": "Firm",
+        **data(intent, "how can my dad pay the sale?", paid_only, matter=SALE, source="title"),
+    }
+    assert numbers(paid) == ["AK-INV-5202"] and not paid["all_open"]
+    rendered = render(TEMPLATES, f"client/{language}billing_{intent}", "Re: x", paid)
+    for text in (rendered.body_text, rendered.body_html):
+        assert "AK-INV-5202" in text
+        assert not any(word in text.lower() for word in OPEN_WORDS), text
+    owed = {"firm_name": "Firm", **data(intent, "how do I pay?")}
+    assert owed["all_open"]
+    rendered = render(TEMPLATES, f"client/{language}billing_{intent}", "Re: x", owed)
+    assert any(word in rendered.body_text.lower() for word in OPEN_WORDS)
