@@ -27,7 +27,10 @@ ASHGROVE = [
         (ASHGROVE, "Ashgrove Kellerman"),
         (list(reversed(ASHGROVE)), "Ashgrove Kellerman"),  # the domain's order, not the file's
         ([("Lucía Fernández", "lf@fernandez.es"), ("Ana Ruiz", "ar@fernandez.es")], "Fernández"),
-        ([("Ines Ward", "ines@examplefirm.law"), ("Omar Haddad", "o@examplefirm.law")], "Examplefirm"),
+        (
+            [("Ines Ward", "ines@examplefirm.law"), ("Omar Haddad", "o@examplefirm.law")],
+            "Examplefirm",
+        ),
         ([("Kim Lee", "kim@smith-jones-law.com")], "Smith Jones Law"),
         ([("A. Smith", "a@www.smithlaw.com")], "Smithlaw"),
         # an outside counsel's address does not name the firm
