@@ -251,7 +251,13 @@ def test_a_list_of_invoice_numbers_names_each(text: str) -> None:
     ]
 
 
-OPEN_WORDS = ("open on your account", "offene", "factura pendiente", "facturas pendientes", "en attente")
+OPEN_WORDS = (
+    "open on your account",
+    "offene",
+    "factura pendiente",
+    "facturas pendientes",
+    "en attente",
+)
 
 
 @pytest.mark.parametrize("language", ["", "es/", "de/", "fr/"])
