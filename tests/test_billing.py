@@ -279,3 +279,26 @@ def test_a_paid_invoice_is_never_listed_as_open(intent: str, language: str) -> N
     assert owed["all_open"]
     rendered = render(TEMPLATES, f"client/{language}billing_{intent}", "Re: x", owed)
     assert any(word in rendered.body_text.lower() for word in OPEN_WORDS)
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "several"),
+    [
+        ("", "the invoice below", "the invoices below"),
+        ("de/", "zur folgenden Rechnung", "zu den folgenden Rechnungen"),
+        ("es/", "la factura siguiente", "las facturas siguientes"),
+        ("fr/", "la facture ci-dessous", "les factures ci-dessous"),
+    ],
+)
+def test_a_dispute_of_several_invoices_names_them_in_the_plural(
+    language: str, one: str, several: str
+) -> None:
+    name = f"client/{language}billing_dispute_or_error"
+    for text, expected in (
+        ("invoice AK-INV-5203 is wrong", one),
+        ("AK-INV-5201 and AK-INV-5203 are both wrong", several),
+    ):
+        rendered = render(
+            TEMPLATES, name, "Re: x", {"firm_name": "Firm", **data("dispute_or_error", text)}
+        )
+        assert expected in rendered.body_text and expected in rendered.body_html
