@@ -302,3 +302,25 @@ def test_a_dispute_of_several_invoices_names_them_in_the_plural(
             TEMPLATES, name, "Re: x", {"firm_name": "Firm", **data("dispute_or_error", text)}
         )
         assert expected in rendered.body_text and expected in rendered.body_html
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "several"),
+    [
+        ("", "Where the invoice stands now:", "Where the invoices stand now:"),
+        ("de/", "Der aktuelle Stand der Rechnung:", "Der aktuelle Stand der Rechnungen:"),
+        ("es/", "Situación actual de la factura:", "Situación actual de las facturas:"),
+        ("fr/", "Où en est la facture aujourd'hui :", "Où en sont les factures aujourd'hui :"),
+    ],
+)
+def test_a_payment_confirmation_of_several_invoices_heads_them_in_the_plural(
+    language: str, one: str, several: str
+) -> None:
+    name = f"client/{language}billing_payment_confirmation"
+    for text, expected in (
+        ("did you get our payment for AK-INV-5201?", one),
+        ("did you get our payments for AK-INV-5201 and AK-INV-5203?", several),
+    ):
+        d = {"firm_name": "Firm", **data("payment_confirmation", text)}
+        rendered = render(TEMPLATES, name, "Re: x", d)
+        assert expected in rendered.body_text and expected in rendered.body_html
