@@ -324,3 +324,21 @@ def test_a_payment_confirmation_of_several_invoices_heads_them_in_the_plural(
         d = {"firm_name": "Firm", **data("payment_confirmation", text)}
         rendered = render(TEMPLATES, name, "Re: x", d)
         assert expected in rendered.body_text and expected in rendered.body_html
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "several"),
+    [
+        ("", "This invoice is open:", "These invoices are open:"),
+        ("de/", "Diese Rechnung ist offen:", "Diese Rechnungen sind offen:"),
+        ("es/", "Esta factura está pendiente:", "Estas facturas están pendientes:"),
+        ("fr/", "Cette facture est en attente", "Ces factures sont en attente"),
+    ],
+)
+def test_the_general_billing_draft_names_one_open_invoice_in_the_singular(
+    language: str, one: str, several: str
+) -> None:
+    for invoices, expected in ((INVOICES[:1], one), (INVOICES, several)):
+        d = billing_data("Firm", "Ana", CLIENT, invoices, "Pay by card.", TODAY)
+        rendered = render(TEMPLATES, f"client/{language}billing_query", "Re: x", d)
+        assert expected in rendered.body_text and expected in rendered.body_html
