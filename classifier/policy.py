@@ -73,6 +73,10 @@ class Thresholds:
     # or above which a label other than legal needs a person; None: no such bound.
     doubt_weights: tuple[float, ...] | None = None
     doubt: float | None = None
+    # The doubt bound for mail with no question sentence read (none, or under the gate):
+    # its legal questions are rarer and its doubt scores spread otherwise, so one bound
+    # for both sent more of it to a person per legal question found; None: `doubt`.
+    doubt_without_sentence: float | None = None
     # (language group, its own thresholds), chosen on that group's mail alone; a group
     # not named here (and all mail, in model files before groups) uses the ones above.
     by_group: tuple[tuple[str, Thresholds], ...] = ()
@@ -94,6 +98,7 @@ class Thresholds:
             "sentence_gate": self.sentence_gate,
             "doubt_weights": list(self.doubt_weights) if self.doubt_weights else None,
             "doubt": self.doubt,
+            "doubt_without_sentence": self.doubt_without_sentence,
         }
         if self.by_group:
             kept["by_group"] = {name: t.as_dict() for name, t in self.by_group}
@@ -121,6 +126,7 @@ class Thresholds:
             if (weights := chosen.get("doubt_weights"))
             else None,
             doubt=chosen.get("doubt"),
+            doubt_without_sentence=chosen.get("doubt_without_sentence"),
             by_group=tuple(
                 (name, cls.from_dict(group, confidence, legal_guard))
                 for name, group in (chosen.get("by_group") or {}).items()
@@ -213,4 +219,7 @@ def _in_doubt(scores: dict[str, float], thresholds: Thresholds, sentence_legal: 
         return False
     read = sentence_legal if reads_sentences(scores, thresholds) else 0.0
     score = doubt_score(scores.get(LEGAL, 0.0), read, thresholds.doubt_weights)
-    return score >= thresholds.doubt
+    bound = thresholds.doubt
+    if read <= 0 and thresholds.doubt_without_sentence is not None:
+        bound = thresholds.doubt_without_sentence
+    return score >= bound

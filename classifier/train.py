@@ -228,5 +228,5 @@ def _described(t: Thresholds) -> str:
     return (
         f"legal guard {t.legal_guard} (one question sentence {t.sentence_guard}, "
         f"counted from P(legal) {t.sentence_gate}), confidence {t.confidence}, "
-        f"legal doubt from {t.doubt}"
+        f"legal doubt from {t.doubt} (without a question sentence {t.doubt_without_sentence})"
     )

@@ -188,7 +188,12 @@ def test_thresholds_without_groups_apply_to_every_group_as_before() -> None:
     assert loaded.by_group == ()
     mail = scores(status=0.68, legal=0.15, other=0.17)
     assert decide(mail, loaded, group="en") == decide(mail, loaded)
-    assert loaded.as_dict() == {**old_file, "doubt_weights": None, "doubt": None}
+    assert loaded.as_dict() == {
+        **old_file,
+        "doubt_weights": None,
+        "doubt": None,
+        "doubt_without_sentence": None,
+    }
 
 
 def test_grouped_thresholds_round_trip_and_settings_win_in_every_group() -> None:

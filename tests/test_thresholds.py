@@ -113,3 +113,52 @@ def test_a_group_with_too_few_legal_questions_keeps_the_thresholds_of_all_mail()
     assert chosen.for_group("other") is chosen
     one_set = choose_thresholds([e for e, _ in data], [s for _, s in data], by_group=False)
     assert one_set.by_group == ()
+
+
+def test_the_doubt_bounds_catch_legal_questions_where_they_cost_fewest_other_mails() -> None:
+    import numpy as np
+
+    from classifier.thresholds import split_bounds
+
+    # with a question sentence: the legal ones score 5 and 4, among few others;
+    # without: the legal one scores 3, under many others (2.9 .. 3.5)
+    with_scores = [5.0, 4.5, 4.0, 1.0]
+    with_legal = [True, False, True, False]
+    bare_scores = [3.5, 3.4, 3.3, 3.2, 3.1, 3.0, 2.9]
+    bare_legal = [False, False, False, False, False, True, False]
+    scores = np.array(with_scores + bare_scores)
+    is_legal = np.array(with_legal + bare_legal)
+    has_sentence = np.array([True] * 4 + [False] * 7)
+    with_bound, bare_bound = split_bounds(scores, is_legal, has_sentence, needed=2)
+    assert bare_bound > 3.5  # the mail without a sentence costs five others: none caught
+    assert 4.0 - 1e-6 < with_bound <= 4.0  # both with a sentence, for one other (4.5)
+    caught = np.where(has_sentence, scores >= with_bound, scores >= bare_bound)
+    assert caught[is_legal].sum() == 2 and caught[~is_legal].sum() == 1
+    # all three: the bare one too, and the five over it
+    with_bound, bare_bound = split_bounds(scores, is_legal, has_sentence, needed=3)
+    assert 3.0 - 1e-6 < bare_bound <= 3.0
+
+
+def test_one_kind_of_mail_gets_one_doubt_bound() -> None:
+    import numpy as np
+
+    from classifier.thresholds import split_bounds
+
+    scores, is_legal = np.array([3.0, 2.0, 1.0]), np.array([False, True, False])
+    bounds = split_bounds(scores, is_legal, np.zeros(3, dtype=bool), needed=1)
+    assert bounds[0] == bounds[1] and 2.0 - 1e-6 < bounds[0] <= 2.0
+
+
+def test_mail_without_a_question_sentence_is_held_to_its_own_doubt_bound() -> None:
+    from classifier.policy import Thresholds
+
+    weights = (1.15, 0.88, -9.5, -0.005, 15.5)
+    both = Thresholds(0.5, 0.5, 0.9, 0.0, weights, doubt=1.76)
+    apart = Thresholds(0.5, 0.5, 0.9, 0.0, weights, doubt=1.76, doubt_without_sentence=2.49)
+    no_sentence = {"status_request": 0.99, "legal_question": 0.01}
+    assert decide(no_sentence, both).legal_doubt  # P(legal) 0.01 alone reached 1.76
+    assert not decide(no_sentence, apart).legal_doubt
+    with_sentence = {"status_request": 0.91, "legal_question": 0.09}
+    assert decide(with_sentence, both, sentence_legal=0.57).legal_doubt
+    assert decide(with_sentence, apart, sentence_legal=0.57).legal_doubt
+    assert Thresholds.from_dict(apart.as_dict()) == apart
