@@ -101,16 +101,21 @@ def identify(
     named = lookups.matters_by_number(session, found)
     own = [m for m in named if result.client is not None and m.client_id == result.client.id]
     result.foreign_numbers = [m.matter_number for m in named if m not in own]
+    if result.client is None:
+        return result
+    client_matters: list[Matter] = []
+    if not own:  # numbers the firm's pattern does not describe: the client's own, as written
+        client_matters = lookups.client_matters(session, result.client)
+        texts = (parsed.subject, parsed.new_text, parsed.text)
+        own = next((w for text in texts if (w := numbers_written(text, client_matters))), [])
     if own:
         result.matter, result.matter_source, result.matter_confidence = own[0], "number", 1.0
         result.evidence = {own[0].matter_number: [f"its number {own[0].matter_number}"]}
         return result
-    if result.client is None:
-        return result
 
     thread_matter = _matter_from_thread(session, parsed, result.client)
     last = lookups.last_matter(session, parsed.sender_addr, result.client)
-    matters = {m.matter_number: m for m in lookups.client_matters(session, result.client)}
+    matters = {m.matter_number: m for m in client_matters}
     for extra in (thread_matter, last):
         if extra is not None:
             matters.setdefault(extra.matter_number, extra)
@@ -126,6 +131,23 @@ def identify(
     )
     _apply(result, resolve([_facts_of(m) for m in matters.values()], facts), matters)
     return result
+
+
+def numbers_written(text: str, matters: Sequence[Matter]) -> list[Matter]:
+    """The matters whose number the text holds as the firm writes it, whatever its shape
+    ("2026/0142", "M10234", "ak-2026-0001"), and with spaces, dots, slashes or dashes
+    between its letters and digits ("AK 2026 0001"), in the order the text names them:
+    a firm's numbers need not look like the configured pattern."""
+    found: list[tuple[int, Matter]] = []
+    for matter in matters:
+        parts = re.findall(r"[^\W_]+", matter.matter_number)
+        if not parts or not any(c.isdigit() for c in matter.matter_number):
+            continue
+        loose = r"[\s./_-]*".join(map(re.escape, parts))
+        hit = re.search(rf"(?<![^\W_]){loose}(?![^\W_])", text, re.IGNORECASE)
+        if hit:
+            found.append((hit.start(), matter))
+    return [matter for _, matter in sorted(found, key=lambda pair: pair[0])]
 
 
 def _facts_of(matter: Matter) -> MatterFacts:

@@ -286,10 +286,15 @@ def test_the_clients_own_closed_matter_named_by_number_is_still_identified(
 def test_the_matter_pattern_argument_decides_what_a_number_looks_like(
     lookups: FakeLookups,
 ) -> None:
-    parsed = mail(subject="HV-2026-0011")
+    """Looked up and flagged across clients: what the pattern finds. The client's own
+    numbers count as written whatever the pattern (below); another client's that the
+    pattern misses is neither used nor flagged."""
+    parsed = mail(subject="HV-2026-0016")  # ZETA's, in ACME's mail
     who = identify(None, parsed, r"\bM\d{5}\b", lookups)
     assert lookups.asked("matters_by_number") == [[]]
-    assert who.matter_source != "number"
+    assert who.matter_source != "number" and who.foreign_numbers == []
+    own = identify(None, mail(subject="HV-2026-0011"), r"\bM\d{5}\b", lookups)
+    assert (own.matter, own.matter_source) == (ACME_LEASE, "number")
 
 
 # --- no number: thread, only open matter, title, ambiguity --------------------------
@@ -447,3 +452,34 @@ def test_an_invoice_of_the_client_named_by_its_digits_points_at_its_matter(
         assert who.evidence[ACME_LEASE.matter_number] == ["its invoice HV-INV-1042 in the text"]
     finally:
         ACME_LEASE.invoices.remove(invoice)
+
+
+# --- a firm whose matter numbers do not look like the pattern -----------------------
+
+OWN = _client(5, "OWN", "own.example")
+OWN_LEASE = _matter(50, OWN, "2026/0142", "Shop lease renewal", "negotiation")
+OWN_WAGES = _matter(51, OWN, "M10234", "Unpaid wages claim", "discovery")
+OWN_TAX = _matter(52, OWN, "T-88.7", "Sales tax audit", "open")
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "expected"),
+    [
+        ("Status of 2026/0142?", "Hello, any news?", OWN_LEASE),
+        ("Question", "Any news on m10234 please?", OWN_WAGES),
+        ("Question", "About matter 2026 0142: where are we?", OWN_LEASE),
+        ("Question", "the audit (T-88.7) and M10234: first the audit", OWN_TAX),
+    ],
+)
+def test_the_clients_own_numbers_count_whatever_their_shape(
+    subject: str, body: str, expected: Matter
+) -> None:
+    lookups = FakeLookups([], [OWN])
+    who = identify(None, mail("pat@own.example", subject, body), PATTERN, lookups)
+    assert (who.matter, who.matter_source) == (expected, "number")
+
+
+def test_a_number_is_not_found_inside_a_longer_one() -> None:
+    lookups = FakeLookups([], [OWN])
+    who = identify(None, mail("pat@own.example", "Ref M102345 and 12026/01420"), PATTERN, lookups)
+    assert who.matter_source != "number"
