@@ -100,3 +100,45 @@ def test_a_signature_under_a_quote_is_not_an_inline_reply() -> None:
         "Kenji Watanabe\nUmi Sushi Bar\n"
     )
     assert split_new_text(text) == "Any news on the closing?"
+
+
+# Replies and forwards from mail programs set to other languages: the line above the
+# original, as Gmail, Outlook and the Chinese, Korean and Vietnamese clients write it.
+OTHER_LANGUAGES = [
+    "Em seg., 2 de mar. de 2026 às 10:41, Thaís Lacerda <financeiro@albuquerquereis.com> escreveu:",
+    "Il giorno lun 9 feb 2026 alle ore 17:20 Francesca Riva <f.riva@castellani.com> ha scritto:",
+    "wt., 12 maj 2026 o 15:02 Dorota Bąk <dbak@zawadzkikowal.com> napisał(a):",
+    "2026년 3월 20일 (금) 오전 10:11, 김하나 <hana@phslaw.com>님이 작성:",
+    "在 2026年2月9日 周一 下午3:22，Amy Huang <amy@liangmorrow.com> 写道：",
+    "Vào Th 2, 9 thg 3, 2026 lúc 10:02 SA Trần Tường Vy <vy@wdlawgroup.com> đã viết:",
+    "пн, 9 бер. 2026 р. о 17:48 Kateryna Petryk <kpetryk@msk-law.com> пише:",
+    "في الخميس، ٣٠ أبريل ٢٠٢٦ في ١٠:٠٥ ص، Rania Khatib <rkhatib@cedarcommons.org> كتب:",
+    "-----Messaggio originale-----\nDa: Laura\nInviato: lunedì 9 febbraio 2026 17:20",
+    "-----Mensagem original-----",
+    "-----Wiadomość oryginalna-----",
+    "------------------ 原始邮件 ------------------",
+    "-----원본 메시지-----",
+    "---------- Messaggio inoltrato ---------",
+    "Od: Dorota Bąk <dbak@x.com>\nWysłano: wtorek, 12 maja 2026 15:02\nDo: Tadeusz",
+    "发件人: Amy Huang <amy@x.com>\n发送时间: 2026年2月9日 15:22\n收件人: 黎建华",
+    "De: Thaís <t@x.com>\nEnviada em: segunda-feira, 2 de março de 2026 10:41\nPara: Ana",
+    "--- Em 28/04/2026, Lurdes Carreiro escreveu ---",
+]
+
+
+@pytest.mark.parametrize("attribution", OTHER_LANGUAGES)
+def test_quoted_history_is_cut_in_other_languages_too(attribution: str) -> None:
+    mail = f"Nova pergunta: já foi protocolado?\n\n{attribution}\n> Segue a fatura em anexo."
+    assert split_new_text(mail) == "Nova pergunta: já foi protocolado?"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please send the deed to my assistant Jane <jane@x.com>: she keeps our files.",
+        "About the 2026 lease: can we end it early?",
+        "Next call 10:30 with Dana <dana@x.com> and me:\nthe agenda is the lease.",
+    ],
+)
+def test_a_clients_own_line_with_an_address_or_a_date_is_not_an_attribution(text: str) -> None:
+    assert split_new_text(text) == text

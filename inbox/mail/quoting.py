@@ -10,15 +10,25 @@ import re
 
 from inbox.mail.signature import cut_signature
 
+# The line mail programs put above the original in a reply or a forward, in the
+# languages of the mail we get ("-----Messaggio originale-----", "-----原始邮件-----").
+_SEPARATOR_NAMES = (
+    "original message|urspr[üu]ngliche nachricht|mensaje original|message d'origine"
+    "|messaggio originale|mensagem original|wiadomo[śs][ćc] oryginalna"
+    "|oryginalna wiadomo[śs][ćc]|исходное сообщение|вихідне повідомлення|p[ůu]vodn[íi] zpr[áa]va"
+    "|oorspronkelijk bericht|originalmeddelande|原始邮件|原始郵件|원본 메시지|원본 메일"
+    "|元のメッセージ|الرسالة الأصلية|th[ưu] g[ốo]c"
+    "|forwarded|weitergeleitete|mensaje reenviado|message transf[ée]r[ée]|messaggio inoltrato"
+    "|mensagem encaminhada|wiadomo[śs][ćc] przekazana|пересылаемое сообщение"
+    "|转发的邮件|轉寄的郵件|전달된 메시지|doorgestuurd bericht"
+)
 # A line that starts the quoted history (everything from it on is dropped).
 _HISTORY_STARTS = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        r"^-{2,}\s*original message\s*-{2,}",
-        r"^-{2,}\s*(forwarded|weitergeleitete|mensaje reenviado|message transf[ée]r[ée])"
-        r"[^-\n]*-{2,}",
-        r"^-{2,}\s*urspr[üu]ngliche nachricht\s*-{2,}",
-        r"^-{2,}\s*mensaje original\s*-{2,}",
+        rf"^-{{2,}}\s*({_SEPARATOR_NAMES})[^-\n]*-{{2,}}",
+        # "--- Em 20/04/2026, Alcides Bento escreveu ---"
+        r"^-{2,}.{0,200}\b(wrote|escreveu|escribi[óo]|ha scritto|schrieb|a [ée]crit)\s*-{2,}\s*$",
         r"^begin forwarded message:",
         r"^_{10,}\s*$",  # Outlook's rule above its From:/Sent: block
         r"^on .{0,300}\bwrote:\s*$",
@@ -28,10 +38,35 @@ _HISTORY_STARTS = [
         r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}.{0,200}<[^>]+@[^>]+>.{0,20}:\s*$",
     )
 ]
+# A reply's attribution line in any language: the sender's address in brackets, a date
+# or time, and a colon at the end, a few words after the address ("Em seg., 2 de mar. de
+# 2026 às 10:41, Thaís <t@x.com> escreveu:", "2026년 3월 20일 (금) 오전 10:11, 김하나
+# <h@x.com>님이 작성:", "在 2026年2月9日 下午3:22，Amy <a@x.com> 写道：").
+_ADDRESS = re.compile(r"<[^<>\s]+@[^<>\s]+>")
+_DATE_OR_TIME = re.compile(r"\d{4}|\d{1,2}[:.]\d{2}|[٠-٩]{4}")
+# After the address: nothing ("пн, 9 мар. 2026 г. в 10:02, Имя <a@x.com>:"), the verb
+# ("escreveu", "님이 작성", "写道") or the time ("... <a@x.com> w dniu 4 mar 2026, o godz.
+# 11:37:"), then the colon: a client's own "send it to Jane <j@x.com> and me:" is not one.
+_WROTE_VERBS = (
+    "wrote|escreveu|ha scritto|napisa[łl]a?(?:\\(a\\))?|pisze|님이 작성|작성|写道|寫道"
+    "|[đd][ãa] vi[ếe]t|пише|пишет|написала?(?:\\(а\\))?|كتب|ने लिखा|a [ée]crit|escribi[óo]"
+    "|skrev|schreef|kirjoitti|yazd[ıi]|napsala?(?:\\(a\\))?|[íi]rta"
+)
+_ATTRIBUTION_END = re.compile(
+    rf">\)?\s*(?:(?:{_WROTE_VERBS})|[^<>]{{0,60}}\d{{1,2}}[:.]\d{{2}})?\s*[:：]\s*$",
+    re.IGNORECASE,
+)
 # An Outlook header block: "From:" followed within a few lines by "Sent:"/"Date:".
-_FROM_LINE = re.compile(r"^\*?(from|von|de|da)\s*:\*?\s", re.IGNORECASE)
+_FROM_LINE = re.compile(
+    r"^\*?(from|von|de|da|od|от|від|van|från|fra|kimden|发件人|寄件者|보낸 사람|差出人|من)"
+    r"\s*\*?[:：]\*?\s?",
+    re.IGNORECASE,
+)
 _SENT_LINE = re.compile(
-    r"^\*?(sent|date|gesendet|datum|enviado|fecha|envoy[ée])\s*:", re.IGNORECASE
+    r"^\*?(sent|date|gesendet|datum|enviad[oa]|fecha|envoy[ée]|inviato|data|wysłano"
+    r"|отправлено|надіслано|verzonden|skickat|sendt|gönderildi|发送时间|寄件日期|傳送時間"
+    r"|日期|보낸 날짜|送信日時|التاريخ)(\s+\w+){0,2}\s*\*?[:：]",
+    re.IGNORECASE,
 )
 # "On Tue, 3 Mar 2026, Dana" / "Whitfield <d@x> wrote:" split over two lines.
 _WROTE_TAIL = re.compile(r"(wrote|schrieb|escribi[óo]|a [ée]crit)\s*:?\s*$", re.IGNORECASE)
@@ -59,11 +94,29 @@ _SIGNATURE_STARTS = [
 ]
 
 
+def _is_attribution(line: str) -> bool:
+    """The line above a quoted reply as mail programs write it in any language (a date
+    or time, the original sender's address, the verb or nothing, a colon): one rule for
+    what would be a pattern per language and program."""
+    return (
+        len(line) < 400
+        and _ADDRESS.search(line) is not None
+        and _ATTRIBUTION_END.search(line) is not None
+        and _DATE_OR_TIME.search(line) is not None
+    )
+
+
 def _is_history_start(lines: list[str], i: int) -> bool:
     line = lines[i].strip()
     if not line:
         return False
     if any(p.match(line) for p in _HISTORY_STARTS):
+        return True
+    if _is_attribution(line) or (
+        "<" in line.rpartition(">")[2]  # the address broken over two lines
+        and i + 1 < len(lines)
+        and _is_attribution(line + " " + lines[i + 1].strip())
+    ):
         return True
     if _WROTE_HEAD.match(line) and i + 1 < len(lines):
         joined = line + " " + lines[i + 1].strip()
