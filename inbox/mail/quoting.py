@@ -99,7 +99,8 @@ def _is_attribution(line: str) -> bool:
     or time, the original sender's address, the verb or nothing, a colon): one rule for
     what would be a pattern per language and program."""
     return (
-        len(line) < 400
+        "@" in line  # most lines: no regex run at all
+        and len(line) < 400
         and _ADDRESS.search(line) is not None
         and _ATTRIBUTION_END.search(line) is not None
         and _DATE_OR_TIME.search(line) is not None
