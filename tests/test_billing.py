@@ -211,26 +211,49 @@ def test_no_template_calls_a_disputed_invoice_past_due(intent: str, language: st
         assert not any(word in row.lower() for word in PAST_DUE_WORDS), row
 
 
+CONFIRMATION, DISPUTE = "payment_confirmation", "dispute_or_error"
+
+
 @pytest.mark.parametrize(
-    ("language", "one", "several"),
+    ("intent", "language", "one", "several"),
     [
-        ("", "for invoice AK-INV-5201.", "for invoices AK-INV-5201, AK-INV-5203."),
-        ("de/", "Für Rechnung AK-INV-5201 ist", "Für die Rechnungen AK-INV-5201, AK-INV-5203 ist"),
-        ("es/", "de la factura AK-INV-5201.", "de las facturas AK-INV-5201, AK-INV-5203."),
-        ("fr/", "pour la facture AK-INV-5201.", "pour les factures AK-INV-5201, AK-INV-5203."),
+        (CONFIRMATION, "", "for invoice AK-INV-5201.", "for invoices AK-INV-5201, AK-INV-5203."),
+        (
+            CONFIRMATION,
+            "de/",
+            "Für Rechnung AK-INV-5201 ist",
+            "Für die Rechnungen AK-INV-5201, AK-INV-5203 ist",
+        ),
+        (
+            CONFIRMATION,
+            "es/",
+            "de la factura AK-INV-5201.",
+            "de las facturas AK-INV-5201, AK-INV-5203.",
+        ),
+        (
+            CONFIRMATION,
+            "fr/",
+            "pour la facture AK-INV-5201.",
+            "pour les factures AK-INV-5201, AK-INV-5203.",
+        ),
+        (CONFIRMATION, "", "the invoice stands now", "the invoices stand now"),
+        (CONFIRMATION, "de/", "Stand der Rechnung:", "Stand der Rechnungen:"),
+        (CONFIRMATION, "es/", "actual de la factura:", "actual de las facturas:"),
+        (CONFIRMATION, "fr/", "Où en est la facture", "Où en sont les factures"),
+        (DISPUTE, "", "the invoice below", "the invoices below"),
+        (DISPUTE, "de/", "zur folgenden Rechnung", "zu den folgenden Rechnungen"),
+        (DISPUTE, "es/", "la factura siguiente", "las facturas siguientes"),
+        (DISPUTE, "fr/", "la facture ci-dessous", "les factures ci-dessous"),
     ],
 )
-def test_no_payment_recorded_names_one_invoice_or_several(
-    language: str, one: str, several: str
+def test_a_draft_names_one_invoice_or_several(
+    intent: str, language: str, one: str, several: str
 ) -> None:
-    """The sentence a client reads agrees with how many invoices it names, in each language."""
+    """The sentences a client reads agree with how many invoices they name, in each
+    language: a payment not recorded, where the invoices stand, a dispute passed on."""
     for asked, expected in (("AK-INV-5201", one), ("AK-INV-5201 and AK-INV-5203", several)):
-        d = {
-            "firm_name": "Firm",
-            **data("payment_confirmation", f"did our check for {asked} arrive?"),
-        }
-        name = f"client/{language}billing_payment_confirmation"
-        rendered = render(TEMPLATES, name, "Re: x", d)
+        d = {"firm_name": "Firm", **data(intent, f"did our check for {asked} arrive?")}
+        rendered = render(TEMPLATES, f"client/{language}billing_{intent}", "Re: x", d)
         assert expected in rendered.body_text and expected in rendered.body_html
 
 
@@ -279,51 +302,6 @@ def test_a_paid_invoice_is_never_listed_as_open(intent: str, language: str) -> N
     assert owed["all_open"]
     rendered = render(TEMPLATES, f"client/{language}billing_{intent}", "Re: x", owed)
     assert any(word in rendered.body_text.lower() for word in OPEN_WORDS)
-
-
-@pytest.mark.parametrize(
-    ("language", "one", "several"),
-    [
-        ("", "the invoice below", "the invoices below"),
-        ("de/", "zur folgenden Rechnung", "zu den folgenden Rechnungen"),
-        ("es/", "la factura siguiente", "las facturas siguientes"),
-        ("fr/", "la facture ci-dessous", "les factures ci-dessous"),
-    ],
-)
-def test_a_dispute_of_several_invoices_names_them_in_the_plural(
-    language: str, one: str, several: str
-) -> None:
-    name = f"client/{language}billing_dispute_or_error"
-    for text, expected in (
-        ("invoice AK-INV-5203 is wrong", one),
-        ("AK-INV-5201 and AK-INV-5203 are both wrong", several),
-    ):
-        rendered = render(
-            TEMPLATES, name, "Re: x", {"firm_name": "Firm", **data("dispute_or_error", text)}
-        )
-        assert expected in rendered.body_text and expected in rendered.body_html
-
-
-@pytest.mark.parametrize(
-    ("language", "one", "several"),
-    [
-        ("", "Where the invoice stands now:", "Where the invoices stand now:"),
-        ("de/", "Der aktuelle Stand der Rechnung:", "Der aktuelle Stand der Rechnungen:"),
-        ("es/", "Situación actual de la factura:", "Situación actual de las facturas:"),
-        ("fr/", "Où en est la facture aujourd'hui :", "Où en sont les factures aujourd'hui :"),
-    ],
-)
-def test_a_payment_confirmation_of_several_invoices_heads_them_in_the_plural(
-    language: str, one: str, several: str
-) -> None:
-    name = f"client/{language}billing_payment_confirmation"
-    for text, expected in (
-        ("did you get our payment for AK-INV-5201?", one),
-        ("did you get our payments for AK-INV-5201 and AK-INV-5203?", several),
-    ):
-        d = {"firm_name": "Firm", **data("payment_confirmation", text)}
-        rendered = render(TEMPLATES, name, "Re: x", d)
-        assert expected in rendered.body_text and expected in rendered.body_html
 
 
 @pytest.mark.parametrize(
