@@ -45,10 +45,11 @@ def _main_domain(emails: Sequence[str]) -> str | None:
 
 
 def _spelled_by(label: str, surnames: Sequence[str]) -> list[str] | None:
-    """Surnames (each once, in some order) whose letters, joined, are the label's."""
-    distinct = list(dict.fromkeys(s for s in surnames if _letters(s)))
-    for size in range(1, min(MOST_SURNAMES, len(distinct)) + 1):
-        for chosen in permutations(distinct, size):
+    """Surnames (each once, in some order) whose letters, joined, are the label's: only
+    those found in the label are tried (a firm of 200 attorneys tries a handful)."""
+    inside = [s for s in dict.fromkeys(surnames) if _letters(s) and _letters(s) in label]
+    for size in range(1, min(MOST_SURNAMES, len(inside)) + 1):
+        for chosen in permutations(inside, size):
             if "".join(map(_letters, chosen)) == label:
                 return list(chosen)
     return None

@@ -92,3 +92,9 @@ def test_another_firms_drafts_are_signed_with_its_own_name(
     assert result.draft is not None, result.reason
     assert "Harbor" not in result.draft.body_text
     assert result.draft.body_text.rstrip().endswith("Kind regards,\nAshgrove Kellerman")
+
+
+def test_a_large_firm_is_named_at_once() -> None:
+    """Two hundred attorneys: the surnames not in the domain are never combined."""
+    many = [(f"Lawyer{i} Person{i}", f"l{i}@ashgrovekellerman.law") for i in range(200)]
+    assert name_from_directory([*many, *ASHGROVE]) == "Ashgrove Kellerman"
