@@ -1,13 +1,13 @@
 """The firm's name as drafts, receipts and sent mail sign it.
 
 A draft signed with another firm's name is untrue, and a client notices. The name is
-INBOX_ROUTER_FIRM_NAME when the firm sets it. When it does not, the built-in name
-(the sample firm's) holds only while the directory's attorneys write from the shared
-address's domain; a directory of another firm (its attorneys at their own domain)
-names the firm from that domain: its attorneys' surnames when they spell it
-("ashgrovekellerman.law", Ruth Ashgrove and Jonas Kellerman: "Ashgrove Kellerman"),
-else the domain's name itself ("Examplefirm"). Both are what the firm calls itself in
-its addresses; neither invents a legal form ("LLP") it may not have.
+INBOX_ROUTER_FIRM_NAME when the firm sets it. When it does not, the firm is named from
+its domain (the one most of its attorneys write from, else the shared address's): the
+sample firm's own domain keeps the sample's name; another is named by its attorneys'
+surnames when they spell it ("ashgrovekellerman.law", Ruth Ashgrove and Jonas
+Kellerman: "Ashgrove Kellerman"), else by the domain's name itself ("Examplefirm").
+Both are what the firm calls itself in its addresses; neither invents a legal form
+("LLP") it may not have.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from inbox.models import Attorney
 from inbox.settings import Settings
 
 SAMPLE_FIRM_NAME = "Harbor & Vale LLP"
+SAMPLE_DOMAIN = "harborvale.law"  # the sample firm's (rules/sample_firm, the demo)
 MOST_SURNAMES = 4  # a firm named after more partners than this is named by its domain
 
 
@@ -55,12 +56,17 @@ def _spelled_by(label: str, surnames: Sequence[str]) -> list[str] | None:
     return None
 
 
-def name_from_directory(attorneys: Sequence[tuple[str, str]]) -> str | None:
+def name_from_directory(
+    attorneys: Sequence[tuple[str, str]], fallback_domain: str = ""
+) -> str | None:
     """The firm's name read off its attorneys' (name, email): the surnames that spell
-    their domain's name, else that name capitalised; None without attorneys."""
-    domain = _main_domain([email for _, email in attorneys])
-    if domain is None:
+    their domain's name (else `fallback_domain`'s), else that name capitalised; None
+    without a domain."""
+    domain = _main_domain([email for _, email in attorneys]) or _domain(fallback_domain)
+    if not domain:
         return None
+    if domain == SAMPLE_DOMAIN:
+        return SAMPLE_FIRM_NAME
     label = domain.split(".")[0]
     if label == "www" and domain.count(".") > 1:
         label = domain.split(".")[1]
@@ -77,7 +83,4 @@ def firm_name(session: Session, settings: Settings) -> str:
     if settings.firm_name:
         return settings.firm_name
     attorneys = [(a.name, a.email) for a in session.execute(select(Attorney.name, Attorney.email))]
-    domain = _main_domain([email for _, email in attorneys])
-    if domain is None or domain == _domain(settings.shared_address):
-        return SAMPLE_FIRM_NAME
-    return name_from_directory(attorneys) or SAMPLE_FIRM_NAME
+    return name_from_directory(attorneys, settings.shared_address) or SAMPLE_FIRM_NAME

@@ -98,3 +98,11 @@ def test_a_large_firm_is_named_at_once() -> None:
     """Two hundred attorneys: the surnames not in the domain are never combined."""
     many = [(f"Lawyer{i} Person{i}", f"l{i}@ashgrovekellerman.law") for i in range(200)]
     assert name_from_directory([*many, *ASHGROVE]) == "Ashgrove Kellerman"
+
+
+def test_a_firm_that_sets_its_shared_address_alone_is_named_from_it() -> None:
+    """Its attorneys at its own domain, or none imported yet: never the sample's name."""
+    assert name_from_directory([], "intake@okaforbrandt.com") == "Okaforbrandt"
+    lawyers = [("Margaret Okafor", "mo@okaforbrandt.com"), ("Daniel Brandt", "db@okaforbrandt.com")]
+    assert name_from_directory(lawyers, "intake@okaforbrandt.com") == "Okafor Brandt"
+    assert name_from_directory([], "clients@harborvale.law") == "Harbor & Vale LLP"
