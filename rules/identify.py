@@ -139,10 +139,13 @@ def numbers_written(text: str, matters: Sequence[Matter]) -> list[Matter]:
     between its letters and digits ("AK 2026 0001"), in the order the text names them:
     a firm's numbers need not look like the configured pattern."""
     found: list[tuple[int, Matter]] = []
+    lowered = text.lower()
     for matter in matters:
         parts = re.findall(r"[^\W_]+", matter.matter_number)
-        if not parts or not any(c.isdigit() for c in matter.matter_number):
+        if not any(c.isdigit() for c in matter.matter_number):
             continue
+        if not all(part.lower() in lowered for part in parts):
+            continue  # most matters, most mail: no pattern built (a client may have hundreds)
         loose = r"[\s./_-]*".join(map(re.escape, parts))
         hit = re.search(rf"(?<![^\W_]){loose}(?![^\W_])", text, re.IGNORECASE)
         if hit:
