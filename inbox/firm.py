@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import permutations
 
 from sqlalchemy import select
@@ -82,5 +82,12 @@ def firm_name(session: Session, settings: Settings) -> str:
     """The name to sign with (see the module's docstring for the order)."""
     if settings.firm_name:
         return settings.firm_name
-    attorneys = [(a.name, a.email) for a in session.execute(select(Attorney.name, Attorney.email))]
-    return name_from_directory(attorneys, settings.shared_address) or SAMPLE_FIRM_NAME
+    return firm_name_among(settings, session.scalars(select(Attorney)))
+
+
+def firm_name_among(settings: Settings, attorneys: Iterable[Attorney]) -> str:
+    """`firm_name` from attorneys already read (routing's, remembered for a batch)."""
+    if settings.firm_name:
+        return settings.firm_name
+    named = [(a.name, a.email) for a in attorneys]
+    return name_from_directory(named, settings.shared_address) or SAMPLE_FIRM_NAME

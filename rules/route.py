@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from classifier.features import ModelInput
 from classifier.policy import Decision
 from classifier.predict import Classifier, ClassifyJob, Prediction
-from inbox.firm import firm_name
+from inbox.firm import firm_name_among
 from inbox.mail.language import guess_language
 from inbox.mail.parse import ParsedMessage
 from inbox.models import (
@@ -253,7 +253,7 @@ class Router:
                     acknowledgement = self._try_render(
                         outcome.acknowledge,
                         parsed,
-                        self.acknowledgement_data(session, parsed, who, assignee),
+                        self.acknowledgement_data(session, parsed, who, assignee, lookups),
                         reasons,
                         facts.language,
                     )
@@ -358,7 +358,7 @@ class Router:
         translated template, client/<lang>/<name>, reads what client/<name> reads)."""
         template = untranslated(template)
         contact_name = first_name(who.contact, _display_name(parsed))
-        firm = firm_name(session, self.settings)
+        firm = firm_name_among(self.settings, lookups.attorneys(session))
         if is_status_template(template):
             matters = [who.matter] if who.matter is not None else who.candidates
             policy = StatusPolicy(
@@ -446,10 +446,15 @@ class Router:
         return rendered
 
     def acknowledgement_data(
-        self, session: Session, parsed: ParsedMessage, who: Identification, attorney: Attorney
+        self,
+        session: Session,
+        parsed: ParsedMessage,
+        who: Identification,
+        attorney: Attorney,
+        lookups: Lookups = _LIVE,
     ) -> dict[str, Any]:
         return {
-            "firm_name": firm_name(session, self.settings),
+            "firm_name": firm_name_among(self.settings, lookups.attorneys(session)),
             "contact_name": first_name(who.contact, _display_name(parsed)),
             "attorney_name": attorney.name,
             "response_time": "within one business day",

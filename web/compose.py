@@ -58,7 +58,9 @@ def reply(message_id: int) -> Any:
             form.body = _with_snippet(message, form)
             return render_message(message, compose=form)
         if intent == "preview":
-            preview = preview_text(message, me(), database.settings(), form)
+            settings = database.settings()
+            firm = firm_name(session, settings)
+            preview = preview_text(message, me(), settings, form, firm)
             return render_message(message, compose=form, preview=preview)
         draft = _write(session, message, box, form)
         change_files(session, draft)

@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
-from inbox.firm import firm_name
 from inbox.mail.filetypes import megabytes
 from inbox.models import OWN_WORDS, Draft, DraftFile, Message, MessageState, User
 from inbox.outgoing.outbox import (
@@ -91,19 +90,12 @@ def default_form(
     )
 
 
-def _session_of(message: Message) -> Session:
-    session = object_session(message)
-    if session is None:
-        raise ValueError(f"message {message.id} is not in a session")
-    return session
-
-
 def preview_text(
-    message: Message, user: User, settings: Settings, form: ComposeForm
+    message: Message, user: User, settings: Settings, form: ComposeForm, firm: str
 ) -> dict[str, str]:
     """The mail as it will go: sender, recipients, subject and the whole text (the HTML
-    part is this text, escaped)."""
-    sender, reply_to = reply_sender(user, settings, firm_name(_session_of(message), settings))
+    part is this text, escaped); `firm`: the name it is sent under (inbox/firm.py)."""
+    sender, reply_to = reply_sender(user, settings, firm)
     return {
         "from": sender,
         "reply_to": reply_to or "",
