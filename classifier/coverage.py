@@ -7,12 +7,10 @@ numbers mean little. The policy sends such mail to a person instead.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Container, Sequence
 
 from classifier.features import ModelInput
 
-_WORD = re.compile(r"[^\W\d_]{2,}")
 _MIN_WORDS = 4  # shorter mails are judged by the model alone
 
 
@@ -20,17 +18,20 @@ def known_word_share(
     inputs: Sequence[ModelInput],
     vocabulary: Container[str],
     skip: Sequence[bool] | None = None,
+    words_read: Sequence[list[str] | None] | None = None,
 ) -> list[float]:
     """For each mail, the share of the words of its new text in `vocabulary` (1.0 when it
     has fewer than four words, and for the mails `skip` marks: the policy never weighs
-    the share of machine-written mail)."""
+    the share of machine-written mail). `words_read`: each mail's `new_words()`, when
+    read already."""
     known = vocabulary.__contains__
     shares = []
     for i, message in enumerate(inputs):
         if skip is not None and skip[i]:
             shares.append(1.0)
             continue
-        words = _WORD.findall(message.new_text.lower())
+        read = words_read[i] if words_read is not None else None
+        words = read if read is not None else message.new_words()
         if len(words) < _MIN_WORDS:
             shares.append(1.0)
             continue

@@ -35,6 +35,7 @@ _PLACEHOLDERS = re.compile(
 _TRIGGER = re.compile(r"[\d@$€£:wW](?:(?<![wW])|(?=[wW]{2}\.))")
 _NON_SPACE = re.compile(r"\S*")  # the rest of a word
 MAX_CHARS = 2000  # long mail: the question is almost always near the top
+_LONG_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def _placeholder(match: re.Match[str]) -> str:
@@ -150,3 +151,8 @@ class ModelInput:
 
     def text(self) -> str:
         return model_text(self.subject, self.new_text, self.flags)
+
+    def new_words(self) -> list[str]:
+        """The new text's words of two letters or more, in lower case: read once for its
+        share of known words and its language (classifier/predict.py)."""
+        return _LONG_WORD.findall(self.new_text.lower())

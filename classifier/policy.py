@@ -31,11 +31,12 @@ file without thresholds by group applies its one set to all mail.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from classifier.doubt import doubt_score
-from inbox.mail.language import guess_language
+from inbox.mail.language import guess_ascii_language, guess_language
 
 LEGAL = "legal_question"
 KNOWN_WORDS_MIN = 0.5  # below: more of the mail is new to the model than known
@@ -43,11 +44,17 @@ ENGLISH, OTHER_LANGUAGES = "en", "other"
 LANGUAGE_GROUPS = (ENGLISH, OTHER_LANGUAGES)
 
 
-def language_group(new_text: str) -> str:
+def language_group(new_text: str, long_words: Sequence[str] | None = None) -> str:
     """The mail's language group, from its new text (what the sender writes now, which
     the model reads): English only when the words say so; a mail too short to tell
-    gets the thresholds of the other languages, the more careful ones."""
-    return ENGLISH if guess_language(new_text) == ENGLISH else OTHER_LANGUAGES
+    gets the thresholds of the other languages, the more careful ones. `long_words`:
+    the text's words of two letters or more in lower case (ModelInput.new_words), when
+    read already."""
+    if long_words is None:
+        guessed = guess_language(new_text)
+    else:
+        guessed = guess_ascii_language(new_text, long_words)
+    return ENGLISH if guessed == ENGLISH else OTHER_LANGUAGES
 
 
 @dataclass(frozen=True)

@@ -94,12 +94,14 @@ class Classifier:
         labels = self.labels
         scores = [dict(zip(labels, row, strict=True)) for row in probabilities.tolist()]
         machine = [m.machine_written for m in messages]  # decide weighs no share for these
-        groups = self._groups(messages, machine)
+        # each mail's words, read once for its language and its share of known words
+        words = [None if skip else m.new_words() for m, skip in zip(messages, machine, strict=True)]
+        groups = self._groups(messages, words)
         unread = [
             not reads_sentences(s, self.thresholds, g) for s, g in zip(scores, groups, strict=True)
         ]
         by_sentence = most_legal_sentences(self.sentence_reader, messages, unread)
-        known = known_word_share(messages, self._vocabulary, machine)
+        known = known_word_share(messages, self._vocabulary, machine, words)
         predictions = []
         for i in range(len(messages)):
             decision = decide(
@@ -115,14 +117,17 @@ class Classifier:
             predictions.append(Prediction(decision, terms, self.version))
         return predictions
 
-    def _groups(self, messages: Sequence[ModelInput], machine: Sequence[bool]) -> list[str | None]:
+    def _groups(
+        self, messages: Sequence[ModelInput], words: Sequence[list[str] | None]
+    ) -> list[str | None]:
         """Each message's language group, when the thresholds differ by group (not for
-        machine-written mail, which `decide` labels before any threshold)."""
+        machine-written mail, which `decide` labels before any threshold: its `words`
+        are None)."""
         if not self.thresholds.by_group:
             return [None] * len(messages)
         return [
-            None if skip else language_group(m.new_text)
-            for m, skip in zip(messages, machine, strict=True)
+            None if read is None else language_group(m.new_text, read)
+            for m, read in zip(messages, words, strict=True)
         ]
 
     def predict(self, message: ModelInput, *, explain: bool = True) -> Prediction:

@@ -133,7 +133,7 @@ def choose_thresholds(
 
 def language_groups(examples: Sequence[Example]) -> list[str]:
     """Each example's language group, as the classifier finds it in production."""
-    return [language_group(e.input.new_text) for e in examples]
+    return [language_group(e.input.new_text, e.input.new_words()) for e in examples]
 
 
 def _rows(column: Sequence[T] | None, inside: Sequence[int]) -> list[T] | None:

@@ -8,7 +8,7 @@ and quick enough to run on every classified mail (a few microseconds for ASCII t
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections.abc import Sequence
 
 _WORDS = re.compile(r"[a-záéíóúñüäößàâçèêëîïôûœãõąęłńśźżć]+")
 _MARKERS = {
@@ -75,26 +75,44 @@ for _lang, _markers in _MARKERS.items():
         _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _lang)
 
 
+_READ_CHARS = 3000  # the first of a long text say its language
+
+
 def guess_language(text: str) -> str | None:
     """The language most marker words point to, or None when too few words say."""
-    lowered = text.lower()[:3000]
+    lowered = text.lower()[:_READ_CHARS]
     script = _script_language(lowered)
     if script is not None:
         return script
-    words = _WORDS.findall(lowered)
+    return _by_markers(lowered, _WORDS.findall(lowered))
+
+
+def guess_ascii_language(text: str, long_words: Sequence[str]) -> str | None:
+    """`guess_language(text)` for ASCII text of at most 3,000 characters, from its lower
+    case words of two letters or more, when the caller has them already: every marker
+    word is two letters or more, and ASCII text has no other script, ending or letter
+    to weigh (the classifier reads each mail's words once for this and its share of
+    known words)."""
+    if not text.isascii() or len(text) > _READ_CHARS:
+        return guess_language(text)
+    return _by_markers("", long_words)
+
+
+def _by_markers(lowered: str, words: Sequence[str]) -> str | None:
+    """The language the marker words (and, in non-ASCII `lowered`, endings and letters)
+    point to most, if at least twice."""
     if not words:
         return None
     counts = dict.fromkeys(_MARKERS, 0)  # in _MARKERS order: ties go to the first
-    counted = Counter(words)
-    for word, n in counted.items():
-        for lang in _LANGUAGES_OF.get(word, ()):
-            counts[lang] += n
+    for word in filter(_LANGUAGES_OF.__contains__, words):  # most words mark none
+        for lang in _LANGUAGES_OF[word]:
+            counts[lang] += 1
     if not lowered.isascii():  # the endings and letters below are not ASCII
-        counts["pt"] += sum(n for word, n in counted.items() if word.endswith(_PT_ENDINGS))
+        counts["pt"] += sum(word.endswith(_PT_ENDINGS) for word in words)
         for lang, letters in _LETTERS.items():
             if any(letter in lowered for letter in letters):
                 counts[lang] += 1
-    best = max(counts, key=lambda lang: counts[lang])
+    best = max(counts, key=counts.__getitem__)
     return best if counts[best] >= 2 else None
 
 
