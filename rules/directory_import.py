@@ -29,6 +29,7 @@ from inbox.models import (
     Payment,
     TrustBalance,
 )
+from rules.directory_values import amount_value, date_value, header_delimiter
 
 # No control characters (a NUL in an address would reach mail headers and queries).
 _EMAIL = re.compile(
@@ -140,19 +141,19 @@ class _Row:
         if not value:
             return None
         try:
-            return dt.date.fromisoformat(value)
+            return date_value(value)
         except ValueError:
-            self.fail(name, f"{value!r} is not a date (YYYY-MM-DD)")
+            self.fail(name, f"{value!r} is not a date (YYYY-MM-DD or DD.MM.YYYY)")
             return None
 
     def money(self, name: str) -> Decimal:
-        value = self.text(name).replace(",", "").replace("$", "")
+        value = self.text(name)
         if not value:
             return Decimal(0)
         try:
-            amount = Decimal(value)
-        except InvalidOperation:
-            self.fail(name, f"{value!r} is not an amount")
+            amount = amount_value(value)
+        except (ValueError, InvalidOperation) as exc:
+            self.fail(name, f"{value!r} {exc}")
             return Decimal(0)
         if not amount.is_finite():
             self.fail(name, f"{value!r} is not a number")
@@ -180,7 +181,11 @@ def read_rows(file_name: str, content: bytes) -> tuple[list[_Row], list[RowError
         column = exc.start - content.rfind(b"\n", 0, exc.start)
         reason = f"not UTF-8 (byte 0x{content[exc.start]:02x} at column {column}); save as UTF-8"
         return [], [RowError(file_name, line, "-", reason)]
-    reader = csv.DictReader(io.StringIO(text, newline=""), skipinitialspace=False)
+    known = {*COLUMNS[file_name], *OPTIONAL_COLUMNS.get(file_name, ())}
+    delimiter = header_delimiter(next(iter(text.splitlines()), ""), known)
+    reader = csv.DictReader(
+        io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=False
+    )
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [
         c

@@ -78,8 +78,8 @@ def test_bad_row_is_reported_with_file_line_and_field(factory, tmp_path: Path) -
     results = run_import(factory, write_firm(tmp_path / "firm", **{"invoices.csv": bad}))
     invoices = results[-1]
     assert [str(e) for e in invoices.errors] == [
-        "invoices.csv:3: due: 'not-a-date' is not a date (YYYY-MM-DD)",
-        "invoices.csv:3: amount: '85x' is not an amount",
+        "invoices.csv:3: due: 'not-a-date' is not a date (YYYY-MM-DD or DD.MM.YYYY)",
+        "invoices.csv:3: amount: '85x' is not an amount (write 1200.50 or 1,200.50; or 1.200,50)",
     ]
     with factory() as session:  # the bad file changed nothing, the good ones applied
         assert session.scalar(select(func.count()).select_from(Invoice)) == 0
@@ -248,7 +248,7 @@ def test_bad_payments_and_trust_rows_name_file_line_and_field(factory, tmp_path:
     errors = [str(e) for r in results for e in r.errors]
     assert errors == [
         "payments.csv:2: invoice_number: no invoice 'EX-INV-9999'",
-        "payments.csv:2: date: '2026-13-10' is not a date (YYYY-MM-DD)",
+        "payments.csv:2: date: '2026-13-10' is not a date (YYYY-MM-DD or DD.MM.YYYY)",
         "payments.csv:2: amount: must be more than zero",
         "trust.csv:2: matter_number: EX-2026-0102 is not a matter of client K01",
     ]

@@ -1,0 +1,150 @@
+"""The directory's CSV values as spreadsheets write them: one meaning each, or an error."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from inbox.models import Invoice, Matter
+from rules.directory_values import amount_value, date_value, header_delimiter
+from tests.test_directory import FIRM, run_import, write_firm
+
+
+@pytest.mark.parametrize(
+    ("written", "amount"),
+    [
+        ("1200", "1200"),
+        ("1200.50", "1200.50"),
+        ("1,200.50", "1200.50"),
+        ("$1,200", "1200"),
+        ("12,345,678.90", "12345678.90"),
+        ("1200,50", "1200.50"),  # a comma for cents: once read as 120050
+        ("450,00", "450.00"),
+        ("1.200,50", "1200.50"),
+        ("1.200.000", "1200000"),
+        ("EUR 1.200,50", "1200.50"),
+        ("1 200,50 €", "1200.50"),
+        ("1\u00a0200,50", "1200.50"),
+        ("CHF 1'200.50", "1200.50"),
+        ("-5", "-5"),  # read, and refused by the import as negative
+    ],
+)
+def test_an_amount_is_read_in_either_notation(written: str, amount: str) -> None:
+    assert amount_value(written) == Decimal(amount)
+
+
+@pytest.mark.parametrize("written", ["85x", "1,2,3", "1.200,5,0", "12,34.5,6", "1e5", "NaN", ","])
+def test_an_amount_in_no_notation_is_refused(written: str) -> None:
+    with pytest.raises(ValueError, match="is not an amount"):
+        amount_value(written)
+
+
+def test_three_decimals_stay_three_for_the_import_to_refuse() -> None:
+    # "1.200" is 1.2 written with three decimals, or 1200: the import refuses it (below)
+    assert amount_value("1.200") == Decimal("1.200")
+
+
+@pytest.mark.parametrize(
+    ("written", "date"),
+    [
+        ("2026-11-26", dt.date(2026, 11, 26)),
+        ("2026/11/26", dt.date(2026, 11, 26)),
+        ("26.11.2026", dt.date(2026, 11, 26)),
+        ("3.2.2026", dt.date(2026, 2, 3)),
+    ],
+)
+def test_a_date_is_read_in_forms_with_one_meaning(written: str, date: dt.date) -> None:
+    assert date_value(written) == date
+
+
+@pytest.mark.parametrize("written", ["11/12/2026", "26/11/2026", "31.02.2026", "Nov 26, 2026"])
+def test_a_date_that_means_two_or_none_is_refused(written: str) -> None:
+    with pytest.raises(ValueError):
+        date_value(written)
+
+
+def test_the_delimiter_is_the_one_that_finds_the_columns() -> None:
+    columns = {"email", "name", "practice_areas"}
+    assert header_delimiter("email,name,practice_areas", columns) == ","
+    assert header_delimiter("email;name;practice_areas", columns) == ";"
+    assert header_delimiter("email\tname\tpractice_areas", columns) == "\t"
+    assert header_delimiter("", columns) == ","
+
+
+def test_a_semicolon_file_of_a_european_spreadsheet_imports_as_written(
+    factory, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    directory = write_firm(
+        tmp_path / "firm",
+        **{
+            "matters.csv": "\ufeffmatter_number;client_id;title;responsible_attorney;status;"
+            "next_step;next_date;opened\r\n"
+            "EX-2026-0101;K01;Wage claim;omar.haddad@examplefirm.law;discovery;"
+            "Deposition;14.12.2026;02.05.2026\r\n",
+            "invoices.csv": "invoice_number;matter_number;issued;due;amount;balance;status\r\n"
+            "EX-INV-7001;EX-2026-0101;30.09.2026;30.10.2026;1.200,50;450,25;overdue\r\n",
+        },
+    )
+    results = run_import(factory, directory)
+    assert [str(e) for r in results for e in r.errors] == []
+    with factory() as session:
+        invoice = session.scalars(select(Invoice)).one()
+        assert (invoice.amount, invoice.balance) == (Decimal("1200.50"), Decimal("450.25"))
+        assert (invoice.issued, invoice.due) == (dt.date(2026, 9, 30), dt.date(2026, 10, 30))
+        matter = session.scalars(select(Matter).where(Matter.matter_number == "EX-2026-0101")).one()
+        assert matter.next_date == dt.date(2026, 12, 14)
+
+
+def test_a_comma_for_cents_in_a_comma_file_is_cents_not_thousands(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    invoices = (
+        "invoice_number,matter_number,issued,due,amount,balance,status\n"
+        'EX-INV-7001,EX-2026-0101,2026-09-30,2026-10-30,"1200,50","1200,50",overdue\n'
+    )
+    results = run_import(factory, write_firm(tmp_path / "firm", **{"invoices.csv": invoices}))
+    assert [str(e) for r in results for e in r.errors] == []
+    with factory() as session:
+        assert session.scalars(select(Invoice.amount)).one() == Decimal("1200.50")
+
+
+def test_a_tab_file_imports(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    tabbed = FIRM["contacts.csv"].replace(",", "\t")
+    results = run_import(factory, write_firm(tmp_path / "firm", **{"contacts.csv": tabbed}))
+    contacts = next(r for r in results if r.file == "contacts.csv")
+    assert (contacts.rows, contacts.errors) == (2, [])
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        ("1.200", "invoices.csv:2: amount: '1.200' is not an amount with at most two decimals"),
+        ("-5", "invoices.csv:2: amount: '-5' is negative"),
+        (
+            "1,2,3",
+            "invoices.csv:2: amount: '1,2,3' is not an amount (write 1200.50 or 1,200.50; or 1.200,50)",
+        ),
+    ],
+)
+def test_an_amount_with_two_meanings_or_none_names_file_line_and_field(
+    factory, tmp_path: Path, amount: str, expected: str
+) -> None:  # type: ignore[no-untyped-def]
+    invoices = (
+        "invoice_number,matter_number,issued,due,amount,balance,status\n"
+        f'EX-INV-7001,EX-2026-0101,2026-09-30,2026-10-30,"{amount}",0,open\n'
+    )
+    results = run_import(factory, write_firm(tmp_path / "firm", **{"invoices.csv": invoices}))
+    assert [str(e) for r in results if r.file == "invoices.csv" for e in r.errors] == [expected]
+
+
+def test_a_slashed_date_with_two_meanings_is_refused_with_its_line(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    invoices = (
+        "invoice_number,matter_number,issued,due,amount,balance,status\n"
+        "EX-INV-7001,EX-2026-0101,11/12/2026,2026-10-30,100,0,open\n"
+    )
+    results = run_import(factory, write_firm(tmp_path / "firm", **{"invoices.csv": invoices}))
+    assert [str(e) for r in results if r.file == "invoices.csv" for e in r.errors] == [
+        "invoices.csv:2: issued: '11/12/2026' is not a date (YYYY-MM-DD or DD.MM.YYYY)"
+    ]
