@@ -175,8 +175,13 @@ def read_rows(file_name: str, content: bytes) -> tuple[list[_Row], list[RowError
     """Decode and split one CSV; header problems are errors on line 1."""
     errors: list[RowError] = []
     try:
-        text = content.decode("utf-8-sig")
+        # Excel's "Unicode text" is UTF-16 with a byte-order mark (and tabs): the mark
+        # says so; anything else is read as UTF-8
+        utf16 = content.startswith((b"\xff\xfe", b"\xfe\xff"))
+        text = content.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError as exc:
+        if utf16:
+            return [], [RowError(file_name, 1, "-", "not UTF-16 as its byte-order mark says")]
         line = content[: exc.start].count(b"\n") + 1
         column = exc.start - content.rfind(b"\n", 0, exc.start)
         reason = f"not UTF-8 (byte 0x{content[exc.start]:02x} at column {column}); save as UTF-8"

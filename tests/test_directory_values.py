@@ -148,3 +148,21 @@ def test_a_slashed_date_with_two_meanings_is_refused_with_its_line(factory, tmp_
     assert [str(e) for r in results if r.file == "invoices.csv" for e in r.errors] == [
         "invoices.csv:2: issued: '11/12/2026' is not a date (YYYY-MM-DD or DD.MM.YYYY)"
     ]
+
+
+def test_excel_unicode_text_utf16_with_tabs_imports(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    directory = write_firm(tmp_path / "firm")
+    tabbed = FIRM["contacts.csv"].replace(",", "\t").replace("Teresa Moll", "Renée Moll")
+    (directory / "contacts.csv").write_bytes(tabbed.encode("utf-16"))  # with its BOM
+    results = run_import(factory, directory)
+    contacts = next(r for r in results if r.file == "contacts.csv")
+    assert (contacts.rows, contacts.errors) == (2, [])
+
+
+def test_a_broken_utf16_file_is_refused_on_line_one(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    directory = write_firm(tmp_path / "firm")
+    (directory / "contacts.csv").write_bytes(b"\xff\xfee\x00m\x00a")  # odd length: cut off
+    results = run_import(factory, directory)
+    assert [str(e) for r in results for e in r.errors] == [
+        "contacts.csv:1: -: not UTF-16 as its byte-order mark says"
+    ]
