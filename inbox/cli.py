@@ -224,7 +224,9 @@ def cmd_import_directory(settings: Settings, args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     failed = False
     for result in results:
-        if result.errors:
+        if result.skipped:
+            print(f"{result.file}: {result.skipped}")
+        elif result.errors:
             failed = True
             for error in result.errors:
                 print(str(error), file=sys.stderr)

@@ -12,7 +12,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
@@ -111,6 +111,7 @@ class FileResult:
     created: int = 0
     updated: int = 0
     errors: list[RowError] = field(default_factory=list)
+    skipped: str = ""  # a file in the directory that was not read, and why
 
 
 @dataclass
@@ -152,12 +153,10 @@ class _Row:
             return Decimal(0)
         try:
             amount = amount_value(value)
-        except (ValueError, InvalidOperation) as exc:
+        except ValueError as exc:
             self.fail(name, f"{value!r} {exc}")
             return Decimal(0)
-        if not amount.is_finite():
-            self.fail(name, f"{value!r} is not a number")
-        elif amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        if amount.as_tuple().exponent < -2:  # type: ignore[operator]
             self.fail(name, f"{value!r} is not an amount with at most two decimals")
         elif amount < 0:
             self.fail(name, f"{value!r} is negative")
@@ -495,15 +494,39 @@ def import_directory(session: Session, directory: Path) -> list[FileResult]:
     replies may attach (invoices/<number>.pdf, w9.pdf)."""
     if not directory.is_dir():
         raise DirectoryError([RowError(str(directory), 0, "-", "not a directory")])
-    present = [name for name in FILES if (directory / name).exists()]
+    paths, unknown = _directory_files(directory)
+    present = [name for name in FILES if name in paths]
     if not present:
         raise DirectoryError(
             [RowError(str(directory), 0, "-", f"none of {', '.join(FILES)} found")]
         )
-    contents = {name: _read(directory / name) for name in present}
+    contents = {name: _read(paths[name]) for name in present}
     results = [import_file(session, name, contents[name]) for name in present]
     documents = import_documents(session, directory)
-    return results + ([documents] if documents.rows else [])
+    skipped = [
+        FileResult(name, skipped=f"not read: not one of {', '.join(FILES)}") for name in unknown
+    ]
+    return results + ([documents] if documents.rows else []) + skipped
+
+
+def _directory_files(directory: Path) -> tuple[dict[str, Path], list[str]]:
+    """The directory's files by the name they stand for, whatever their case (a
+    spreadsheet on Windows or a Mac saves "Matters.csv", which was skipped silently);
+    and the other CSV files, which are reported, not read. Two files for one name are
+    an error: which one is meant cannot be told."""
+    paths: dict[str, Path] = {}
+    unknown: list[str] = []
+    for path in sorted(directory.iterdir()):
+        name = path.name.lower()
+        if name not in FILES:
+            if name.endswith(".csv"):
+                unknown.append(path.name)
+            continue
+        if name in paths:
+            both = f"{paths[name].name} and {path.name}"
+            raise DirectoryError([RowError(str(directory), 0, "-", f"both {both}: keep one")])
+        paths[name] = path
+    return paths, unknown
 
 
 def _read(path: Path) -> bytes:

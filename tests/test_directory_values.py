@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from inbox.models import Invoice, Matter
+from rules.directory_import import DirectoryError
 from rules.directory_values import amount_value, date_value, header_delimiter
 from tests.test_directory import FIRM, run_import, write_firm
 
@@ -166,3 +167,36 @@ def test_a_broken_utf16_file_is_refused_on_line_one(factory, tmp_path: Path) -> 
     assert [str(e) for r in results for e in r.errors] == [
         "contacts.csv:1: -: not UTF-16 as its byte-order mark says"
     ]
+
+
+def test_files_are_found_whatever_their_case(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    directory = write_firm(tmp_path / "firm")
+    (directory / "matters.csv").rename(directory / "Matters.csv")  # once skipped, silently
+    (directory / "invoices.csv").rename(directory / "INVOICES.CSV")
+    results = run_import(factory, directory)
+    assert [(r.file, r.rows, r.errors) for r in results][-2:] == [
+        ("matters.csv", 3, []),
+        ("invoices.csv", 1, []),
+    ]
+
+
+def test_two_files_for_one_name_are_refused(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    directory = write_firm(tmp_path / "firm")
+    (directory / "Matters.csv").write_text(FIRM["matters.csv"], encoding="utf-8")
+    with pytest.raises(DirectoryError, match=r"both Matters\.csv and matters\.csv: keep one"):
+        run_import(factory, directory)
+
+
+def test_another_csv_in_the_directory_is_reported_not_read(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    directory = write_firm(tmp_path / "firm")
+    (directory / "matter_notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (directory / "README.txt").write_text("notes", encoding="utf-8")
+    results = run_import(factory, directory)
+    assert [(r.file, r.skipped) for r in results if r.skipped] == [
+        (
+            "matter_notes.csv",
+            "not read: not one of attorneys.csv, clients.csv, contacts.csv, "
+            "matters.csv, invoices.csv, payments.csv, trust.csv",
+        )
+    ]
+    assert all(not r.errors for r in results)
