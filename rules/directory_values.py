@@ -26,6 +26,8 @@ _POINT_CENTS = re.compile(r"^\d+(?:\.\d+)?$|^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _COMMA_CENTS = re.compile(r"^\d+,\d{1,2}$|^\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?$")
 _DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # 26.11.2026: always day first
 _SLASHED_ISO = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")  # 2026/11/26
+# A database or a spreadsheet writes a day as midnight: "2026-11-26 00:00:00", "...T00:00".
+_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?$")
 DELIMITERS = (",", ";", "\t")
 
 
@@ -43,12 +45,16 @@ def amount_value(text: str) -> Decimal:
 
 
 def date_value(text: str) -> dt.date:
-    """The date `text` states: 2026-11-26, 2026/11/26 or 26.11.2026. A slashed date with
-    the day first or second (11/12/2026) means two dates and is refused."""
+    """The date `text` states: 2026-11-26 (or that day's midnight), 2026/11/26 or
+    26.11.2026. A slashed date with the day first or second (11/12/2026) means two dates
+    and is refused; so is a time of day other than midnight (which day it is may depend
+    on a time zone)."""
     if found := _DOTTED_DATE.match(text):
         day, month, year = map(int, found.groups())
     elif found := _SLASHED_ISO.match(text):
         year, month, day = map(int, found.groups())
+    elif found := _MIDNIGHT.match(text):
+        return dt.date.fromisoformat(found.group(1))
     else:
         return dt.date.fromisoformat(text)
     return dt.date(year, month, day)

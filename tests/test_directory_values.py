@@ -56,13 +56,17 @@ def test_three_decimals_stay_three_for_the_import_to_refuse() -> None:
         ("2026/11/26", dt.date(2026, 11, 26)),
         ("26.11.2026", dt.date(2026, 11, 26)),
         ("3.2.2026", dt.date(2026, 2, 3)),
+        ("2026-11-26 00:00:00", dt.date(2026, 11, 26)),
+        ("2026-11-26T00:00Z", dt.date(2026, 11, 26)),
     ],
 )
 def test_a_date_is_read_in_forms_with_one_meaning(written: str, date: dt.date) -> None:
     assert date_value(written) == date
 
 
-@pytest.mark.parametrize("written", ["11/12/2026", "26/11/2026", "31.02.2026", "Nov 26, 2026"])
+@pytest.mark.parametrize(
+    "written", ["11/12/2026", "26/11/2026", "31.02.2026", "Nov 26, 2026", "2026-11-26 23:30"]
+)
 def test_a_date_that_means_two_or_none_is_refused(written: str) -> None:
     with pytest.raises(ValueError):
         date_value(written)
