@@ -169,6 +169,20 @@ class _Row:
     def fail(self, name: str, reason: str) -> None:
         self.errors.append(RowError(self.file, self.line, name, reason))
 
+    def errors_in(self, name: str) -> bool:
+        return any(e.line == self.line and e.field == name for e in self.errors)
+
+
+def _name_key(name: str) -> str:
+    """A name as compared: case and spacing aside."""
+    return " ".join(name.casefold().replace(",", " ").split())
+
+
+def _surname_first(name: str) -> str:
+    """The name surname first, as "Ashgrove, Ruth" writes "Ruth Ashgrove"."""
+    first, _, last = name.strip().rpartition(" ")
+    return f"{last}, {first}" if first else name
+
 
 def read_rows(file_name: str, content: bytes) -> tuple[list[_Row], list[RowError]]:
     """Decode and split one CSV; header problems are errors on line 1."""
@@ -237,6 +251,33 @@ class _Importer:
     def attorney(self, email: str) -> Attorney | None:
         return self.session.scalar(select(Attorney).where(Attorney.email == email))
 
+    def lawyer(self, row: _Row, column: str) -> Attorney | None:
+        """The attorney a column names, by e-mail address or, as practice-management
+        exports often write it, by name ("Ruth Ashgrove", "Ashgrove, Ruth") when exactly
+        one attorney of attorneys.csv has it."""
+        value = row.text(column, required=False, max_len=320)
+        if not value:
+            return None
+        if "@" in value:
+            email = row.email(column, required=False)
+            found = self.attorney(email)
+            if found is None and email and not row.errors_in(column):
+                row.fail(column, f"no attorney {email}")
+            return found
+        wanted = _name_key(value)
+        named = [
+            a
+            for a in self.session.scalars(select(Attorney))
+            if wanted in (_name_key(a.name or ""), _name_key(_surname_first(a.name or "")))
+        ]
+        if len(named) == 1:
+            return named[0]
+        if named:
+            row.fail(column, f"{len(named)} attorneys are named {value!r}: give the e-mail address")
+        else:
+            row.fail(column, f"no attorney {value!r} (give an e-mail or a name of attorneys.csv)")
+        return None
+
     def client(self, code: str) -> Client | None:
         return self.session.scalar(select(Client).where(Client.client_code == code))
 
@@ -278,10 +319,7 @@ class _Importer:
             domain = row.text("domain", required=False, max_len=253).lower().lstrip("@")
             if domain and not _DOMAIN.match(domain):
                 row.fail("domain", f"{domain!r} is not a domain name")
-            lawyer_email = row.email("relationship_attorney", required=False)
-            lawyer = self.attorney(lawyer_email) if lawyer_email else None
-            if lawyer_email and lawyer is None:
-                row.fail("relationship_attorney", f"no attorney {lawyer_email}")
+            lawyer = self.lawyer(row, "relationship_attorney")
             parsed.append((code, row.text("name", max_len=300), domain or None, lawyer))
         _check_unique(rows, lambda r: r.values["client_id"].strip(), "client_id")
         if result.errors:
@@ -314,10 +352,7 @@ class _Importer:
             client = self.client(code) if code else None
             if code and client is None:
                 row.fail("client_id", f"no client {code!r}")
-            lawyer_email = row.email("responsible_attorney", required=False)
-            lawyer = self.attorney(lawyer_email) if lawyer_email else None
-            if lawyer_email and lawyer is None:
-                row.fail("responsible_attorney", f"no attorney {lawyer_email}")
+            lawyer = self.lawyer(row, "responsible_attorney")
             values: dict[str, object] = dict(
                 matter_number=number,
                 client=client,

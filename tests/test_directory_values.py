@@ -204,3 +204,52 @@ def test_another_csv_in_the_directory_is_reported_not_read(factory, tmp_path: Pa
         )
     ]
     assert all(not r.errors for r in results)
+
+
+@pytest.mark.parametrize("written", ["Omar Haddad", "omar  haddad", "Haddad, Omar"])
+def test_an_attorney_is_found_by_name_as_exports_write_it(
+    factory, tmp_path: Path, written: str
+) -> None:  # type: ignore[no-untyped-def]
+    matters = FIRM["matters.csv"].replace("omar.haddad@examplefirm.law", f'"{written}"')
+    clients = FIRM["clients.csv"].replace("omar.haddad@examplefirm.law", f'"{written}"')
+    results = run_import(
+        factory, write_firm(tmp_path / "firm", **{"matters.csv": matters, "clients.csv": clients})
+    )
+    assert [str(e) for r in results for e in r.errors] == []
+    with factory() as session:
+        matter = session.scalars(select(Matter).where(Matter.matter_number == "EX-2026-0101")).one()
+        assert matter.responsible_attorney.email == "omar.haddad@examplefirm.law"
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        (
+            "Omar",
+            "matters.csv:2: responsible_attorney: no attorney 'Omar' (give an e-mail or a name of attorneys.csv)",
+        ),
+        (
+            "nobody@examplefirm.law",
+            "matters.csv:2: responsible_attorney: no attorney nobody@examplefirm.law",
+        ),
+        ("bad@", "matters.csv:2: responsible_attorney: 'bad@' is not an e-mail address"),
+    ],
+)
+def test_an_attorney_named_by_no_one_is_an_error_naming_the_line(
+    factory, tmp_path: Path, written: str, expected: str
+) -> None:  # type: ignore[no-untyped-def]
+    matters = FIRM["matters.csv"].replace("omar.haddad@examplefirm.law", written, 1)
+    results = run_import(factory, write_firm(tmp_path / "firm", **{"matters.csv": matters}))
+    assert [str(e) for r in results if r.file == "matters.csv" for e in r.errors] == [expected]
+
+
+def test_two_attorneys_of_one_name_must_be_told_apart_by_address(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    attorneys = FIRM["attorneys.csv"] + "omar.haddad2@examplefirm.law,Omar Haddad,tax\n"
+    matters = FIRM["matters.csv"].replace("omar.haddad@examplefirm.law", "Omar Haddad", 1)
+    results = run_import(
+        factory,
+        write_firm(tmp_path / "firm", **{"attorneys.csv": attorneys, "matters.csv": matters}),
+    )
+    assert [str(e) for r in results if r.file == "matters.csv" for e in r.errors] == [
+        "matters.csv:2: responsible_attorney: 2 attorneys are named 'Omar Haddad': give the e-mail address"
+    ]
