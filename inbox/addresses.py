@@ -13,6 +13,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 
 from inbox.db import prepared
 from inbox.models import Client, Contact
+from inbox.public_mail import is_public_mail_domain
 
 
 def contact_for_address(session: Session, address: str, *options: ORMOption) -> Contact | None:
@@ -25,8 +26,8 @@ def client_for_domain(session: Session, domain: str, *options: ORMOption) -> Cli
     """A sender at sub.example.com belongs to the client whose domain is example.com."""
     labels = domain.lower().strip(".").split(".")
     candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)]
-    if not candidates:
-        return None
+    if not candidates or is_public_mail_domain(domain):
+        return None  # a Gmail sender is nobody's client by domain (inbox/public_mail.py)
     clients = session.scalars(
         select(Client).where(Client.domain.in_(candidates)).options(*options)
     ).all()

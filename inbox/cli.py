@@ -236,6 +236,8 @@ def cmd_import_directory(settings: Settings, args: argparse.Namespace) -> int:
                 f"{result.file}: {result.rows} rows "
                 f"({result.created} new, {result.updated} updated)"
             )
+        for note in result.notes:
+            print(note, file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -29,6 +29,7 @@ from inbox.models import (
     Payment,
     TrustBalance,
 )
+from inbox.public_mail import is_public_mail_domain
 from rules.directory_values import amount_value, date_value, header_delimiter
 
 # No control characters (a NUL in an address would reach mail headers and queries).
@@ -112,6 +113,7 @@ class FileResult:
     updated: int = 0
     errors: list[RowError] = field(default_factory=list)
     skipped: str = ""  # a file in the directory that was not read, and why
+    notes: list[str] = field(default_factory=list)  # what was read but not used, and why
 
 
 @dataclass
@@ -319,6 +321,13 @@ class _Importer:
             domain = row.text("domain", required=False, max_len=253).lower().lstrip("@")
             if domain and not _DOMAIN.match(domain):
                 row.fail("domain", f"{domain!r} is not a domain name")
+            elif domain and is_public_mail_domain(domain):
+                result.notes.append(
+                    f"{row.file}:{row.line}: domain: {domain} not used: anyone can have an "
+                    "address there, so its senders are not this client's; list the client's "
+                    "addresses in contacts.csv"
+                )
+                domain = ""
             lawyer = self.lawyer(row, "relationship_attorney")
             parsed.append((code, row.text("name", max_len=300), domain or None, lawyer))
         _check_unique(rows, lambda r: r.values["client_id"].strip(), "client_id")
