@@ -30,7 +30,7 @@ from inbox.models import (
     TrustBalance,
 )
 from inbox.public_mail import is_public_mail_domain
-from rules.directory_values import amount_value, date_value, header_delimiter
+from rules.directory_values import amount_value, date_value, domain_value, header_delimiter
 
 # No control characters (a NUL in an address would reach mail headers and queries).
 _EMAIL = re.compile(
@@ -318,7 +318,7 @@ class _Importer:
         parsed = []
         for row in rows:
             code = row.text("client_id", max_len=64)
-            domain = row.text("domain", required=False, max_len=253).lower().lstrip("@")
+            domain = domain_value(row.text("domain", required=False, max_len=253))
             if domain and not _DOMAIN.match(domain):
                 row.fail("domain", f"{domain!r} is not a domain name")
             elif domain and is_public_mail_domain(domain):

@@ -70,3 +70,12 @@ def header_delimiter(first_line: str, columns: Collection[str]) -> str:
         return sum(name.strip().lower() in columns for name in names)
 
     return max(DELIMITERS, key=found)  # ties: the first, a comma
+
+
+def domain_value(text: str) -> str:
+    """The mail domain a clients.csv cell means: "@example.com", "www.example.com" and
+    "https://www.example.com/" (a website typed for the domain) are all example.com,
+    whose senders the client's are; what is left is checked by the caller."""
+    bare = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text.strip().lower())
+    bare = bare.split("/", 1)[0].lstrip("@").strip(".")
+    return bare.removeprefix("www.")

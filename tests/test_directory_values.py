@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from inbox.models import Invoice, Matter
 from rules.directory_import import DirectoryError
-from rules.directory_values import amount_value, date_value, header_delimiter
+from rules.directory_values import amount_value, date_value, domain_value, header_delimiter
 from tests.test_directory import FIRM, run_import, write_firm
 
 
@@ -253,3 +253,30 @@ def test_two_attorneys_of_one_name_must_be_told_apart_by_address(factory, tmp_pa
     assert [str(e) for r in results if r.file == "matters.csv" for e in r.errors] == [
         "matters.csv:2: responsible_attorney: 2 attorneys are named 'Omar Haddad': give the e-mail address"
     ]
+
+
+@pytest.mark.parametrize(
+    ("written", "domain"),
+    [
+        ("maplestreetbakery.com", "maplestreetbakery.com"),
+        ("@MapleStreetBakery.com", "maplestreetbakery.com"),
+        ("www.maplestreetbakery.com", "maplestreetbakery.com"),
+        ("https://www.maplestreetbakery.com/contact", "maplestreetbakery.com"),
+        ("mail.maplestreetbakery.com.", "mail.maplestreetbakery.com"),
+        ("not a domain", "not a domain"),  # left for the import to refuse
+    ],
+)
+def test_a_domain_is_read_as_the_mail_domain_it_means(written: str, domain: str) -> None:
+    assert domain_value(written) == domain
+
+
+def test_a_website_typed_for_the_domain_finds_the_clients_senders(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from inbox.addresses import client_for_address
+
+    clients = FIRM["clients.csv"].replace(
+        ",maplestreetbakery.com,", ",https://www.maplestreetbakery.com/,"
+    )
+    results = run_import(factory, write_firm(tmp_path / "firm", **{"clients.csv": clients}))
+    assert [str(e) for r in results for e in r.errors] == []
+    with factory() as session:
+        assert client_for_address(session, "ap@maplestreetbakery.com")[0].client_code == "K01"
