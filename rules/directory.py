@@ -16,12 +16,41 @@ from sqlalchemy.orm.interfaces import ORMOption
 
 from inbox.models import Client, Matter
 
-_CLOSED_WORDS = ("closed", "archived", "completed", "concluded", "withdrawn", "dismissed")
+# How practice-management systems and firms' spreadsheets mark a matter that is over
+# (as the status begins), in the languages of the drafts too.
+_CLOSED_WORDS = (
+    "closed",
+    "archived",
+    "completed",
+    "concluded",
+    "withdrawn",
+    "dismissed",
+    "inactive",
+    "terminated",
+    "finished",
+    "resolved",
+    "abgeschlossen",
+    "geschlossen",
+    "erledigt",
+    "archiviert",
+    "cerrado",
+    "archivado",
+    "concluido",
+    "terminado",
+    "clos",
+    "fermé",
+    "archivé",
+    "terminé",
+    "clôturé",
+)
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
 
 
 def matter_is_open(status: str) -> bool:
-    lowered = status.strip().lower()
-    return not any(lowered.startswith(word) for word in _CLOSED_WORDS)
+    """Open unless the status's first word says it is over ("Closed - won"; "closing
+    scheduled" is open)."""
+    first = _FIRST_WORD.match(status.strip().lower())
+    return first is None or first.group() not in _CLOSED_WORDS
 
 
 # `options` lets a caller load, with the rows, the relationships it will read

@@ -280,3 +280,24 @@ def test_a_website_typed_for_the_domain_finds_the_clients_senders(factory, tmp_p
     assert [str(e) for r in results for e in r.errors] == []
     with factory() as session:
         assert client_for_address(session, "ap@maplestreetbakery.com")[0].client_code == "K01"
+
+
+@pytest.mark.parametrize(
+    ("status", "open_"),
+    [
+        ("discovery", True),
+        ("Closed - won", False),
+        ("Inactive", False),
+        ("Terminated by client", False),
+        ("abgeschlossen", False),
+        ("Cerrado", False),
+        ("Clôturé le 3 mars", False),
+        ("closedown pending", True),  # a first word that is not one of them
+        ("Fermé", False),
+        ("closing scheduled", True),
+    ],
+)
+def test_a_matter_status_says_whether_it_is_over(status: str, open_: bool) -> None:
+    from rules.directory import matter_is_open
+
+    assert matter_is_open(status) is open_
