@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inbox.models import (
@@ -281,7 +281,15 @@ class _Importer:
         return None
 
     def client(self, code: str) -> Client | None:
-        return self.session.scalar(select(Client).where(Client.client_code == code))
+        """The client of this id, or of this id in another case ("ak01" in contacts.csv
+        for "AK01") when only one has it."""
+        exact = self.session.scalar(select(Client).where(Client.client_code == code))
+        if exact is not None:
+            return exact
+        found = self.session.scalars(
+            select(Client).where(func.lower(Client.client_code) == code.lower()).limit(2)
+        ).all()
+        return found[0] if len(found) == 1 else None
 
     def matter(self, number: str) -> Matter | None:
         return self.session.scalar(select(Matter).where(Matter.matter_number == number))

@@ -301,3 +301,15 @@ def test_a_matter_status_says_whether_it_is_over(status: str, open_: bool) -> No
     from rules.directory import matter_is_open
 
     assert matter_is_open(status) is open_
+
+
+def test_a_client_id_in_another_case_is_the_same_client(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    contacts = FIRM["contacts.csv"].replace(",K01\n", ",k01\n")
+    matters = FIRM["matters.csv"].replace(",K02,", ",k02,")
+    results = run_import(
+        factory, write_firm(tmp_path / "firm", **{"contacts.csv": contacts, "matters.csv": matters})
+    )
+    assert [str(e) for r in results for e in r.errors] == []
+    with factory() as session:
+        codes = {m.matter_number: m.client.client_code for m in session.scalars(select(Matter))}
+        assert codes["EX-2026-0102"] == "K02"
