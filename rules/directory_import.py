@@ -30,7 +30,13 @@ from inbox.models import (
     TrustBalance,
 )
 from inbox.public_mail import is_public_mail_domain
-from rules.directory_values import amount_value, date_value, domain_value, header_delimiter
+from rules.directory_values import (
+    amount_value,
+    column_name,
+    date_value,
+    domain_value,
+    header_delimiter,
+)
 
 # No control characters (a NUL in an address would reach mail headers and queries).
 _EMAIL = re.compile(
@@ -79,10 +85,21 @@ COLUMNS = {
     "trust.csv": ("client_id", "matter_number", "balance", "as_of"),
 }
 _T = TypeVar("_T")
+# Columns whose cells may be empty on every row may be left out too.
 OPTIONAL_COLUMNS = {
-    "clients.csv": {"domain"},
+    "clients.csv": {"domain", "relationship_attorney"},
     "attorneys.csv": {"practice_areas"},
-    "matters.csv": {"keywords", "updated"},
+    "contacts.csv": {"name"},
+    "matters.csv": {
+        "responsible_attorney",
+        "status",
+        "next_step",
+        "next_date",
+        "opened",
+        "keywords",
+        "updated",
+    },
+    "invoices.csv": {"issued", "due"},
     "payments.csv": {"method", "reference"},
     "trust.csv": {"matter_number"},
 }
@@ -186,9 +203,11 @@ def _surname_first(name: str) -> str:
     return f"{last}, {first}" if first else name
 
 
-def read_rows(file_name: str, content: bytes) -> tuple[list[_Row], list[RowError]]:
-    """Decode and split one CSV; header problems are errors on line 1."""
+def read_rows(file_name: str, content: bytes) -> tuple[list[_Row], list[RowError], list[str]]:
+    """Decode and split one CSV; header problems are errors on line 1, and the notes
+    name the header's columns that are not read (a misspelt one shows)."""
     errors: list[RowError] = []
+    notes: list[str] = []
     try:
         # Excel's "Unicode text" is UTF-16 with a byte-order mark (and tabs): the mark
         # says so; anything else is read as UTF-8
@@ -196,26 +215,37 @@ def read_rows(file_name: str, content: bytes) -> tuple[list[_Row], list[RowError
         text = content.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError as exc:
         if utf16:
-            return [], [RowError(file_name, 1, "-", "not UTF-16 as its byte-order mark says")]
+            return [], [RowError(file_name, 1, "-", "not UTF-16 as its byte-order mark says")], []
         line = content[: exc.start].count(b"\n") + 1
         column = exc.start - content.rfind(b"\n", 0, exc.start)
         reason = f"not UTF-8 (byte 0x{content[exc.start]:02x} at column {column}); save as UTF-8"
-        return [], [RowError(file_name, line, "-", reason)]
+        return [], [RowError(file_name, line, "-", reason)], []
     known = {*COLUMNS[file_name], *OPTIONAL_COLUMNS.get(file_name, ())}
     delimiter = header_delimiter(next(iter(text.splitlines()), ""), known)
     reader = csv.DictReader(
         io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=False
     )
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    header = [column_name(h) for h in (reader.fieldnames or [])]
     missing = [
         c
         for c in COLUMNS[file_name]
         if c not in header and c not in OPTIONAL_COLUMNS.get(file_name, set())
     ]
     if not header:
-        return [], [RowError(file_name, 1, "-", "empty file: a header row is required")]
+        return [], [RowError(file_name, 1, "-", "empty file: a header row is required")], []
     if missing:
-        return [], [RowError(file_name, 1, c, "column missing from header") for c in missing]
+        return [], [RowError(file_name, 1, c, "column missing from header") for c in missing], []
+    twice = sorted({c for c in header if c and header.count(c) > 1})
+    if twice:
+        return (
+            [],
+            [RowError(file_name, 1, c, "column appears twice in the header") for c in twice],
+            [],
+        )
+    expected = ", ".join(COLUMNS[file_name])
+    for name in header:
+        if name and name not in known:
+            notes.append(f"{file_name}:1: {name}: column not read (not one of {expected})")
     reader.fieldnames = header
     rows: list[_Row] = []
     try:
@@ -229,7 +259,7 @@ def read_rows(file_name: str, content: bytes) -> tuple[list[_Row], list[RowError
             rows.append(_Row(file_name, line, {k: v or "" for k, v in record.items()}, errors))
     except csv.Error as exc:
         errors.append(RowError(file_name, reader.line_num, "-", f"CSV syntax: {exc}"))
-    return rows, errors
+    return rows, errors, notes
 
 
 def _check_unique(rows: list[_Row], key: Callable[[_Row], str], name: str) -> None:
@@ -509,7 +539,7 @@ class _Importer:
 def import_file(session: Session, file_name: str, content: bytes) -> FileResult:
     """Validate and upsert one CSV inside a savepoint: all of it, or none of it."""
     result = FileResult(file_name)
-    rows, result.errors = read_rows(file_name, content)
+    rows, result.errors, result.notes = read_rows(file_name, content)
     result.rows = len(rows)
     for row in rows:
         row.errors = result.errors

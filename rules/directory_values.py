@@ -67,7 +67,7 @@ def header_delimiter(first_line: str, columns: Collection[str]) -> str:
 
     def found(delimiter: str) -> int:
         names = next(csv.reader([first_line], delimiter=delimiter), [])
-        return sum(name.strip().lower() in columns for name in names)
+        return sum(column_name(name) in columns for name in names)
 
     return max(DELIMITERS, key=found)  # ties: the first, a comma
 
@@ -79,3 +79,9 @@ def domain_value(text: str) -> str:
     bare = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text.strip().lower())
     bare = bare.split("/", 1)[0].lstrip("@").strip(".")
     return bare.removeprefix("www.")
+
+
+def column_name(text: str) -> str:
+    """A header cell as the column it names: "Matter Number", "matter-number" and
+    " matter_number " are matter_number."""
+    return "_".join(re.split(r"[\s_-]+", text.strip().lower())).strip("_")

@@ -313,3 +313,42 @@ def test_a_client_id_in_another_case_is_the_same_client(factory, tmp_path: Path)
     with factory() as session:
         codes = {m.matter_number: m.client.client_code for m in session.scalars(select(Matter))}
         assert codes["EX-2026-0102"] == "K02"
+
+
+def test_a_header_is_read_as_people_write_it_and_a_stray_column_is_named(
+    factory, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    matters = (
+        "Matter Number,Client-ID,Title,Responsible Attorney,Status,Practice Group\n"
+        "EX-2026-0101,K01,Wage claim,omar.haddad@examplefirm.law,discovery,employment\n"
+    )
+    results = run_import(factory, write_firm(tmp_path / "firm", **{"matters.csv": matters}))
+    found = next(r for r in results if r.file == "matters.csv")
+    assert (found.rows, found.errors) == (1, [])  # next step, dates, keywords: left out
+    assert found.notes == [
+        "matters.csv:1: practice_group: column not read (not one of matter_number, client_id, "
+        "title, responsible_attorney, status, next_step, next_date, opened, keywords, updated)"
+    ]
+
+
+def test_a_column_named_twice_is_refused(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    contacts = "email,name,client_id,Client ID\nowner@maplestreetbakery.com,Teresa,K01,K01\n"
+    results = run_import(factory, write_firm(tmp_path / "firm", **{"contacts.csv": contacts}))
+    assert [str(e) for r in results for e in r.errors] == [
+        "contacts.csv:1: client_id: column appears twice in the header"
+    ]
+
+
+def test_the_columns_that_may_be_empty_may_be_left_out(factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    firm = {
+        "clients.csv": "client_id,name\nK01,Maple Street Bakery LLC\nK02,Paulina Reyes\n",
+        "contacts.csv": "email,client_id\nowner@maplestreetbakery.com,K01\n",
+        "matters.csv": "matter_number,client_id,title\nEX-2026-0101,K01,Wage claim\n",
+        "invoices.csv": "invoice_number,matter_number,amount,balance,status\n"
+        "EX-INV-7001,EX-2026-0101,2400.00,2400.00,overdue\n",
+    }
+    results = run_import(factory, write_firm(tmp_path / "firm", **firm))
+    assert [(r.file, r.errors) for r in results if r.errors] == []
+    with factory() as session:
+        matter = session.scalars(select(Matter)).one()
+        assert (matter.status, matter.next_date, matter.responsible_attorney) == ("", None, None)
