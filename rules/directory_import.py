@@ -99,7 +99,7 @@ OPTIONAL_COLUMNS = {
         "keywords",
         "updated",
     },
-    "invoices.csv": {"issued", "due"},
+    "invoices.csv": {"issued", "due", "status"},  # open or paid: the balance says
     "payments.csv": {"method", "reference"},
     "trust.csv": {"matter_number"},
 }
@@ -442,7 +442,7 @@ class _Importer:
                     due=row.date("due"),
                     amount=amount,
                     balance=balance,
-                    status=row.text("status", max_len=40).lower(),
+                    status=row.text("status", required=False, max_len=40).lower(),
                 )
             )
         _check_unique(rows, lambda r: r.values["invoice_number"].strip(), "invoice_number")

@@ -344,8 +344,8 @@ def test_the_columns_that_may_be_empty_may_be_left_out(factory, tmp_path: Path) 
         "clients.csv": "client_id,name\nK01,Maple Street Bakery LLC\nK02,Paulina Reyes\n",
         "contacts.csv": "email,client_id\nowner@maplestreetbakery.com,K01\n",
         "matters.csv": "matter_number,client_id,title\nEX-2026-0101,K01,Wage claim\n",
-        "invoices.csv": "invoice_number,matter_number,amount,balance,status\n"
-        "EX-INV-7001,EX-2026-0101,2400.00,2400.00,overdue\n",
+        "invoices.csv": "invoice_number,matter_number,amount,balance\n"
+        "EX-INV-7001,EX-2026-0101,2400.00,2400.00\n",
     }
     results = run_import(factory, write_firm(tmp_path / "firm", **firm))
     assert [(r.file, r.errors) for r in results if r.errors] == []
