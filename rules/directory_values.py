@@ -20,8 +20,9 @@ from decimal import Decimal
 # "1 200,50 €", "CHF 1'200.50".
 _CURRENCY = re.compile(r"(?i)[$€£]|\b(?:usd|eur|gbp|chf)\b|[\s\u00a0\u202f']")
 # One meaning each: "1200", "1200.5", "1,200.50" (a point for cents, commas between
-# thousands); "1200,50", "1.200,50", "1.200" (a comma for cents, points between
-# thousands). "1,200" is 1200: a comma before three digits never starts cents.
+# thousands); "1200,50", "1.200,50", "1.200.000" (a comma for cents, points between
+# thousands). "1,200" is 1200: a comma before three digits never starts cents; "1.200"
+# is read as 1.200, which the import refuses (three decimals): 1.2 or 1200, who knows.
 _POINT_CENTS = re.compile(r"^\d+(?:\.\d+)?$|^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _COMMA_CENTS = re.compile(r"^\d+,\d{1,2}$|^\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?$")
 _DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # 26.11.2026: always day first
