@@ -90,15 +90,8 @@ OPTIONAL_COLUMNS = {
     "clients.csv": {"domain", "relationship_attorney"},
     "attorneys.csv": {"practice_areas"},
     "contacts.csv": {"name"},
-    "matters.csv": {
-        "responsible_attorney",
-        "status",
-        "next_step",
-        "next_date",
-        "opened",
-        "keywords",
-        "updated",
-    },
+    # a matter needs its number, client and title; every other column may be empty
+    "matters.csv": set(COLUMNS["matters.csv"]) - {"matter_number", "client_id", "title"},
     "invoices.csv": {"issued", "due", "status"},  # open or paid: the balance says
     "payments.csv": {"method", "reference"},
     "trust.csv": {"matter_number"},
